@@ -1,0 +1,63 @@
+import cors from '@fastify/cors';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { seedSampleContent, isEmptyDatabase } from '../seeds/load.js';
+import type { Config } from './config.js';
+import { openDatabase, type DatabaseHandles } from './db/client.js';
+import { migrateDatabase } from './db/migrate.js';
+import { installPublicCaching } from './http/caching.js';
+import { installProblemHandlers } from './http/errors.js';
+import { healthRoutes } from './http/health.js';
+import { registerOpenApi } from './http/openapi.js';
+import type { RouteDeps } from './http/route-deps.js';
+import { publicArticleRoutes } from './modules/articles/articles.routes.js';
+import { publicCommentRoutes } from './modules/comments/comments.routes.js';
+import { publicProductRoutes } from './modules/products/products.routes.js';
+import { siteRoutes } from './modules/site/site.routes.js';
+
+export interface BuildOptions {
+  /** The clock every visibility rule reads; tests inject one to move time. */
+  now?: () => Date;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    db: DatabaseHandles;
+  }
+}
+
+/** Builds the whole application from a config; never reads process.env. */
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const now = options.now ?? (() => new Date());
+  const app = Fastify({
+    logger: { level: config.logLevel, redact: { paths: ['req.headers.authorization', 'headers.authorization'], censor: '[redacted]' } },
+    bodyLimit: config.bodyLimit,
+    requestTimeout: config.requestTimeoutMs,
+    trustProxy: config.trustProxy === false ? false : config.trustProxy,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+  });
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installProblemHandlers(app);
+
+  const db = openDatabase({ url: config.databaseUrl, synchronous: config.sqliteSynchronous });
+  app.decorate('db', db);
+  app.addHook('onClose', async () => db.close());
+  await migrateDatabase(db.migrator);
+  if (config.seedOnEmpty && (await isEmptyDatabase({ db: db.read }))) {
+    await seedSampleContent({ withTransaction: db.withTransaction, now: now() });
+  }
+
+  await app.register(cors, { origin: '*', methods: ['GET', 'HEAD', 'POST'], exposedHeaders: ['ETag', 'Location', 'Retry-After'], maxAge: 600 });
+  await registerOpenApi(app);
+  installPublicCaching(app, { db: db.read, now, cacheControl: config.cacheControl });
+
+  const deps: RouteDeps = { db, now, config };
+  await app.register(healthRoutes, deps);
+  await app.register(siteRoutes, { ...deps, prefix: '/v1' });
+  await app.register(publicArticleRoutes, { ...deps, prefix: '/v1' });
+  await app.register(publicCommentRoutes, { ...deps, prefix: '/v1' });
+  await app.register(publicProductRoutes, { ...deps, prefix: '/v1' });
+  return app;
+}

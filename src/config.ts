@@ -1,0 +1,82 @@
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: z.string().min(1).default('data/quire.db'),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  TRUST_PROXY: z
+    .string()
+    .default('false')
+    .transform((value, ctx) => parseTrustProxy(value, ctx)),
+  BODY_LIMIT: positiveInt(1_048_576),
+  REQUEST_TIMEOUT_MS: positiveInt(10_000),
+  CACHE_CONTROL: z.string().min(1).default('public, max-age=0, s-maxage=60, stale-while-revalidate=300'),
+  SQLITE_SYNCHRONOUS: z.enum(['OFF', 'NORMAL', 'FULL', 'EXTRA']).default('NORMAL'),
+  SEED_ON_EMPTY: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
+});
+
+export type TrustProxy = false | string[];
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  logLevel: (typeof LOG_LEVELS)[number];
+  trustProxy: TrustProxy;
+  bodyLimit: number;
+  requestTimeoutMs: number;
+  cacheControl: string;
+  sqliteSynchronous: 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA';
+  seedOnEmpty: boolean;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment once; a bad value throws a ConfigError naming the variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    logLevel: e.LOG_LEVEL,
+    trustProxy: e.TRUST_PROXY,
+    bodyLimit: e.BODY_LIMIT,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+    cacheControl: e.CACHE_CONTROL,
+    sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
+    seedOnEmpty: e.SEED_ON_EMPTY,
+  };
+}
+
+const IPV4_CIDR = /^(\d{1,3})(\.\d{1,3}){3}(\/\d{1,2})?$/;
+const IPV6_CIDR = /^[0-9a-f:]+(\/\d{1,3})?$/i;
+
+// Only explicit proxy addresses are trusted: `true` would let any client forge X-Forwarded-For.
+function parseTrustProxy(value: string, ctx: z.RefinementCtx): TrustProxy {
+  const trimmed = value.trim();
+  if (trimmed === '' || trimmed === 'false' || trimmed === 'off') return false;
+  const entries = trimmed.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = entries.filter((entry) => !IPV4_CIDR.test(entry) && !IPV6_CIDR.test(entry) && !['loopback', 'linklocal', 'uniquelocal'].includes(entry));
+  if (bad.length > 0) {
+    ctx.addIssue({ code: 'custom', message: `expected "false" or comma-separated proxy addresses/CIDRs, got ${bad.join(', ')}` });
+    return z.NEVER;
+  }
+  return entries;
+}

@@ -1,0 +1,180 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { asConstraintViolation, isDatabaseBusy } from '../db/errors.js';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+export type FieldLocation = 'body' | 'query' | 'params' | 'headers';
+
+export interface FieldError {
+  location: FieldLocation;
+  /** JSON Pointer to the offending value inside its location, e.g. "/sections/0/tips/1/title". */
+  pointer: string;
+  message: string;
+}
+
+interface ProblemInit {
+  status: number;
+  code: string;
+  title: string;
+  detail: string;
+  errors?: FieldError[];
+  headers?: Record<string, string>;
+}
+
+/** An error the client caused or may act on; rendered as an RFC 9457 problem. */
+export class AppError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly title: string;
+  readonly errors: FieldError[] | undefined;
+  readonly headers: Record<string, string>;
+
+  constructor(init: ProblemInit) {
+    super(init.detail);
+    this.name = 'AppError';
+    this.status = init.status;
+    this.code = init.code;
+    this.title = init.title;
+    this.errors = init.errors;
+    this.headers = init.headers ?? {};
+  }
+}
+
+export const notFound = (detail: string) => new AppError({ status: 404, code: 'not_found', title: 'Not Found', detail });
+export const conflict = (detail: string) => new AppError({ status: 409, code: 'conflict', title: 'Conflict', detail });
+export const ruleViolation = (detail: string, errors?: FieldError[]) =>
+  new AppError({ status: 422, code: 'rule_violation', title: 'Unprocessable Content', detail, ...(errors ? { errors } : {}) });
+export const badRequest = (detail: string, errors?: FieldError[]) =>
+  new AppError({ status: 400, code: 'invalid_request', title: 'Bad Request', detail, ...(errors ? { errors } : {}) });
+
+export const FieldErrorSchema = z
+  .object({
+    location: z.enum(['body', 'query', 'params', 'headers']),
+    pointer: z.string().describe('JSON Pointer to the offending value within its location'),
+    message: z.string(),
+  })
+  .meta({ id: 'FieldError' });
+
+export const ProblemSchema = z
+  .object({
+    type: z.string().describe('A stable URI identifying the kind of problem'),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    code: z.string().describe('A stable, machine-readable error code'),
+    instance: z.string().optional(),
+    errors: z.array(FieldErrorSchema).optional().describe('Each offending field, for bad input'),
+  })
+  .meta({ id: 'Problem', description: 'An RFC 9457 problem details object' });
+
+export type Problem = z.infer<typeof ProblemSchema>;
+
+const STATUS_DESCRIPTIONS: Record<number, string> = {
+  400: 'The request does not match its schema',
+  401: 'Missing, unknown or revoked API key',
+  403: 'The API key lacks the required role',
+  404: 'No such resource',
+  409: 'Conflicts with the current state (e.g. a duplicate slug)',
+  412: 'The If-Match ETag is stale',
+  413: 'The body is too large',
+  415: 'Unsupported content type',
+  422: 'Well-formed, but breaks a rule',
+  429: 'Too many requests',
+  500: 'Unexpected server error',
+  503: 'Temporarily unavailable',
+};
+
+/** Response schemas for the listed error statuses, documented as application/problem+json. */
+export function problemResponses(...statuses: number[]) {
+  const responses: Record<number, { description: string; content: Record<string, { schema: typeof ProblemSchema }> }> = {};
+  for (const status of [...statuses, 500]) {
+    responses[status] = { description: STATUS_DESCRIPTIONS[status] ?? 'Error', content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } } };
+  }
+  return responses;
+}
+
+export function problemType(code: string): string {
+  return `urn:quire:problem:${code}`;
+}
+
+function toProblem(error: AppError, request: FastifyRequest): Problem {
+  return {
+    type: problemType(error.code),
+    title: error.title,
+    status: error.status,
+    detail: error.message,
+    code: error.code,
+    instance: request.url,
+    ...(error.errors ? { errors: error.errors } : {}),
+  };
+}
+
+export function sendProblem(reply: FastifyReply, error: AppError): FastifyReply {
+  for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
+  // An error is never a cacheable representation of the resource.
+  reply.removeHeader('etag');
+  reply.removeHeader('surrogate-key');
+  return reply
+    .code(error.status)
+    .header('content-type', `${PROBLEM_CONTENT_TYPE}; charset=utf-8`)
+    .header('cache-control', 'no-store')
+    .send(toProblem(error, reply.request));
+}
+
+const LOCATIONS: Record<string, FieldLocation> = { body: 'body', querystring: 'query', params: 'params', headers: 'headers' };
+
+function validationErrors(error: FastifyError): FieldError[] {
+  const location = LOCATIONS[error.validationContext ?? 'body'] ?? 'body';
+  return (error.validation ?? []).flatMap((issue) => {
+    const params = issue.params as { keys?: string[] } | undefined;
+    // One entry per unknown field, so a client can see exactly what to remove.
+    if (issue.keyword === 'unrecognized_keys' && Array.isArray(params?.keys)) {
+      return params.keys.map((key) => ({ location, pointer: `${issue.instancePath === '/' ? '' : issue.instancePath}/${key}`, message: 'Unknown field' }));
+    }
+    return [{ location, pointer: issue.instancePath || '/', message: issue.message ?? 'Invalid value' }];
+  });
+}
+
+/** Turns any thrown error into a problem; the only place that knows the error shape. */
+export function toAppError(error: unknown, request: FastifyRequest): AppError {
+  if (error instanceof AppError) return error;
+  const fastifyError = error as FastifyError;
+  if (hasZodFastifySchemaValidationErrors(fastifyError)) {
+    const errors = validationErrors(fastifyError);
+    const where = LOCATIONS[fastifyError.validationContext ?? 'body'] ?? 'body';
+    return badRequest(`The request ${where} is invalid: ${errors.map((e) => `${e.pointer} ${e.message}`).join('; ')}`, errors);
+  }
+  const violation = asConstraintViolation(error);
+  if (violation) {
+    const what = violation.columns.length > 0 ? ` (${violation.columns.join(', ')})` : '';
+    if (violation.kind === 'unique') return conflict(`A resource with the same unique value already exists${what}.`);
+    if (violation.kind === 'foreign_key') return conflict('The change conflicts with related resources.');
+    return ruleViolation(`The change breaks a data rule${what}.`);
+  }
+  if (isDatabaseBusy(error)) {
+    return new AppError({ status: 503, code: 'busy', title: 'Service Unavailable', detail: 'The database is busy; retry shortly.', headers: { 'retry-after': '1' } });
+  }
+  if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return new AppError({ status: 413, code: 'payload_too_large', title: 'Content Too Large', detail: 'The request body exceeds the configured limit.' });
+  }
+  if (fastifyError.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    return new AppError({ status: 415, code: 'unsupported_media_type', title: 'Unsupported Media Type', detail: 'Send the body as application/json.' });
+  }
+  const status = typeof fastifyError.statusCode === 'number' ? fastifyError.statusCode : 500;
+  if (status >= 400 && status < 500 && !isResponseSerializationError(fastifyError as never)) {
+    // Fastify's own client errors (malformed JSON, bad content length) keep their status.
+    const code = status === 429 ? 'rate_limited' : 'invalid_request';
+    return new AppError({ status, code, title: status === 429 ? 'Too Many Requests' : 'Bad Request', detail: fastifyError.message });
+  }
+  request.log.error({ err: error }, 'unhandled error');
+  return new AppError({ status: 500, code: 'internal', title: 'Internal Server Error', detail: 'An unexpected error occurred.' });
+}
+
+export function installProblemHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((error, request, reply) => sendProblem(reply, toAppError(error, request)));
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, notFound(`No route matches ${request.method} ${request.url.split('?')[0]}.`)),
+  );
+}

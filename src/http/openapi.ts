@@ -1,0 +1,33 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+import { createJsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+
+const DOCS_PREFIX = '/docs';
+
+/** Serves the OpenAPI 3.1 document at /openapi.json and Swagger UI (bundled assets) at /docs. */
+export async function registerOpenApi(app: FastifyInstance): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Quire Content API',
+        version: '1.0.0',
+        description:
+          'Headless content API: published articles (sections and tips), products and moderated reader comments. Errors are RFC 9457 problems (application/problem+json).',
+      },
+      servers: [{ url: '/' }],
+      tags: [
+        { name: 'articles', description: 'Published articles' },
+        { name: 'comments', description: 'Reader comments' },
+        { name: 'products', description: 'Products and the articles featuring them' },
+        { name: 'site', description: 'Site-wide settings' },
+        { name: 'health', description: 'Liveness and readiness' },
+      ],
+    },
+    transform: createJsonSchemaTransform({ skipList: [] }),
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(swaggerUi, { routePrefix: DOCS_PREFIX, staticCSP: true });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+}

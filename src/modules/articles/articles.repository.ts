@@ -1,0 +1,215 @@
+import { and, asc, desc, eq, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { articleProducts, articles, articleSlugRedirects, articleTags, products, sections, tags, tips } from '../../db/schema.js';
+import type { Image } from '../../http/common.schemas.js';
+import { priceOf } from '../products/products.repository.js';
+import type { ArticleProduct, Section, Tag } from './articles.schemas.js';
+
+/** Published and due: the only articles the public may know exist. */
+export function isPublic(now: string): SQL {
+  return and(eq(articles.status, 'published'), lte(articles.publishedAt, now))!;
+}
+
+export function imageOf(url: string | null, alt: string | null, caption: string | null): Image | null {
+  return url === null ? null : { url, alt, caption };
+}
+
+export type PublicArticleRow = typeof articles.$inferSelect & { publishedAt: string };
+
+export async function findPublicArticleBySlug({ db, slug, now }: { db: Db; slug: string; now: string }): Promise<PublicArticleRow | undefined> {
+  const row = await db.select().from(articles).where(and(eq(articles.slug, slug), isPublic(now))).get();
+  return row as PublicArticleRow | undefined;
+}
+
+/** The current slug of a public article that used to live at `slug`. */
+export async function findPublicRedirect({ db, slug, now }: { db: Db; slug: string; now: string }): Promise<string | undefined> {
+  const row = await db
+    .select({ slug: articles.slug })
+    .from(articleSlugRedirects)
+    .innerJoin(articles, eq(articles.id, articleSlugRedirects.articleId))
+    .where(and(eq(articleSlugRedirects.slug, slug), isPublic(now)))
+    .get();
+  return row?.slug;
+}
+
+export interface PublicListCursor {
+  publishedAt: string;
+  id: number;
+}
+
+/** Newest first, ties by id, keyset-paginated; fetches limit + 1 rows. */
+export async function listPublicArticles({ db, now, limit, after, tagSlug }: { db: Db; now: string; limit: number; after?: PublicListCursor; tagSlug?: string }) {
+  const conditions: SQL[] = [isPublic(now)];
+  if (after) {
+    conditions.push(or(lt(articles.publishedAt, after.publishedAt), and(eq(articles.publishedAt, after.publishedAt), lt(articles.id, after.id)))!);
+  }
+  const base = db
+    .select({
+      id: articles.id,
+      slug: articles.slug,
+      title: articles.title,
+      summary: articles.summary,
+      imageUrl: articles.imageUrl,
+      imageAlt: articles.imageAlt,
+      imageCaption: articles.imageCaption,
+      publishedAt: articles.publishedAt,
+    })
+    .from(articles);
+  const query = tagSlug
+    ? base
+        .innerJoin(articleTags, eq(articleTags.articleId, articles.id))
+        .innerJoin(tags, eq(tags.id, articleTags.tagId))
+        .where(and(eq(tags.slug, tagSlug), ...conditions))
+    : base.where(and(...conditions));
+  const rows = await query.orderBy(desc(articles.publishedAt), desc(articles.id)).limit(limit + 1);
+  return rows as (typeof rows[number] & { publishedAt: string })[];
+}
+
+export async function listTagsOfArticles({ db, articleIds }: { db: Db; articleIds: number[] }): Promise<Map<number, Tag[]>> {
+  const byArticle = new Map<number, Tag[]>();
+  if (articleIds.length === 0) return byArticle;
+  const rows = await db
+    .select({ articleId: articleTags.articleId, slug: tags.slug, name: tags.name })
+    .from(articleTags)
+    .innerJoin(tags, eq(tags.id, articleTags.tagId))
+    .where(inArray(articleTags.articleId, articleIds))
+    .orderBy(asc(articleTags.articleId), asc(articleTags.position));
+  for (const { articleId, slug, name } of rows) {
+    const list = byArticle.get(articleId) ?? [];
+    list.push({ slug, name });
+    byArticle.set(articleId, list);
+  }
+  return byArticle;
+}
+
+/** Sections with their tips, in order, in two queries whatever the article's size. */
+export async function listSectionsWithTips({ db, articleId }: { db: Db; articleId: number }): Promise<Section[]> {
+  const sectionRows = await db
+    .select({ id: sections.id, position: sections.position, heading: sections.heading, lead: sections.lead })
+    .from(sections)
+    .where(eq(sections.articleId, articleId))
+    .orderBy(asc(sections.position));
+  const tipRows = await db
+    .select({
+      sectionId: tips.sectionId,
+      id: tips.id,
+      position: tips.position,
+      title: tips.title,
+      body: tips.body,
+      imageUrl: tips.imageUrl,
+      imageAlt: tips.imageAlt,
+      imageCaption: tips.imageCaption,
+    })
+    .from(tips)
+    .innerJoin(sections, eq(sections.id, tips.sectionId))
+    .where(eq(sections.articleId, articleId))
+    .orderBy(asc(sections.position), asc(tips.position));
+  const bySection = new Map<number, Section>(sectionRows.map((s) => [s.id, { ...s, tips: [] }]));
+  for (const t of tipRows) {
+    bySection.get(t.sectionId)?.tips.push({ id: t.id, position: t.position, title: t.title, body: t.body, image: imageOf(t.imageUrl, t.imageAlt, t.imageCaption) });
+  }
+  return [...bySection.values()];
+}
+
+export async function listProductsOfArticle({ db, articleId }: { db: Db; articleId: number }): Promise<(ArticleProduct & { productId: number })[]> {
+  const rows = await db
+    .select({
+      productId: products.id,
+      slug: products.slug,
+      name: products.name,
+      summary: products.summary,
+      url: products.url,
+      imageUrl: products.imageUrl,
+      imageAlt: products.imageAlt,
+      imageCaption: products.imageCaption,
+      priceAmount: products.priceAmount,
+      priceCurrency: products.priceCurrency,
+      badges: products.badges,
+      suitableFor: products.suitableFor,
+      inStock: products.inStock,
+      placement: articleProducts.placement,
+      afterSection: sections.position,
+      headline: articleProducts.headline,
+      pitch: articleProducts.pitch,
+    })
+    .from(articleProducts)
+    .innerJoin(products, eq(products.id, articleProducts.productId))
+    .leftJoin(sections, eq(sections.id, articleProducts.afterSectionId))
+    .where(eq(articleProducts.articleId, articleId))
+    .orderBy(asc(articleProducts.position));
+  return rows.map((r) => ({
+    productId: r.productId,
+    slug: r.slug,
+    name: r.name,
+    summary: r.summary,
+    url: r.url,
+    image: imageOf(r.imageUrl, r.imageAlt, r.imageCaption),
+    price: priceOf(r.priceAmount, r.priceCurrency),
+    badges: r.badges,
+    suitableFor: r.suitableFor,
+    inStock: r.inStock,
+    placement: r.placement,
+    afterSection: r.afterSection,
+    headline: r.headline,
+    pitch: r.pitch,
+  }));
+}
+
+export type NewArticle = Omit<typeof articles.$inferInsert, 'id'>;
+export type NewSection = { heading: string; lead: string | null };
+export type NewTip = { title: string; body: string; image: Image | null };
+
+export async function insertArticle({ db, values }: { db: Db; values: NewArticle }): Promise<number> {
+  const row = await db.insert(articles).values(values).returning({ id: articles.id }).get();
+  return row.id;
+}
+
+/** Finds each tag by slug, creating the missing ones, and returns their ids in the given order. */
+export async function ensureTags({ db, tags: wanted }: { db: Db; tags: Tag[] }): Promise<number[]> {
+  const ids: number[] = [];
+  for (const tag of wanted) {
+    await db.insert(tags).values(tag).onConflictDoNothing({ target: tags.slug });
+    const row = await db.select({ id: tags.id }).from(tags).where(eq(tags.slug, tag.slug)).get();
+    if (row) ids.push(row.id);
+  }
+  return ids;
+}
+
+export async function replaceArticleTags({ db, articleId, tagIds }: { db: Db; articleId: number; tagIds: number[] }): Promise<void> {
+  await db.delete(articleTags).where(eq(articleTags.articleId, articleId));
+  if (tagIds.length === 0) return;
+  await db.insert(articleTags).values(tagIds.map((tagId, i) => ({ articleId, tagId, position: i + 1 })));
+}
+
+export async function insertSection({ db, articleId, position, section }: { db: Db; articleId: number; position: number; section: NewSection }): Promise<number> {
+  const row = await db
+    .insert(sections)
+    .values({ articleId, position, heading: section.heading, lead: section.lead })
+    .returning({ id: sections.id })
+    .get();
+  return row.id;
+}
+
+export async function insertTip({ db, sectionId, position, tip }: { db: Db; sectionId: number; position: number; tip: NewTip }): Promise<number> {
+  const row = await db
+    .insert(tips)
+    .values({ sectionId, position, title: tip.title, body: tip.body, imageUrl: tip.image?.url ?? null, imageAlt: tip.image?.alt ?? null, imageCaption: tip.image?.caption ?? null })
+    .returning({ id: tips.id })
+    .get();
+  return row.id;
+}
+
+export async function findSectionIdByPosition({ db, articleId, position }: { db: Db; articleId: number; position: number }): Promise<number | undefined> {
+  const row = await db.select({ id: sections.id }).from(sections).where(and(eq(sections.articleId, articleId), eq(sections.position, position))).get();
+  return row?.id;
+}
+
+export async function findArticleIdBySlug({ db, slug }: { db: Db; slug: string }): Promise<number | undefined> {
+  const row = await db.select({ id: articles.id }).from(articles).where(eq(articles.slug, slug)).get();
+  return row?.id;
+}
+
+export async function countArticles({ db }: { db: Db }): Promise<number> {
+  const row = await db.select({ n: sql<number>`count(*)` }).from(articles).get();
+  return row?.n ?? 0;
+}

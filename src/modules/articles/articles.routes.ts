@@ -1,0 +1,55 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { setSurrogateKeys } from '../../http/caching.js';
+import { SlugParamsSchema } from '../../http/common.schemas.js';
+import { problemResponses } from '../../http/errors.js';
+import type { RouteDeps } from '../../http/route-deps.js';
+import { ArticleListQuerySchema, ArticleListSchema, ArticleSchema } from './articles.schemas.js';
+import { getPublicArticle, listPublicArticleSummaries } from './articles.service.js';
+
+const MovedSchema = z.null().describe('The article moved: follow the Location header');
+
+export const publicArticleRoutes: FastifyPluginAsync<RouteDeps> = async (app, { db, now }) => {
+  const routes = app.withTypeProvider<ZodTypeProvider>();
+
+  routes.get(
+    '/articles',
+    {
+      config: { publicCache: true },
+      schema: {
+        operationId: 'listArticles',
+        tags: ['articles'],
+        summary: 'Published articles, newest first',
+        querystring: ArticleListQuerySchema,
+        response: { 200: ArticleListSchema, ...problemResponses(400) },
+      },
+    },
+    async (request, reply) => {
+      const page = await listPublicArticleSummaries({ db: db.read, now: now(), ...request.query });
+      setSurrogateKeys(reply, ['articles', ...page.data.flatMap((a) => [`article-${a.id}`, `comments-${a.id}`])]);
+      return page;
+    },
+  );
+
+  routes.get(
+    '/articles/:slug',
+    {
+      config: { publicCache: true },
+      schema: {
+        operationId: 'getArticle',
+        tags: ['articles'],
+        summary: 'One published article, whole',
+        params: SlugParamsSchema,
+        response: { 200: ArticleSchema, 301: MovedSchema, ...problemResponses(400, 404) },
+      },
+    },
+    async (request, reply) => {
+      const result = await getPublicArticle({ db: db.read, slug: request.params.slug, now: now() });
+      if (result.kind === 'moved') return reply.redirect(`/v1/articles/${result.slug}`, 301);
+      const { article, productIds } = result;
+      setSurrogateKeys(reply, [`article-${article.id}`, `comments-${article.id}`, ...productIds.map((id) => `product-${id}`)]);
+      return article;
+    },
+  );
+};

@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { ImageSchema, PageQuerySchema, SlugSchema, TimestampSchema, collectionOf } from '../../http/common.schemas.js';
+
+export const TagSchema = z.object({ slug: z.string(), name: z.string() }).meta({ id: 'Tag' });
+
+export const PriceSchema = z
+  .object({
+    amount: z.number().int().describe('In minor units (cents)'),
+    currency: z.string().describe('ISO 4217 code'),
+  })
+  .meta({ id: 'Price' });
+
+export const TipSchema = z
+  .object({
+    id: z.number().int(),
+    position: z.number().int(),
+    title: z.string(),
+    body: z.string().describe('Markdown'),
+    image: ImageSchema.nullable(),
+  })
+  .meta({ id: 'Tip' });
+
+export const SectionSchema = z
+  .object({
+    id: z.number().int(),
+    position: z.number().int(),
+    heading: z.string(),
+    lead: z.string().nullable().describe('Markdown'),
+    tips: z.array(TipSchema),
+  })
+  .meta({ id: 'Section' });
+
+export const ArticleProductSchema = z
+  .object({
+    slug: z.string(),
+    name: z.string(),
+    summary: z.string().nullable(),
+    url: z.string().nullable(),
+    image: ImageSchema.nullable(),
+    price: PriceSchema.nullable().describe('Null when the price is unknown'),
+    badges: z.array(z.string()),
+    suitableFor: z.array(z.string()),
+    inStock: z.boolean(),
+    placement: z.enum(['inline', 'end', 'sidebar']),
+    afterSection: z.number().int().nullable().describe('Position of the section the product follows'),
+    headline: z.string().nullable(),
+    pitch: z.string().nullable().describe('Markdown'),
+  })
+  .meta({ id: 'ArticleProduct' });
+
+export const SeoSchema = z
+  .object({
+    title: z.string().nullable(),
+    description: z.string().nullable(),
+    canonicalUrl: z.string().nullable(),
+    ogImage: z.string().nullable(),
+  })
+  .meta({ id: 'Seo' });
+
+export const ArticleSummarySchema = z
+  .object({
+    id: z.number().int(),
+    slug: z.string(),
+    title: z.string(),
+    summary: z.string().nullable(),
+    image: ImageSchema.nullable(),
+    tags: z.array(TagSchema),
+    publishedAt: TimestampSchema,
+    commentCount: z.number().int(),
+  })
+  .meta({ id: 'ArticleSummary' });
+
+export const ArticleSchema = z
+  .object({
+    id: z.number().int(),
+    slug: z.string(),
+    title: z.string(),
+    summary: z.string().nullable(),
+    intro: z.string().nullable().describe('Markdown'),
+    conclusion: z.string().nullable().describe('Markdown'),
+    image: ImageSchema.nullable(),
+    tags: z.array(TagSchema),
+    seo: SeoSchema,
+    publishedAt: TimestampSchema,
+    updatedAt: TimestampSchema,
+    commentCount: z.number().int().describe('Approved comments visible in the public thread'),
+    sections: z.array(SectionSchema),
+    products: z.array(ArticleProductSchema),
+  })
+  .meta({ id: 'Article' });
+
+export const ArticleListQuerySchema = PageQuerySchema.extend({
+  tag: SlugSchema.optional().describe('Only articles with this tag slug'),
+}).strict();
+
+export const ArticleListSchema = collectionOf(ArticleSummarySchema).meta({ id: 'ArticleList' });
+
+export type Tag = z.infer<typeof TagSchema>;
+export type Tip = z.infer<typeof TipSchema>;
+export type Section = z.infer<typeof SectionSchema>;
+export type ArticleProduct = z.infer<typeof ArticleProductSchema>;
+export type ArticleSummary = z.infer<typeof ArticleSummarySchema>;
+export type Article = z.infer<typeof ArticleSchema>;
