@@ -18,6 +18,8 @@ import { siteRoutes } from './modules/site/site.routes.js';
 export interface BuildOptions {
   /** The clock every visibility rule reads; tests inject one to move time. */
   now?: () => Date;
+  /** Sees every SQL statement run; for measuring, never for behaviour. */
+  traceSql?: (sql: string) => void;
 }
 
 declare module 'fastify' {
@@ -41,7 +43,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.setSerializerCompiler(serializerCompiler);
   installProblemHandlers(app);
 
-  const db = openDatabase({ url: config.databaseUrl, synchronous: config.sqliteSynchronous });
+  const db = openDatabase({ url: config.databaseUrl, synchronous: config.sqliteSynchronous, ...(options.traceSql ? { trace: options.traceSql } : {}) });
   app.decorate('db', db);
   app.addHook('onClose', async () => db.close());
   await migrateDatabase(db.migrator);
@@ -49,7 +51,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     await seedSampleContent({ withTransaction: db.withTransaction, now: now() });
   }
 
-  await app.register(cors, { origin: '*', methods: ['GET', 'HEAD', 'POST'], exposedHeaders: ['ETag', 'Location', 'Retry-After'], maxAge: 600 });
+  // Any origin: public reads are open and management uses bearer keys, never cookies.
+  await app.register(cors, {
+    origin: '*',
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match'],
+    exposedHeaders: ['ETag', 'Location', 'Retry-After'],
+    maxAge: 600,
+  });
   await registerOpenApi(app);
   installPublicCaching(app, { db: db.read, now, cacheControl: config.cacheControl });
 

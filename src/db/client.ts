@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import * as schema from './schema.js';
@@ -24,35 +24,39 @@ export interface OpenDatabaseOptions {
   url: string;
   synchronous?: 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA';
   busyTimeoutMs?: number;
+  /** Called with every SQL statement either connection runs (tests count them). */
+  trace?: (sql: string) => void;
 }
 
-// ":memory:" becomes a named shared in-memory database so the reader and writer see the same data.
-function resolveLocation(url: string): { location: string; memory: boolean } {
-  if (url === ':memory:') return { location: `file:quire-${randomUUID()}?mode=memory&cache=shared`, memory: true };
-  if (url.startsWith('file:')) return { location: url, memory: url.includes('mode=memory') };
+// better-sqlite3 does not open URI filenames, so two connections cannot share a plain in-memory
+// database: ":memory:" becomes a private temporary file, removed when the database closes.
+function resolveLocation(url: string): { path: string; temporary: string | null } {
+  if (url === ':memory:') {
+    const dir = mkdtempSync(join(tmpdir(), 'quire-'));
+    return { path: join(dir, 'quire.db'), temporary: dir };
+  }
   const path = url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : url;
   mkdirSync(dirname(path), { recursive: true });
-  return { location: path, memory: false };
+  return { path, temporary: null };
 }
 
-function openConnection(location: string, memory: boolean, opts: OpenDatabaseOptions, role: 'reader' | 'writer') {
-  const conn = new Database(location);
+function openConnection(path: string, opts: OpenDatabaseOptions, role: 'reader' | 'writer') {
+  const conn = new Database(path, opts.trace ? { verbose: (message) => opts.trace?.(String(message)) } : {});
   conn.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 5000}`);
   conn.pragma('foreign_keys = ON');
-  if (!memory) {
-    if (role === 'writer') conn.pragma('journal_mode = WAL');
-    // NORMAL in WAL mode: a committed transaction survives a process crash; a power loss may drop the last ones.
-    conn.pragma(`synchronous = ${opts.synchronous ?? 'NORMAL'}`);
-  }
+  // WAL: readers see the last committed state and never wait for the writer.
+  if (role === 'writer') conn.pragma('journal_mode = WAL');
+  // NORMAL in WAL mode: a committed transaction survives a process crash; a power loss may drop the last ones.
+  conn.pragma(`synchronous = ${opts.synchronous ?? 'NORMAL'}`);
   if (role === 'reader') conn.pragma('query_only = ON');
   return conn;
 }
 
 export function openDatabase(opts: OpenDatabaseOptions): DatabaseHandles {
-  const { location, memory } = resolveLocation(opts.url);
-  // The writer opens first: it switches a file database to WAL before the reader attaches.
-  const writerConn = openConnection(location, memory, opts, 'writer');
-  const readerConn = openConnection(location, memory, opts, 'reader');
+  const { path, temporary } = resolveLocation(opts.url);
+  // The writer opens first: it switches the database to WAL before the reader attaches.
+  const writerConn = openConnection(path, opts, 'writer');
+  const readerConn = openConnection(path, opts, 'reader');
   const writer = drizzle({ client: writerConn, schema, casing: 'snake_case' });
   const reader = drizzle({ client: readerConn, schema, casing: 'snake_case' });
   const ping = readerConn.prepare('select 1');
@@ -64,8 +68,10 @@ export function openDatabase(opts: OpenDatabaseOptions): DatabaseHandles {
       ping.get();
     },
     close() {
+      if (!readerConn.open && !writerConn.open) return;
       readerConn.close();
       writerConn.close();
+      if (temporary) rmSync(temporary, { recursive: true, force: true });
     },
   };
 }

@@ -44,6 +44,8 @@ export const articles = sqliteTable(
     seoOgImage: text(),
     status: text({ enum: ARTICLE_STATUSES }).notNull().default('draft'),
     publishedAt: timestamp(),
+    // Bumped by every write to the article or anything in it; admin ETags derive from it.
+    revision: integer().notNull().default(1),
     createdAt: timestamp().notNull(),
     updatedAt: timestamp().notNull(),
   },
@@ -202,6 +204,8 @@ export const comments = sqliteTable(
     contentHash: text().notNull(),
     spamScore: real().notNull().default(0),
     spamSignals: text({ mode: 'json' }).$type<Record<string, number>>().notNull().default(sql`'{}'`),
+    // Bumped by every decision; a moderator's If-Match compares against it.
+    revision: integer().notNull().default(1),
     createdAt: timestamp().notNull(),
     updatedAt: timestamp().notNull(),
     deletedAt: timestamp(),

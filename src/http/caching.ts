@@ -61,8 +61,8 @@ export function cacheControlFor(template: string, nextChangeAt: Date | null, now
 }
 
 function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
+  // "*" is not honoured: it would answer 304 before knowing whether the resource exists.
   if (!header) return false;
-  if (header.trim() === '*') return true;
   return header.split(',').some((candidate) => candidate.trim().replace(/^W\//, '') === etag);
 }
 

@@ -10,7 +10,7 @@ export const healthRoutes: FastifyPluginAsync<RouteDeps> = async (app, { db }) =
   const routes = app.withTypeProvider<ZodTypeProvider>();
   routes.get(
     '/healthz',
-    { schema: { operationId: 'getLiveness', tags: ['health'], summary: 'The process is alive', response: { 200: StatusSchema } } },
+    { schema: { operationId: 'getLiveness', tags: ['health'], summary: 'The process is alive', response: { 200: StatusSchema, ...problemResponses() } } },
     async (_request, reply) => {
       reply.header('cache-control', 'no-store');
       return { status: 'ok' as const };

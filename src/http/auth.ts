@@ -1,0 +1,78 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { DatabaseHandles } from '../db/client.js';
+import type { Role } from '../db/schema.js';
+import { touchKey } from '../modules/keys/keys.repository.js';
+import { resolveKey } from '../modules/keys/keys.service.js';
+import { AppError, problemResponses } from './errors.js';
+
+export interface Principal {
+  keyId: number;
+  name: string;
+  role: Role;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Roles allowed to call the route; absent means public. */
+    roles?: readonly Role[];
+  }
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}
+
+export const BEARER_SCHEME = 'bearerAuth';
+// lastUsedAt is written at most once a minute per key, not on every request.
+const TOUCH_INTERVAL_MS = 60_000;
+
+const unauthorized = (detail: string, error?: 'invalid_token') =>
+  new AppError({
+    status: 401,
+    code: 'unauthorized',
+    title: 'Unauthorized',
+    detail,
+    headers: { 'www-authenticate': error ? `Bearer realm="quire", error="${error}"` : 'Bearer realm="quire"' },
+  });
+
+/** Schema fragment for a management route: the bearer scheme, the roles, and the 401/403 problems. */
+export function requiresRoles(roles: readonly Role[]) {
+  return {
+    security: [{ [BEARER_SCHEME]: [] }],
+    'x-required-roles': [...roles],
+    description: `Requires an API key with role: ${roles.join(' or ')}.`,
+  };
+}
+
+export function authProblems(...more: number[]) {
+  return problemResponses(401, 403, ...more);
+}
+
+/** The route's principal; only called from routes that declare roles. */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw new Error('principalOf called on a route without roles');
+  return request.principal;
+}
+
+export function installAuth(app: FastifyInstance, { db, now }: { db: DatabaseHandles; now: () => Date }): void {
+  const lastTouched = new Map<number, number>();
+  // onRequest: a request without the right key is refused before its body is even parsed.
+  app.addHook('onRequest', async (request) => {
+    const roles = request.routeOptions.config.roles;
+    if (!roles) return;
+    const header = request.headers.authorization;
+    if (!header) throw unauthorized('Send an API key as "Authorization: Bearer <key>".');
+    const match = /^Bearer ([^\s]+)$/i.exec(header.trim());
+    if (!match?.[1]) throw unauthorized('The Authorization header must be "Bearer <key>".', 'invalid_token');
+    const key = await resolveKey({ db: db.read, token: match[1] });
+    if (!key) throw unauthorized('The API key is unknown or revoked.', 'invalid_token');
+    if (!roles.includes(key.role)) {
+      throw new AppError({ status: 403, code: 'forbidden', title: 'Forbidden', detail: `This operation needs role ${roles.join(' or ')}; the key has role ${key.role}.` });
+    }
+    request.principal = { keyId: key.id, name: key.name, role: key.role };
+    const at = now();
+    if (at.getTime() - (lastTouched.get(key.id) ?? 0) >= TOUCH_INTERVAL_MS) {
+      lastTouched.set(key.id, at.getTime());
+      await db.withTransaction((tx) => touchKey({ db: tx, id: key.id, at: at.toISOString() }), { touchesContent: false });
+    }
+  });
+}

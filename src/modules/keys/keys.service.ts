@@ -1,0 +1,31 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { DatabaseHandles, Db } from '../../db/client.js';
+import type { Role } from '../../db/schema.js';
+import { findKeyByHash, insertKey, type ApiKeyRow } from './keys.repository.js';
+
+export const KEY_PREFIX = 'quire_';
+const KEY_PATTERN = /^quire_[A-Za-z0-9_-]{43}$/;
+
+export function hashKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+/** A new key: 256 random bits behind a recognisable prefix. Only its hash is stored. */
+export async function createKey({ db, name, role, now }: { db: DatabaseHandles; name: string; role: Role; now: Date }): Promise<{ key: string; row: ApiKeyRow }> {
+  const key = `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
+  const row = await db.withTransaction(
+    (tx) => insertKey({ db: tx, values: { name, role, hash: hashKey(key), prefix: key.slice(0, KEY_PREFIX.length + 6), createdAt: now.toISOString() } }),
+    { touchesContent: false },
+  );
+  return { key, row };
+}
+
+/** The active key a presented token stands for, or undefined; malformed tokens never reach the database. */
+export async function resolveKey({ db, token }: { db: Db; token: string }): Promise<ApiKeyRow | undefined> {
+  if (!KEY_PATTERN.test(token)) return undefined;
+  const hash = hashKey(token);
+  const row = await findKeyByHash({ db, hash });
+  // The lookup is by hash; the constant-time comparison guards against any index-level shortcut.
+  if (!row || !timingSafeEqual(Buffer.from(row.hash, 'hex'), Buffer.from(hash, 'hex'))) return undefined;
+  return row.revokedAt === null ? row : undefined;
+}

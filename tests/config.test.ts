@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+describe('loadConfig', () => {
+  it('has safe defaults: loopback, a file database, no trusted proxy', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ port: 3000, host: '127.0.0.1', databaseUrl: 'data/quire.db', trustProxy: false, sqliteSynchronous: 'NORMAL', seedOnEmpty: true });
+    expect(config.cacheControl).toBe('public, max-age=0, s-maxage=60, stale-while-revalidate=300');
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      DATABASE_URL: ':memory:',
+      LOG_LEVEL: 'debug',
+      TRUST_PROXY: '10.0.0.0/8, 127.0.0.1',
+      BODY_LIMIT: '2048',
+      REQUEST_TIMEOUT_MS: '500',
+      CACHE_CONTROL: 'no-cache',
+      SQLITE_SYNCHRONOUS: 'FULL',
+      SEED_ON_EMPTY: 'false',
+    });
+    expect(config).toEqual({
+      port: 8080,
+      host: '0.0.0.0',
+      databaseUrl: ':memory:',
+      logLevel: 'debug',
+      trustProxy: ['10.0.0.0/8', '127.0.0.1'],
+      bodyLimit: 2048,
+      requestTimeoutMs: 500,
+      cacheControl: 'no-cache',
+      sqliteSynchronous: 'FULL',
+      seedOnEmpty: false,
+    });
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['LOG_LEVEL', 'loud'],
+    ['TRUST_PROXY', 'true'],
+    ['TRUST_PROXY', 'evil.example.com'],
+    ['BODY_LIMIT', '-1'],
+    ['SQLITE_SYNCHRONOUS', 'SOMETIMES'],
+    ['SEED_ON_EMPTY', 'yes'],
+  ])('stops on a bad %s (%s) with a message naming it', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}:`));
+  });
+});

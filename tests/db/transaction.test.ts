@@ -1,0 +1,82 @@
+import { eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { articles, contentVersion, sections, tips } from '../../src/db/schema.js';
+import { insertArticle, insertSection, insertTip } from '../../src/modules/articles/articles.repository.js';
+import { createTestApp } from '../helpers/app.js';
+import { createArticle } from '../helpers/factories.js';
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const stamp = '2026-01-01T00:00:00.000Z';
+
+async function countRows(read: import('../../src/db/client.js').Db) {
+  return {
+    articles: (await read.select().from(articles)).length,
+    sections: (await read.select().from(sections)).length,
+    tips: (await read.select().from(tips)).length,
+  };
+}
+
+describe('withTransaction', () => {
+  it('leaves nothing of a failed multi-statement write, while concurrent requests see only committed rows', async () => {
+    const { app, db } = await createTestApp();
+    const existing = await createArticle(db, { slug: 'existing' });
+    const before = await countRows(db.read);
+    const versionBefore = (await db.read.select().from(contentVersion).get())?.version;
+
+    let inserted = false;
+    const failing = db.withTransaction(async (tx) => {
+      const id = await insertArticle({ db: tx, values: { slug: 'half-done', title: 'Half', status: 'published', publishedAt: stamp, createdAt: stamp, updatedAt: stamp } });
+      const sectionId = await insertSection({ db: tx, articleId: id, position: 1, section: { heading: 'H', lead: null } });
+      await insertTip({ db: tx, sectionId, position: 1, tip: { title: 'T', body: 'B', image: null } });
+      inserted = true;
+      await pause(30);
+      await insertTip({ db: tx, sectionId, position: 1, tip: { title: 'duplicate position', body: 'B', image: null } });
+    });
+    const outcome = failing.then(
+      () => 'committed',
+      (error: Error) => error.message,
+    );
+
+    // While the write is open: public reads go on, see the committed article, and never the uncommitted one.
+    while (!inserted) await pause(1);
+    const during = await Promise.all([
+      app.inject({ method: 'GET', url: '/v1/articles/half-done' }),
+      app.inject({ method: 'GET', url: `/v1/articles/${existing.slug}` }),
+      app.inject({ method: 'GET', url: '/v1/articles' }),
+    ]);
+    expect(during.map((r) => r.statusCode)).toEqual([404, 200, 200]);
+    expect(during[2]!.json().data.map((a: { slug: string }) => a.slug)).toEqual(['existing']);
+
+    // A second writer waits its turn instead of joining the failing transaction.
+    const second = db.withTransaction((tx) =>
+      insertArticle({ db: tx, values: { slug: 'second-writer', title: 'Second', createdAt: stamp, updatedAt: stamp } }),
+    );
+
+    expect(await outcome).toMatch(/UNIQUE/);
+    await second;
+    const after = await countRows(db.read);
+    expect(after).toEqual({ ...before, articles: before.articles + 1 });
+    expect(await db.read.select().from(articles).where(eq(articles.slug, 'half-done'))).toEqual([]);
+    // The failed write did not bump the content version; the second one did, once.
+    expect((await db.read.select().from(contentVersion).get())?.version).toBe((versionBefore ?? 0) + 1);
+  });
+
+  it('lets a nested call join the transaction it runs in', async () => {
+    const { db } = await createTestApp();
+    await expect(
+      db.withTransaction(async (tx) => {
+        await insertArticle({ db: tx, values: { slug: 'outer', title: 'Outer', createdAt: stamp, updatedAt: stamp } });
+        await db.withTransaction((inner) => insertArticle({ db: inner, values: { slug: 'inner', title: 'Inner', createdAt: stamp, updatedAt: stamp } }));
+        throw new Error('abort both');
+      }),
+    ).rejects.toThrow('abort both');
+    expect(await db.read.select().from(articles)).toEqual([]);
+  });
+
+  it('refuses writes on the read connection', async () => {
+    const { db } = await createTestApp();
+    await expect(
+      Promise.resolve().then(() => db.read.insert(articles).values({ slug: 'x', title: 'X', createdAt: stamp, updatedAt: stamp }).run()),
+    ).rejects.toThrow(/readonly|query_only|attempt to write/i);
+  });
+});

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { createTestApp } from '../helpers/app.js';
+import { createArticle, createComment } from '../helpers/factories.js';
+
+describe('public caching', () => {
+  it('sends a strong ETag, Cache-Control and Surrogate-Key, and answers a matching If-None-Match with 304', async () => {
+    const statements: string[] = [];
+    const { app, db } = await createTestApp({ traceSql: (sql) => statements.push(sql) });
+    const { id, slug } = await createArticle(db);
+    const first = await app.inject({ method: 'GET', url: `/v1/articles/${slug}` });
+    expect(first.statusCode).toBe(200);
+    const etag = first.headers.etag as string;
+    expect(etag).toMatch(/^"[A-Za-z0-9_-]+"$/);
+    expect(first.headers['cache-control']).toBe('public, max-age=0, s-maxage=60, stale-while-revalidate=300');
+    expect(first.headers['surrogate-key']).toBe(`article-${id} comments-${id}`);
+
+    statements.length = 0;
+    const revalidated = await app.inject({ method: 'GET', url: `/v1/articles/${slug}`, headers: { 'if-none-match': etag } });
+    expect(revalidated.statusCode).toBe(304);
+    expect(revalidated.body).toBe('');
+    expect(revalidated.headers.etag).toBe(etag);
+    // Only the content version is read: the article is not assembled.
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toMatch(/content_version/);
+
+    const weak = await app.inject({ method: 'GET', url: `/v1/articles/${slug}`, headers: { 'if-none-match': `"other", W/${etag}` } });
+    expect(weak.statusCode).toBe(304);
+  });
+
+  it('gives different requests different ETags', async () => {
+    const { app, db } = await createTestApp();
+    await createArticle(db);
+    const a = await app.inject({ method: 'GET', url: '/v1/articles?limit=1' });
+    const b = await app.inject({ method: 'GET', url: '/v1/articles?limit=2' });
+    expect(a.headers.etag).not.toBe(b.headers.etag);
+  });
+
+  it('changes the ETag and the body after any write', async () => {
+    const { app, db } = await createTestApp();
+    const { id: articleId, slug } = await createArticle(db);
+    const before = await app.inject({ method: 'GET', url: `/v1/articles/${slug}` });
+    await createComment(db, { articleId });
+    const after = await app.inject({ method: 'GET', url: `/v1/articles/${slug}`, headers: { 'if-none-match': before.headers.etag as string } });
+    expect(after.statusCode).toBe(200);
+    expect(after.headers.etag).not.toBe(before.headers.etag);
+    expect(after.json().commentCount).toBe(before.json().commentCount + 1);
+  });
+
+  it('changes the ETag when a scheduled article comes due, with no write', async () => {
+    const { app, db, clock } = await createTestApp();
+    await createArticle(db, { slug: 'now-live' });
+    await createArticle(db, { slug: 'scheduled', publishedAt: new Date(clock.now.getTime() + 30_000).toISOString() });
+    const before = await app.inject({ method: 'GET', url: '/v1/articles' });
+    expect(before.json().data).toHaveLength(1);
+    // s-maxage never runs past the next scheduled publication.
+    expect(before.headers['cache-control']).toContain('s-maxage=30');
+
+    clock.advance(10_000);
+    const stillBefore = await app.inject({ method: 'GET', url: '/v1/articles', headers: { 'if-none-match': before.headers.etag as string } });
+    expect(stillBefore.statusCode).toBe(304);
+
+    clock.advance(20_000);
+    const after = await app.inject({ method: 'GET', url: '/v1/articles', headers: { 'if-none-match': before.headers.etag as string } });
+    expect(after.statusCode).toBe(200);
+    expect(after.json().data.map((a: { slug: string }) => a.slug)).toContain('scheduled');
+    expect(after.headers['cache-control']).toContain('s-maxage=60');
+  });
+
+  it('marks errors uncacheable and gives them no ETag', async () => {
+    const { app } = await createTestApp();
+    const res = await app.inject({ method: 'GET', url: '/v1/articles/missing' });
+    expect(res.statusCode).toBe(404);
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers.etag).toBeUndefined();
+  });
+
+  it('uses the configured Cache-Control', async () => {
+    const { app, db } = await createTestApp({ config: { cacheControl: 'public, max-age=5, s-maxage=120' } });
+    const { slug } = await createArticle(db);
+    const res = await app.inject({ method: 'GET', url: `/v1/articles/${slug}` });
+    expect(res.headers['cache-control']).toBe('public, max-age=5, s-maxage=120');
+  });
+});

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { isEmptyDatabase, readSampleContent, seedSampleContent } from '../seeds/load.js';
+import { articles, comments, products, sections, tips } from '../src/db/schema.js';
+import { createTestApp } from './helpers/app.js';
+
+describe('sample content', () => {
+  it('transcribes the page without inventing shop facts', () => {
+    const content = readSampleContent();
+    for (const product of content.products) {
+      expect(product.price).toBeNull();
+      expect(product.url).toBeNull();
+      if (product.image) expect(product.image.url).toMatch(/^\/images\//);
+    }
+    expect(content.site.url).toBeNull();
+    expect(content.site.announcement).toBe('Ships within 2 business days / Free shipping');
+  });
+
+  it('is idempotent: a second run adds nothing', async () => {
+    const { db, clock } = await createTestApp();
+    expect(await isEmptyDatabase({ db: db.read })).toBe(true);
+    expect(await seedSampleContent({ withTransaction: db.withTransaction, now: clock.now })).toEqual({ articles: 1, products: 2 });
+    const counts = async () => ({
+      articles: (await db.read.select().from(articles)).length,
+      sections: (await db.read.select().from(sections)).length,
+      tips: (await db.read.select().from(tips)).length,
+      products: (await db.read.select().from(products)).length,
+      comments: (await db.read.select().from(comments)).length,
+    });
+    const first = await counts();
+    expect(first).toEqual({ articles: 1, sections: 3, tips: 14, products: 2, comments: 5 });
+    expect(await seedSampleContent({ withTransaction: db.withTransaction, now: clock.now })).toEqual({ articles: 0, products: 0 });
+    expect(await counts()).toEqual(first);
+    expect(await isEmptyDatabase({ db: db.read })).toBe(false);
+  });
+
+  it('is loaded at start-up into an empty database only', async () => {
+    const { app } = await createTestApp({ config: { seedOnEmpty: true } });
+    const res = await app.inject({ method: 'GET', url: '/v1/articles/sciatica-in-runners' });
+    expect(res.statusCode).toBe(200);
+    const pending = (await app.db.read.select().from(comments)).filter((c) => c.status === 'pending');
+    expect(pending.length).toBeGreaterThanOrEqual(2);
+  });
+});
