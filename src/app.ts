@@ -5,14 +5,18 @@ import { seedSampleContent, isEmptyDatabase } from '../seeds/load.js';
 import type { Config } from './config.js';
 import { openDatabase, type DatabaseHandles } from './db/client.js';
 import { migrateDatabase } from './db/migrate.js';
+import { installAuth } from './http/auth.js';
 import { installPublicCaching } from './http/caching.js';
 import { installProblemHandlers } from './http/errors.js';
 import { healthRoutes } from './http/health.js';
 import { registerOpenApi } from './http/openapi.js';
 import type { RouteDeps } from './http/route-deps.js';
+import { adminArticleRoutes } from './modules/articles/articles.admin.routes.js';
 import { publicArticleRoutes } from './modules/articles/articles.routes.js';
 import { publicCommentRoutes } from './modules/comments/comments.routes.js';
+import { adminProductRoutes } from './modules/products/products.admin.routes.js';
 import { publicProductRoutes } from './modules/products/products.routes.js';
+import { adminKeyRoutes } from './modules/keys/keys.routes.js';
 import { siteRoutes } from './modules/site/site.routes.js';
 
 export interface BuildOptions {
@@ -28,6 +32,16 @@ declare module 'fastify' {
   }
 }
 
+/** Action endpoints take no body or {}: an empty body sent as JSON is read as no body, not an error. */
+function acceptEmptyJsonBodies(app: FastifyInstance): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') return done(null, undefined);
+    return parseJson(request, body as string, done);
+  });
+}
+
 /** Builds the whole application from a config; never reads process.env. */
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
   const now = options.now ?? (() => new Date());
@@ -41,6 +55,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  acceptEmptyJsonBodies(app);
   installProblemHandlers(app);
 
   const db = openDatabase({ url: config.databaseUrl, synchronous: config.sqliteSynchronous, ...(options.traceSql ? { trace: options.traceSql } : {}) });
@@ -60,6 +75,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     maxAge: 600,
   });
   await registerOpenApi(app);
+  installAuth(app, { db, now });
   installPublicCaching(app, { db: db.read, now, cacheControl: config.cacheControl });
 
   const deps: RouteDeps = { db, now, config };
@@ -68,5 +84,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(publicArticleRoutes, { ...deps, prefix: '/v1' });
   await app.register(publicCommentRoutes, { ...deps, prefix: '/v1' });
   await app.register(publicProductRoutes, { ...deps, prefix: '/v1' });
+  await app.register(adminArticleRoutes, { ...deps, prefix: '/v1/admin' });
+  await app.register(adminProductRoutes, { ...deps, prefix: '/v1/admin' });
+  await app.register(adminKeyRoutes, { ...deps, prefix: '/v1/admin' });
   return app;
 }

@@ -1,45 +1,142 @@
 import { parseArgs } from 'node:util';
 import { seedSampleContent } from '../seeds/load.js';
 import { ConfigError, loadConfig } from './config.js';
-import { openDatabase } from './db/client.js';
+import { openDatabase, type DatabaseHandles } from './db/client.js';
 import { migrateDatabase } from './db/migrate.js';
+import type { Role } from './db/schema.js';
+import { IdParamsSchema } from './http/common.schemas.js';
+import { AppError } from './http/errors.js';
+import { CreateApiKeyBodySchema, type ApiKey } from './modules/keys/keys.schemas.js';
+import { createKey, listApiKeys, revokeApiKey } from './modules/keys/keys.service.js';
 
 const USAGE = `Usage: npm run cli -- <command>
 
 Commands:
+  keys create --role <admin|editor|moderator> --name <label>
+            create an API key; the key is printed alone on the last line, and only this once
+  keys list
+            list every key (id, name, role, prefix, created, last used, revoked)
+  keys revoke <id>
+            revoke a key; it is refused from the next request on
   migrate   apply pending migrations
   seed      add the sample content (idempotent: adds what is missing, matched by slug)`;
 
-const COMMANDS = new Set(['migrate', 'seed']);
+type Command =
+  | { name: 'help' }
+  | { name: 'migrate' }
+  | { name: 'seed' }
+  | { name: 'keys create'; role: Role; label: string }
+  | { name: 'keys list' }
+  | { name: 'keys revoke'; id: number };
+
+/** Bad command-line input: exit code 2 with the usage. */
+class UsageError extends Error {}
+
+function parseCommandLine(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: { role: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+function parseCreate(values: { role?: string | undefined; name?: string | undefined }): Command {
+  // The same rules as POST /v1/admin/keys.
+  const parsed = CreateApiKeyBodySchema.safeParse({ role: values.role, name: values.name });
+  if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => `--${issue.path.join('.')}: ${issue.message}`).join('\n'));
+  return { name: 'keys create', role: parsed.data.role, label: parsed.data.name };
+}
+
+function parseRevoke(id: string | undefined): Command {
+  const parsed = IdParamsSchema.shape.id.safeParse(id);
+  if (!parsed.success) throw new UsageError(`keys revoke needs a key id (a positive integer), got ${id === undefined ? 'nothing' : `"${id}"`}`);
+  return { name: 'keys revoke', id: parsed.data };
+}
+
+function parseCommand(argv: string[]): Command {
+  const { values, positionals } = parseCommandLine(argv);
+  const [command, sub, ...rest] = positionals;
+  const name = command === 'keys' ? `keys ${sub ?? ''}`.trim() : (command ?? '');
+  if (values.help || name === 'help') return { name: 'help' };
+  const maxPositionals = name === 'keys revoke' ? 3 : name.startsWith('keys') ? 2 : 1;
+  if (positionals.length > maxPositionals) throw new UsageError(`Unexpected argument: ${positionals[maxPositionals]}`);
+  if (name !== 'keys create' && (values.role !== undefined || values.name !== undefined)) throw new UsageError('--role and --name belong to "keys create"');
+  switch (name) {
+    case 'migrate':
+    case 'seed':
+    case 'keys list':
+      return { name };
+    case 'keys create':
+      return parseCreate(values);
+    case 'keys revoke':
+      return parseRevoke(rest[0]);
+    case '':
+      throw new UsageError('No command given');
+    default:
+      throw new UsageError(command === 'keys' ? `Unknown keys command: "${sub ?? ''}" (create, list or revoke)` : `Unknown command: ${name}`);
+  }
+}
+
+function formatTable(header: string[], rows: string[][]): string {
+  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]?.length ?? 0)));
+  return [header, ...rows].map((row) => row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+}
+
+function keyTable(keys: ApiKey[]): string {
+  if (keys.length === 0) return 'No API keys.';
+  const rows = keys.map((k) => [String(k.id), k.name, k.role, k.prefix, k.createdAt, k.lastUsedAt ?? '-', k.revokedAt ?? '-']);
+  return formatTable(['ID', 'NAME', 'ROLE', 'PREFIX', 'CREATED', 'LAST USED', 'REVOKED'], rows);
+}
+
+async function run(command: Exclude<Command, { name: 'help' }>, db: DatabaseHandles, databaseUrl: string): Promise<number> {
+  switch (command.name) {
+    case 'migrate':
+      console.log(`Migrations applied to ${databaseUrl}`);
+      return 0;
+    case 'seed': {
+      const added = await seedSampleContent({ withTransaction: db.withTransaction, now: new Date() });
+      console.log(`Sample content: ${added.articles} article(s) and ${added.products} product(s) added`);
+      return 0;
+    }
+    case 'keys create': {
+      const { key, row } = await createKey({ db, name: command.label, role: command.role, now: new Date() });
+      console.log(`Created ${row.role} key ${row.id} "${row.name}" (prefix ${row.prefix}); store it now, it will not be shown again:`);
+      console.log(key);
+      return 0;
+    }
+    case 'keys list':
+      console.log(keyTable(await listApiKeys({ db: db.read })));
+      return 0;
+    case 'keys revoke':
+      await revokeApiKey({ db, id: command.id, now: new Date() });
+      console.log(`Revoked API key ${command.id}`);
+      return 0;
+  }
+}
 
 async function main(argv: string[]): Promise<number> {
-  const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: {} });
-  const [command] = positionals;
-  if (!command || command === 'help') {
-    console.log(USAGE);
-    return command ? 0 : 2;
-  }
-  if (!COMMANDS.has(command)) {
-    console.error(`Unknown command: ${command}\n\n${USAGE}`);
+  let command: Command;
+  try {
+    command = parseCommand(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`${error.message}\n\n${USAGE}`);
     return 2;
+  }
+  if (command.name === 'help') {
+    console.log(USAGE);
+    return 0;
   }
   const config = loadConfig(process.env);
   const db = openDatabase({ url: config.databaseUrl, synchronous: config.sqliteSynchronous });
   try {
     await migrateDatabase(db.migrator);
-    switch (command) {
-      case 'migrate':
-        console.log(`Migrations applied to ${config.databaseUrl}`);
-        return 0;
-      case 'seed': {
-        const added = await seedSampleContent({ withTransaction: db.withTransaction, now: new Date() });
-        console.log(`Sample content: ${added.articles} article(s) and ${added.products} product(s) added`);
-        return 0;
-      }
-      default:
-        console.error(`Unknown command: ${command}\n\n${USAGE}`);
-        return 2;
-    }
+    return await run(command, db, config.databaseUrl);
   } finally {
     db.close();
   }
@@ -48,7 +145,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(error instanceof ConfigError ? error.message : error);
+    console.error(error instanceof ConfigError || error instanceof AppError ? error.message : error);
     process.exit(1);
   },
 );

@@ -43,8 +43,19 @@ export function requiresRoles(roles: readonly Role[]) {
   };
 }
 
-export function authProblems(...more: number[]) {
+export function authProblems<const S extends number[]>(...more: S) {
   return problemResponses(401, 403, ...more);
+}
+
+/**
+ * Route options for a management operation: the roles it needs (checked by installAuth), its
+ * OpenAPI metadata, and the 401/403 problems plus the listed error statuses.
+ */
+export function managementRoute<const R extends readonly Role[]>(roles: R, tag: string) {
+  return <S extends { response: object }, const E extends number[]>(operationId: string, summary: string, schema: S, errors: E) => ({
+    config: { roles },
+    schema: { ...schema, operationId, summary, tags: [tag], ...requiresRoles(roles), response: { ...authProblems(...errors), ...schema.response } },
+  });
 }
 
 /** The route's principal; only called from routes that declare roles. */
@@ -54,11 +65,12 @@ export function principalOf(request: FastifyRequest): Principal {
 }
 
 export function installAuth(app: FastifyInstance, { db, now }: { db: DatabaseHandles; now: () => Date }): void {
-  const lastTouched = new Map<number, number>();
   // onRequest: a request without the right key is refused before its body is even parsed.
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     const roles = request.routeOptions.config.roles;
     if (!roles) return;
+    // Management answers are private to the key holder: no shared cache may keep them.
+    reply.header('cache-control', 'no-store');
     const header = request.headers.authorization;
     if (!header) throw unauthorized('Send an API key as "Authorization: Bearer <key>".');
     const match = /^Bearer ([^\s]+)$/i.exec(header.trim());
@@ -70,9 +82,12 @@ export function installAuth(app: FastifyInstance, { db, now }: { db: DatabaseHan
     }
     request.principal = { keyId: key.id, name: key.name, role: key.role };
     const at = now();
-    if (at.getTime() - (lastTouched.get(key.id) ?? 0) >= TOUCH_INTERVAL_MS) {
-      lastTouched.set(key.id, at.getTime());
-      await db.withTransaction((tx) => touchKey({ db: tx, id: key.id, at: at.toISOString() }), { touchesContent: false });
+    const last = key.lastUsedAt ? Date.parse(key.lastUsedAt) : 0;
+    if (at.getTime() - last >= TOUCH_INTERVAL_MS) {
+      // Bookkeeping only: a failure here must not fail the request it describes.
+      await db
+        .withTransaction((tx) => touchKey({ db: tx, id: key.id, at: at.toISOString() }), { touchesContent: false })
+        .catch((error: unknown) => request.log.warn({ err: error }, 'could not record API key use'));
     }
   });
 }

@@ -86,10 +86,12 @@ const STATUS_DESCRIPTIONS: Record<number, string> = {
   503: 'Temporarily unavailable',
 };
 
-/** Response schemas for the listed error statuses, documented as application/problem+json. */
-export function problemResponses(...statuses: number[]) {
-  const responses: Record<number, { description: string; content: Record<string, { schema: typeof ProblemSchema }> }> = {};
-  for (const status of [...statuses, 500]) {
+type ProblemResponse = { description: string; content: Record<string, { schema: typeof ProblemSchema }> };
+
+/** Response schemas for the listed error statuses (and 500), documented as application/problem+json. */
+export function problemResponses<const S extends number[]>(...statuses: S): Record<S[number] | 500, ProblemResponse> {
+  const responses = {} as Record<S[number] | 500, ProblemResponse>;
+  for (const status of [...statuses, 500] as (S[number] | 500)[]) {
     responses[status] = { description: STATUS_DESCRIPTIONS[status] ?? 'Error', content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } } };
   }
   return responses;

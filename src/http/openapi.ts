@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { createJsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { BEARER_SCHEME } from './auth.js';
 
 const DOCS_PREFIX = '/docs';
 
@@ -23,7 +24,16 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'products', description: 'Products and the articles featuring them' },
         { name: 'site', description: 'Site-wide settings' },
         { name: 'health', description: 'Liveness and readiness' },
+        { name: 'admin-articles', description: 'Management: articles, sections and tips (editor, admin)' },
+        { name: 'admin-products', description: 'Management: products (editor, admin)' },
+        { name: 'admin-comments', description: 'Management: comment moderation (moderator, admin)' },
+        { name: 'admin-keys', description: 'Management: API keys (admin)' },
       ],
+      components: {
+        securitySchemes: {
+          [BEARER_SCHEME]: { type: 'http', scheme: 'bearer', description: 'An API key: "Authorization: Bearer quire_…". Roles: admin, editor, moderator.' },
+        },
+      },
     },
     transform: createJsonSchemaTransform({ skipList: [] }),
     transformObject: jsonSchemaTransformObject,

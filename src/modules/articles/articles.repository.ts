@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, like, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { articleProducts, articles, articleSlugRedirects, articleTags, products, sections, tags, tips } from '../../db/schema.js';
 import type { Image } from '../../http/common.schemas.js';
@@ -15,6 +15,20 @@ export function imageOf(url: string | null, alt: string | null, caption: string 
 }
 
 export type PublicArticleRow = typeof articles.$inferSelect & { publishedAt: string };
+
+/** The editorial fields every article representation shares, from a row. */
+export function articleContentOf(row: typeof articles.$inferSelect) {
+  return {
+    id: row.id,
+    slug: row.slug,
+    title: row.title,
+    summary: row.summary,
+    intro: row.intro,
+    conclusion: row.conclusion,
+    image: imageOf(row.imageUrl, row.imageAlt, row.imageCaption),
+    seo: { title: row.seoTitle, description: row.seoDescription, canonicalUrl: row.seoCanonicalUrl, ogImage: row.seoOgImage },
+  };
+}
 
 export async function findPublicArticleBySlug({ db, slug, now }: { db: Db; slug: string; now: string }): Promise<PublicArticleRow | undefined> {
   const row = await db.select().from(articles).where(and(eq(articles.slug, slug), isPublic(now))).get();
@@ -212,4 +226,150 @@ export async function findArticleIdBySlug({ db, slug }: { db: Db; slug: string }
 export async function countArticles({ db }: { db: Db }): Promise<number> {
   const row = await db.select({ n: sql<number>`count(*)` }).from(articles).get();
   return row?.n ?? 0;
+}
+
+export type ArticleRow = typeof articles.$inferSelect;
+export type ArticleStatusFilter = 'draft' | 'scheduled' | 'published';
+
+export async function findArticleById({ db, id }: { db: Db; id: number }): Promise<ArticleRow | undefined> {
+  return db.select().from(articles).where(eq(articles.id, id)).get();
+}
+
+export async function updateArticle({ db, id, values }: { db: Db; id: number; values: Partial<NewArticle> }): Promise<void> {
+  if (Object.keys(values).length === 0) return;
+  await db.update(articles).set(values).where(eq(articles.id, id));
+}
+
+/** Records that the article changed: a new revision (its admin ETag) and updatedAt. */
+export async function touchArticle({ db, id, at }: { db: Db; id: number; at: string }): Promise<void> {
+  await db
+    .update(articles)
+    .set({ revision: sql`${articles.revision} + 1`, updatedAt: at })
+    .where(eq(articles.id, id));
+}
+
+export async function deleteArticle({ db, id }: { db: Db; id: number }): Promise<void> {
+  await db.delete(articles).where(eq(articles.id, id));
+}
+
+function statusCondition(status: ArticleStatusFilter, now: string): SQL {
+  if (status === 'draft') return eq(articles.status, 'draft');
+  if (status === 'scheduled') return and(eq(articles.status, 'published'), gt(articles.publishedAt, now))!;
+  return isPublic(now);
+}
+
+/** Every article whatever its status, newest first by id, keyset-paginated; fetches limit + 1 rows. */
+export async function listAllArticles({ db, now, limit, beforeId, status, tagSlug }: { db: Db; now: string; limit: number; beforeId?: number; status?: ArticleStatusFilter; tagSlug?: string }) {
+  const conditions: SQL[] = [];
+  if (beforeId !== undefined) conditions.push(lt(articles.id, beforeId));
+  if (status) conditions.push(statusCondition(status, now));
+  if (tagSlug) {
+    conditions.push(
+      inArray(
+        articles.id,
+        db.select({ id: articleTags.articleId }).from(articleTags).innerJoin(tags, eq(tags.id, articleTags.tagId)).where(eq(tags.slug, tagSlug)),
+      ),
+    );
+  }
+  return db
+    .select()
+    .from(articles)
+    .where(and(...conditions))
+    .orderBy(desc(articles.id))
+    .limit(limit + 1);
+}
+
+// ---- slugs in use and redirects
+
+export async function findRedirect({ db, slug }: { db: Db; slug: string }): Promise<{ articleId: number } | undefined> {
+  return db.select({ articleId: articleSlugRedirects.articleId }).from(articleSlugRedirects).where(eq(articleSlugRedirects.slug, slug)).get();
+}
+
+export async function listRedirectSlugs({ db, articleId }: { db: Db; articleId: number }): Promise<string[]> {
+  const rows = await db
+    .select({ slug: articleSlugRedirects.slug })
+    .from(articleSlugRedirects)
+    .where(eq(articleSlugRedirects.articleId, articleId))
+    .orderBy(asc(articleSlugRedirects.id));
+  return rows.map((r) => r.slug);
+}
+
+export async function insertRedirect({ db, slug, articleId, at }: { db: Db; slug: string; articleId: number; at: string }): Promise<void> {
+  await db.insert(articleSlugRedirects).values({ slug, articleId, createdAt: at });
+}
+
+export async function deleteRedirect({ db, slug }: { db: Db; slug: string }): Promise<boolean> {
+  const rows = await db.delete(articleSlugRedirects).where(eq(articleSlugRedirects.slug, slug)).returning({ slug: articleSlugRedirects.slug });
+  return rows.length > 0;
+}
+
+/** Slugs starting with `base` held by articles or redirects, to pick a free one. */
+export async function listSlugsLike({ db, base }: { db: Db; base: string }): Promise<Set<string>> {
+  const pattern = `${base}%`;
+  const held = await db.select({ slug: articles.slug }).from(articles).where(like(articles.slug, pattern));
+  const redirected = await db.select({ slug: articleSlugRedirects.slug }).from(articleSlugRedirects).where(like(articleSlugRedirects.slug, pattern));
+  return new Set([...held, ...redirected].map((r) => r.slug));
+}
+
+// ---- sections and tips
+
+export async function findSectionById({ db, id }: { db: Db; id: number }) {
+  return db.select().from(sections).where(eq(sections.id, id)).get();
+}
+
+export async function findTipById({ db, id }: { db: Db; id: number }) {
+  return db
+    .select({ id: tips.id, sectionId: tips.sectionId, position: tips.position, articleId: sections.articleId })
+    .from(tips)
+    .innerJoin(sections, eq(sections.id, tips.sectionId))
+    .where(eq(tips.id, id))
+    .get();
+}
+
+export async function listSectionIds({ db, articleId }: { db: Db; articleId: number }): Promise<number[]> {
+  const rows = await db.select({ id: sections.id }).from(sections).where(eq(sections.articleId, articleId)).orderBy(asc(sections.position));
+  return rows.map((r) => r.id);
+}
+
+export async function listTipIds({ db, sectionId }: { db: Db; sectionId: number }): Promise<number[]> {
+  const rows = await db.select({ id: tips.id }).from(tips).where(eq(tips.sectionId, sectionId)).orderBy(asc(tips.position));
+  return rows.map((r) => r.id);
+}
+
+export async function updateSection({ db, id, values }: { db: Db; id: number; values: Partial<NewSection> }): Promise<void> {
+  if (Object.keys(values).length === 0) return;
+  await db.update(sections).set(values).where(eq(sections.id, id));
+}
+
+export async function updateTip({ db, id, values }: { db: Db; id: number; values: Partial<Omit<typeof tips.$inferInsert, 'id' | 'sectionId' | 'position'>> }): Promise<void> {
+  if (Object.keys(values).length === 0) return;
+  await db.update(tips).set(values).where(eq(tips.id, id));
+}
+
+export async function deleteSection({ db, id }: { db: Db; id: number }): Promise<void> {
+  await db.delete(sections).where(eq(sections.id, id));
+}
+
+export async function deleteTip({ db, id }: { db: Db; id: number }): Promise<void> {
+  await db.delete(tips).where(eq(tips.id, id));
+}
+
+// Moves every sibling out of the way first, then writes the final positions: a single
+// "position = position + 1" would collide with the unique (parent, position) index mid-statement.
+const PARKING_OFFSET = 1_000_000;
+
+export async function renumberSections({ db, articleId, orderedIds }: { db: Db; articleId: number; orderedIds: number[] }): Promise<void> {
+  await db
+    .update(sections)
+    .set({ position: sql`${sections.position} + ${PARKING_OFFSET}` })
+    .where(eq(sections.articleId, articleId));
+  for (const [i, id] of orderedIds.entries()) await db.update(sections).set({ position: i + 1 }).where(eq(sections.id, id));
+}
+
+export async function renumberTips({ db, sectionId, orderedIds }: { db: Db; sectionId: number; orderedIds: number[] }): Promise<void> {
+  await db
+    .update(tips)
+    .set({ position: sql`${tips.position} + ${PARKING_OFFSET}` })
+    .where(eq(tips.sectionId, sectionId));
+  for (const [i, id] of orderedIds.entries()) await db.update(tips).set({ position: i + 1 }).where(eq(tips.id, id));
 }

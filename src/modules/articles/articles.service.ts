@@ -4,6 +4,7 @@ import { notFound } from '../../http/errors.js';
 import { countVisibleComments } from '../comments/comments.repository.js';
 import type { Article, ArticleSummary } from './articles.schemas.js';
 import {
+  articleContentOf,
   findPublicArticleBySlug,
   findPublicRedirect,
   imageOf,
@@ -31,15 +32,8 @@ export async function getPublicArticle({ db, slug, now }: { db: Db; slug: string
     await countVisibleComments({ db, articleIds: [row.id] }),
   ];
   const article: Article = {
-    id: row.id,
-    slug: row.slug,
-    title: row.title,
-    summary: row.summary,
-    intro: row.intro,
-    conclusion: row.conclusion,
-    image: imageOf(row.imageUrl, row.imageAlt, row.imageCaption),
+    ...articleContentOf(row),
     tags: tagsByArticle.get(row.id) ?? [],
-    seo: { title: row.seoTitle, description: row.seoDescription, canonicalUrl: row.seoCanonicalUrl, ogImage: row.seoOgImage },
     publishedAt: row.publishedAt,
     updatedAt: row.updatedAt,
     commentCount: counts.get(row.id) ?? 0,

@@ -66,3 +66,9 @@ export async function insertComment({ db, values }: { db: Db; values: NewComment
 export async function insertModerationEvent({ db, values }: { db: Db; values: Omit<typeof moderationEvents.$inferInsert, 'id'> }): Promise<void> {
   await db.insert(moderationEvents).values(values);
 }
+
+/** Every comment of an article, whatever its status, tombstones included. */
+export async function countAllComments({ db, articleId }: { db: Db; articleId: number }): Promise<number> {
+  const row = await db.select({ n: count() }).from(comments).where(eq(comments.articleId, articleId)).get();
+  return row?.n ?? 0;
+}

@@ -1,13 +1,28 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { DatabaseHandles, Db } from '../../db/client.js';
 import type { Role } from '../../db/schema.js';
-import { findKeyByHash, insertKey, type ApiKeyRow } from './keys.repository.js';
+import { notFound } from '../../http/errors.js';
+import type { ApiKey } from './keys.schemas.js';
+import { findKeyByHash, findKeyById, insertKey, listKeys, revokeKey, type ApiKeyRow } from './keys.repository.js';
 
 export const KEY_PREFIX = 'quire_';
 const KEY_PATTERN = /^quire_[A-Za-z0-9_-]{43}$/;
 
 export function hashKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
+}
+
+/** The public view of a key: everything but its hash. */
+export function toApiKey(row: ApiKeyRow): ApiKey {
+  return {
+    id: row.id,
+    name: row.name,
+    role: row.role,
+    prefix: row.prefix,
+    createdAt: row.createdAt,
+    lastUsedAt: row.lastUsedAt,
+    revokedAt: row.revokedAt,
+  };
 }
 
 /** A new key: 256 random bits behind a recognisable prefix. Only its hash is stored. */
@@ -18,6 +33,23 @@ export async function createKey({ db, name, role, now }: { db: DatabaseHandles; 
     { touchesContent: false },
   );
   return { key, row };
+}
+
+/** Every key, revoked ones included, newest first. */
+export async function listApiKeys({ db }: { db: Db }): Promise<ApiKey[]> {
+  return (await listKeys({ db })).map(toApiKey);
+}
+
+/** Revokes an active key; a missing or already revoked key is not found (there is nothing left to revoke). */
+export async function revokeApiKey({ db, id, now }: { db: DatabaseHandles; id: number; now: Date }): Promise<void> {
+  await db.withTransaction(
+    async (tx) => {
+      if (await revokeKey({ db: tx, id, at: now.toISOString() })) return;
+      const existing = await findKeyById({ db: tx, id });
+      throw notFound(existing ? `The API key ${id} is already revoked.` : `No API key has the id ${id}.`);
+    },
+    { touchesContent: false },
+  );
 }
 
 /** The active key a presented token stands for, or undefined; malformed tokens never reach the database. */

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, or, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, like, lt, or, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { articleProducts, articles, products } from '../../db/schema.js';
 import { isPublic } from '../articles/articles.repository.js';
@@ -57,4 +57,51 @@ export async function replaceArticleProducts({ db, articleId, links }: { db: Db;
   await db.delete(articleProducts).where(eq(articleProducts.articleId, articleId));
   if (links.length === 0) return;
   await db.insert(articleProducts).values(links.map((link) => ({ ...link, articleId })));
+}
+
+export async function findProductsByIds({ db, ids }: { db: Db; ids: number[] }): Promise<ProductRow[]> {
+  if (ids.length === 0) return [];
+  return db.select().from(products).where(inArray(products.id, ids));
+}
+
+export async function findProductById({ db, id }: { db: Db; id: number }): Promise<ProductRow | undefined> {
+  return db.select().from(products).where(eq(products.id, id)).get();
+}
+
+/** Every product, newest first by id, keyset-paginated; fetches limit + 1 rows. */
+export async function listProductsById({ db, limit, beforeId }: { db: Db; limit: number; beforeId?: number }): Promise<ProductRow[]> {
+  return db
+    .select()
+    .from(products)
+    .where(beforeId === undefined ? undefined : lt(products.id, beforeId))
+    .orderBy(desc(products.id))
+    .limit(limit + 1);
+}
+
+export async function updateProduct({ db, id, values }: { db: Db; id: number; values: Partial<NewProduct> }): Promise<void> {
+  await db.update(products).set(values).where(eq(products.id, id));
+}
+
+export async function deleteProduct({ db, id }: { db: Db; id: number }): Promise<void> {
+  await db.delete(products).where(eq(products.id, id));
+}
+
+/** Articles (any status) that link the product. */
+export async function listArticlesLinking({ db, productId }: { db: Db; productId: number }): Promise<{ id: number; slug: string }[]> {
+  return db
+    .select({ id: articles.id, slug: articles.slug })
+    .from(articleProducts)
+    .innerJoin(articles, eq(articles.id, articleProducts.articleId))
+    .where(eq(articleProducts.productId, productId))
+    .orderBy(asc(articles.id));
+}
+
+export async function unlinkProduct({ db, productId }: { db: Db; productId: number }): Promise<number[]> {
+  const rows = await db.delete(articleProducts).where(eq(articleProducts.productId, productId)).returning({ articleId: articleProducts.articleId });
+  return rows.map((r) => r.articleId);
+}
+
+export async function listProductSlugsLike({ db, base }: { db: Db; base: string }): Promise<Set<string>> {
+  const rows = await db.select({ slug: products.slug }).from(products).where(like(products.slug, `${base}%`));
+  return new Set(rows.map((r) => r.slug));
 }

@@ -5,7 +5,8 @@ import { imageOf } from '../articles/articles.repository.js';
 import type { FeaturingArticle, Product } from './products.schemas.js';
 import { findProductBySlug, listProducts, listPublicArticlesFeaturing, priceOf, type ProductRow } from './products.repository.js';
 
-function toProduct(row: ProductRow, featuring: FeaturingArticle[]): Product {
+/** The product fields every representation shares, from a row. */
+export function productContentOf(row: ProductRow) {
   return {
     id: row.id,
     slug: row.slug,
@@ -18,8 +19,11 @@ function toProduct(row: ProductRow, featuring: FeaturingArticle[]): Product {
     badges: row.badges,
     suitableFor: row.suitableFor,
     inStock: row.inStock,
-    articles: featuring,
   };
+}
+
+function toProduct(row: ProductRow, featuring: FeaturingArticle[]): Product {
+  return { ...productContentOf(row), articles: featuring };
 }
 
 export async function getPublicProduct({ db, slug, now }: { db: Db; slug: string; now: Date }): Promise<Product> {

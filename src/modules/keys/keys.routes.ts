@@ -1,0 +1,48 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { managementRoute } from '../../http/auth.js';
+import { IdParamsSchema } from '../../http/common.schemas.js';
+import type { RouteDeps } from '../../http/route-deps.js';
+import { ApiKeyListSchema, CreateApiKeyBodySchema, CreatedApiKeySchema } from './keys.schemas.js';
+import { createKey, listApiKeys, revokeApiKey, toApiKey } from './keys.service.js';
+
+const adminOnly = managementRoute(['admin'] as const, 'admin-keys');
+
+export const adminKeyRoutes: FastifyPluginAsync<RouteDeps> = async (app, { db, now }) => {
+  const routes = app.withTypeProvider<ZodTypeProvider>();
+
+  routes.get(
+    '/keys',
+    adminOnly('listApiKeys', 'Every API key, revoked ones included, newest first (never the key itself)', { response: { 200: ApiKeyListSchema } }, []),
+    async () => {
+      const data = await listApiKeys({ db: db.read });
+      // One page holds every key: there are few, and the envelope keeps room for paging later.
+      return { data, meta: { limit: data.length, nextCursor: null } };
+    },
+  );
+
+  routes.post(
+    '/keys',
+    adminOnly('createApiKey', 'Create an API key; the response is the only time the key is shown', { body: CreateApiKeyBodySchema, response: { 201: CreatedApiKeySchema } }, [400]),
+    async (request, reply) => {
+      const { key, row } = await createKey({ db, ...request.body, now: now() });
+      reply.code(201).header('location', `/v1/admin/keys/${row.id}`);
+      return { ...toApiKey(row), key };
+    },
+  );
+
+  routes.delete(
+    '/keys/:id',
+    adminOnly(
+      'revokeApiKey',
+      'Revoke an API key; it is refused from the next request on. An already revoked key is 404.',
+      { params: IdParamsSchema, response: { 204: z.null().describe('Revoked') } },
+      [400, 404],
+    ),
+    async (request, reply) => {
+      await revokeApiKey({ db, id: request.params.id, now: now() });
+      return reply.code(204).send(null);
+    },
+  );
+};
