@@ -1,4 +1,5 @@
 import cors from '@fastify/cors';
+import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { seedSampleContent, isEmptyDatabase } from '../seeds/load.js';
@@ -7,12 +8,13 @@ import { openDatabase, type DatabaseHandles } from './db/client.js';
 import { migrateDatabase } from './db/migrate.js';
 import { installAuth } from './http/auth.js';
 import { installPublicCaching } from './http/caching.js';
-import { installProblemHandlers } from './http/errors.js';
+import { AppError, installProblemHandlers } from './http/errors.js';
 import { healthRoutes } from './http/health.js';
 import { registerOpenApi } from './http/openapi.js';
 import type { RouteDeps } from './http/route-deps.js';
 import { adminArticleRoutes } from './modules/articles/articles.admin.routes.js';
 import { publicArticleRoutes } from './modules/articles/articles.routes.js';
+import { adminCommentRoutes } from './modules/comments/comments.admin.routes.js';
 import { publicCommentRoutes } from './modules/comments/comments.routes.js';
 import { adminProductRoutes } from './modules/products/products.admin.routes.js';
 import { publicProductRoutes } from './modules/products/products.routes.js';
@@ -74,6 +76,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     exposedHeaders: ['ETag', 'Location', 'Retry-After'],
     maxAge: 600,
   });
+  // Off by default: only routes that ask for a limit (comment submission) pay for one.
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) =>
+      new AppError({ status: 429, code: 'rate_limited', title: 'Too Many Requests', detail: `Too many submissions from your address; retry in ${context.after}.` }),
+  });
   await registerOpenApi(app);
   installAuth(app, { db, now });
   installPublicCaching(app, { db: db.read, now, cacheControl: config.cacheControl });
@@ -86,6 +94,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(publicProductRoutes, { ...deps, prefix: '/v1' });
   await app.register(adminArticleRoutes, { ...deps, prefix: '/v1/admin' });
   await app.register(adminProductRoutes, { ...deps, prefix: '/v1/admin' });
+  await app.register(adminCommentRoutes, { ...deps, prefix: '/v1/admin' });
   await app.register(adminKeyRoutes, { ...deps, prefix: '/v1/admin' });
   return app;
 }

@@ -17,6 +17,15 @@ const envSchema = z.object({
   REQUEST_TIMEOUT_MS: positiveInt(10_000),
   CACHE_CONTROL: z.string().min(1).default('public, max-age=0, s-maxage=60, stale-while-revalidate=300'),
   SQLITE_SYNCHRONOUS: z.enum(['OFF', 'NORMAL', 'FULL', 'EXTRA']).default('NORMAL'),
+  COMMENT_RATE_LIMIT_MAX: positiveInt(5),
+  COMMENT_RATE_LIMIT_WINDOW_MS: positiveInt(60_000),
+  COMMENT_MIN_SUBMIT_SECONDS: z.coerce.number().min(0).default(3),
+  COMMENT_DUPLICATE_WINDOW_MS: positiveInt(600_000),
+  COMMENT_SPAM_THRESHOLD: z.coerce.number().positive().default(1),
+  COMMENT_BLOCKED_WORDS: z
+    .string()
+    .default('viagra,cialis,casino,payday loan,crypto giveaway,buy followers,forex signals,escort')
+    .transform((v) => v.split(',').map((w) => w.trim().toLowerCase()).filter(Boolean)),
   SEED_ON_EMPTY: z
     .enum(['true', 'false'])
     .default('true')
@@ -36,6 +45,20 @@ export interface Config {
   cacheControl: string;
   sqliteSynchronous: 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA';
   seedOnEmpty: boolean;
+  comments: CommentPolicy;
+}
+
+export interface CommentPolicy {
+  /** Submissions per client address per window. */
+  rateLimitMax: number;
+  rateLimitWindowMs: number;
+  /** A form sent sooner than this after renderedAt is treated as a bot. */
+  minSubmitSeconds: number;
+  /** The same text from the same address within this window is refused. */
+  duplicateWindowMs: number;
+  /** A score at or above it routes the comment to spam. */
+  spamThreshold: number;
+  blockedWords: string[];
 }
 
 export class ConfigError extends Error {
@@ -62,6 +85,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     cacheControl: e.CACHE_CONTROL,
     sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
     seedOnEmpty: e.SEED_ON_EMPTY,
+    comments: {
+      rateLimitMax: e.COMMENT_RATE_LIMIT_MAX,
+      rateLimitWindowMs: e.COMMENT_RATE_LIMIT_WINDOW_MS,
+      minSubmitSeconds: e.COMMENT_MIN_SUBMIT_SECONDS,
+      duplicateWindowMs: e.COMMENT_DUPLICATE_WINDOW_MS,
+      spamThreshold: e.COMMENT_SPAM_THRESHOLD,
+      blockedWords: e.COMMENT_BLOCKED_WORDS,
+    },
   };
 }
 

@@ -20,6 +20,12 @@ describe('loadConfig', () => {
       CACHE_CONTROL: 'no-cache',
       SQLITE_SYNCHRONOUS: 'FULL',
       SEED_ON_EMPTY: 'false',
+      COMMENT_RATE_LIMIT_MAX: '7',
+      COMMENT_RATE_LIMIT_WINDOW_MS: '30000',
+      COMMENT_MIN_SUBMIT_SECONDS: '0',
+      COMMENT_DUPLICATE_WINDOW_MS: '1000',
+      COMMENT_SPAM_THRESHOLD: '2.5',
+      COMMENT_BLOCKED_WORDS: 'Foo, bar baz ,',
     });
     expect(config).toEqual({
       port: 8080,
@@ -32,6 +38,7 @@ describe('loadConfig', () => {
       cacheControl: 'no-cache',
       sqliteSynchronous: 'FULL',
       seedOnEmpty: false,
+      comments: { rateLimitMax: 7, rateLimitWindowMs: 30000, minSubmitSeconds: 0, duplicateWindowMs: 1000, spamThreshold: 2.5, blockedWords: ['foo', 'bar baz'] },
     });
   });
 
@@ -44,6 +51,8 @@ describe('loadConfig', () => {
     ['BODY_LIMIT', '-1'],
     ['SQLITE_SYNCHRONOUS', 'SOMETIMES'],
     ['SEED_ON_EMPTY', 'yes'],
+    ['COMMENT_RATE_LIMIT_MAX', '0'],
+    ['COMMENT_SPAM_THRESHOLD', '-1'],
   ])('stops on a bad %s (%s) with a message naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}:`));

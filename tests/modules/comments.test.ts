@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
 import { seedSampleContent } from '../../seeds/load.js';
+import { comments } from '../../src/db/schema.js';
 import { createTestApp } from '../helpers/app.js';
 import { createArticle, createComment, createProduct, createSite } from '../helpers/factories.js';
 
@@ -79,6 +81,12 @@ describe('GET /v1/articles/{slug}/comments', () => {
     const root = await createComment(db, { articleId, authorEmail: 'secret.root@example.org' });
     await createComment(db, { articleId, parentId: root, authorEmail: 'secret.reply@example.org' });
     await createComment(db, { articleId, status: 'pending', authorEmail: 'secret.pending@example.org' });
+    // A reader's own submission, approved: its e-mail must not surface either.
+    const submitted = await app.inject({ method: 'POST', url: `/v1/articles/${slug}/comments`, payload: { authorName: 'Sub', authorEmail: 'secret.submitted@example.org', body: 'Mine' } });
+    expect(submitted.body).not.toContain('@example');
+    await db.withTransaction(async (tx) => {
+      await tx.update(comments).set({ status: 'approved' }).where(eq(comments.id, submitted.json().id));
+    });
     const urls = [
       '/v1/site',
       '/v1/articles',

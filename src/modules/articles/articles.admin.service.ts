@@ -1,7 +1,8 @@
 import type { DatabaseHandles, Db } from '../../db/client.js';
 import type { ArticleStatus } from '../../db/schema.js';
 import { decodeCursor, splitPage } from '../../http/cursor.js';
-import { AppError, conflict, notFound, ruleViolation } from '../../http/errors.js';
+import { conflict, notFound, ruleViolation } from '../../http/errors.js';
+import { checkIfMatch } from '../../http/preconditions.js';
 import { countAllComments } from '../comments/comments.repository.js';
 import { findProductsByIds, replaceArticleProducts } from '../products/products.repository.js';
 import type { AdminArticle, ArticleCreate, ArticlePatch, ArticleProductsPut, ImageInput, SectionCreate, SectionPatch, TipCreate, TipPatch } from './articles.admin.schemas.js';
@@ -59,17 +60,6 @@ export function articleEtag(article: { id: number; revision: number }): string {
   return `"article-${article.id}-r${article.revision}"`;
 }
 
-function assertIfMatch(ifMatch: string | undefined, row: ArticleRow): void {
-  if (ifMatch === undefined) return;
-  const candidates = ifMatch.split(',').map((tag) => tag.trim());
-  if (candidates.includes('*') || candidates.includes(articleEtag(row))) return;
-  throw new AppError({
-    status: 412,
-    code: 'precondition_failed',
-    title: 'Precondition Failed',
-    detail: `The article changed since you read it (now ${articleEtag(row)}); fetch it again and reapply your change.`,
-  });
-}
 
 const imageColumns = (image: ImageInput | null | undefined) =>
   image === undefined ? {} : { imageUrl: image?.url ?? null, imageAlt: image?.alt ?? null, imageCaption: image?.caption ?? null };
@@ -96,7 +86,7 @@ export async function assembleAdminArticle({ db, id, now }: { db: Db; id: number
 async function findCurrentArticle(tx: Db, id: number, ifMatch: string | undefined): Promise<ArticleRow> {
   const row = await findArticleById({ db: tx, id });
   if (!row) throw notFound(`No article has the id ${id}.`);
-  assertIfMatch(ifMatch, row);
+  checkIfMatch(ifMatch, articleEtag(row), 'article');
   return row;
 }
 

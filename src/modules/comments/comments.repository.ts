@@ -1,7 +1,7 @@
-import { and, asc, count, eq, gt, inArray, isNull, or, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, gt, gte, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../../db/client.js';
-import { comments, moderationEvents } from '../../db/schema.js';
+import { articles, comments, moderationEvents, type CommentStatus } from '../../db/schema.js';
 
 const parent = alias(comments, 'parent');
 
@@ -71,4 +71,104 @@ export async function insertModerationEvent({ db, values }: { db: Db; values: Om
 export async function countAllComments({ db, articleId }: { db: Db; articleId: number }): Promise<number> {
   const row = await db.select({ n: count() }).from(comments).where(eq(comments.articleId, articleId)).get();
   return row?.n ?? 0;
+}
+
+export type CommentRow = typeof comments.$inferSelect;
+export type ModerationEventRow = typeof moderationEvents.$inferSelect;
+
+/** A comment that has not been deleted. */
+export async function findLiveComment({ db, id }: { db: Db; id: number }): Promise<CommentRow | undefined> {
+  return db
+    .select()
+    .from(comments)
+    .where(and(eq(comments.id, id), isNull(comments.deletedAt)))
+    .get();
+}
+
+export async function findLiveComments({ db, ids }: { db: Db; ids: number[] }): Promise<CommentRow[]> {
+  if (ids.length === 0) return [];
+  return db
+    .select()
+    .from(comments)
+    .where(and(inArray(comments.id, ids), isNull(comments.deletedAt)));
+}
+
+/** Whether the same text came from the same address since `since`. */
+export async function hasRecentDuplicate({ db, contentHash, addressHash, since }: { db: Db; contentHash: string; addressHash: string; since: string }): Promise<boolean> {
+  const row = await db
+    .select({ id: comments.id })
+    .from(comments)
+    .where(and(eq(comments.contentHash, contentHash), eq(comments.addressHash, addressHash), gte(comments.createdAt, since)))
+    .limit(1)
+    .get();
+  return row !== undefined;
+}
+
+export async function countSpamFromAddress({ db, addressHash }: { db: Db; addressHash: string }): Promise<number> {
+  const row = await db
+    .select({ n: count() })
+    .from(comments)
+    .where(and(eq(comments.addressHash, addressHash), eq(comments.status, 'spam')))
+    .get();
+  return row?.n ?? 0;
+}
+
+export interface QueueFilter {
+  status?: CommentStatus | undefined;
+  articleId?: number | undefined;
+  text?: string | undefined;
+}
+
+function queueConditions(filter: Omit<QueueFilter, 'status'>): SQL[] {
+  const conditions: SQL[] = [isNull(comments.deletedAt)];
+  if (filter.articleId !== undefined) conditions.push(eq(comments.articleId, filter.articleId));
+  if (filter.text) {
+    const pattern = `%${filter.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    conditions.push(or(sql`${comments.body} like ${pattern} escape '\\'`, sql`${comments.authorName} like ${pattern} escape '\\'`, sql`${comments.authorEmail} like ${pattern} escape '\\'`)!);
+  }
+  return conditions;
+}
+
+/** The moderation queue, oldest first, keyset-paginated; fetches limit + 1 rows. */
+export async function listQueue({ db, filter, limit, after }: { db: Db; filter: QueueFilter; limit: number; after?: ThreadCursor }) {
+  const conditions = queueConditions(filter);
+  if (filter.status) conditions.push(eq(comments.status, filter.status));
+  if (after) conditions.push(or(gt(comments.createdAt, after.createdAt), and(eq(comments.createdAt, after.createdAt), gt(comments.id, after.id)))!);
+  return db
+    .select({ comment: comments, articleSlug: articles.slug })
+    .from(comments)
+    .innerJoin(articles, eq(articles.id, comments.articleId))
+    .where(and(...conditions))
+    .orderBy(asc(comments.createdAt), asc(comments.id))
+    .limit(limit + 1);
+}
+
+/** How many live comments match the filter, per status. */
+export async function countQueueByStatus({ db, filter }: { db: Db; filter: Omit<QueueFilter, 'status'> }): Promise<Record<CommentStatus, number>> {
+  const rows = await db
+    .select({ status: comments.status, n: count() })
+    .from(comments)
+    .where(and(...queueConditions(filter)))
+    .groupBy(comments.status);
+  const counts: Record<CommentStatus, number> = { pending: 0, approved: 0, rejected: 0, spam: 0 };
+  for (const { status, n } of rows) counts[status] = n;
+  return counts;
+}
+
+export async function updateCommentStatus({ db, id, status, at }: { db: Db; id: number; status: CommentStatus; at: string }): Promise<void> {
+  await db
+    .update(comments)
+    .set({ status, updatedAt: at, revision: sql`${comments.revision} + 1` })
+    .where(eq(comments.id, id));
+}
+
+export async function tombstoneComment({ db, id, at }: { db: Db; id: number; at: string }): Promise<void> {
+  await db
+    .update(comments)
+    .set({ deletedAt: at, updatedAt: at, revision: sql`${comments.revision} + 1` })
+    .where(eq(comments.id, id));
+}
+
+export async function listModerationEvents({ db, commentId }: { db: Db; commentId: number }): Promise<ModerationEventRow[]> {
+  return db.select().from(moderationEvents).where(eq(moderationEvents.commentId, commentId)).orderBy(asc(moderationEvents.at), asc(moderationEvents.id));
 }

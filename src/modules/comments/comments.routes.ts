@@ -4,11 +4,14 @@ import { setSurrogateKeys } from '../../http/caching.js';
 import { PageQuerySchema, SlugParamsSchema } from '../../http/common.schemas.js';
 import { problemResponses } from '../../http/errors.js';
 import type { RouteDeps } from '../../http/route-deps.js';
-import { PublicCommentListSchema } from './comments.schemas.js';
+import { submitComment } from './comments.moderation.service.js';
+import { CommentAcceptedSchema, CommentSubmitSchema, PublicCommentListSchema } from './comments.schemas.js';
 import { getPublicThread } from './comments.service.js';
 
-export const publicCommentRoutes: FastifyPluginAsync<RouteDeps> = async (app, { db, now }) => {
-  app.withTypeProvider<ZodTypeProvider>().get(
+export const publicCommentRoutes: FastifyPluginAsync<RouteDeps> = async (app, { db, now, config }) => {
+  const routes = app.withTypeProvider<ZodTypeProvider>();
+
+  routes.get(
     '/articles/:slug/comments',
     {
       config: { publicCache: true },
@@ -25,6 +28,27 @@ export const publicCommentRoutes: FastifyPluginAsync<RouteDeps> = async (app, { 
       const { articleId, ...page } = await getPublicThread({ db: db.read, slug: request.params.slug, now: now(), ...request.query });
       setSurrogateKeys(reply, [`comments-${articleId}`]);
       return page;
+    },
+  );
+
+  routes.post(
+    '/articles/:slug/comments',
+    {
+      // Only submission is limited, per client address as TRUST_PROXY defines it: reads pay nothing.
+      config: { rateLimit: { max: config.comments.rateLimitMax, timeWindow: config.comments.rateLimitWindowMs } },
+      schema: {
+        operationId: 'submitComment',
+        tags: ['comments'],
+        summary: 'Submit a comment (or a reply to an approved comment); it is public only once a moderator approves it',
+        params: SlugParamsSchema,
+        body: CommentSubmitSchema,
+        response: { 202: CommentAcceptedSchema, ...problemResponses(400, 404, 409, 413, 422, 429) },
+      },
+    },
+    async (request, reply) => {
+      const context = { db, now: now(), policy: config.comments, clientAddress: request.ip };
+      const { id } = await submitComment(context, request.params.slug, request.body);
+      return reply.code(202).send({ id, status: 'pending' as const });
     },
   );
 };

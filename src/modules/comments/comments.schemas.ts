@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TimestampSchema, collectionOf } from '../../http/common.schemas.js';
+import { PageMetaSchema, PageQuerySchema, TimestampSchema, collectionOf } from '../../http/common.schemas.js';
 
 export const PublicReplySchema = z
   .object({
@@ -17,3 +17,99 @@ export const PublicCommentSchema = PublicReplySchema.extend({
 export const PublicCommentListSchema = collectionOf(PublicCommentSchema).meta({ id: 'PublicCommentList' });
 
 export type PublicComment = z.infer<typeof PublicCommentSchema>;
+
+export const CommentSubmitSchema = z
+  .strictObject({
+    authorName: z.string().trim().min(1).max(80),
+    authorEmail: z.email().max(254).describe('Never shown publicly'),
+    body: z
+      .string()
+      .max(5000)
+      .refine((body) => body.trim().length > 0, 'The comment is empty')
+      .describe('Plain text, stored exactly as written; frontends escape it'),
+    parentId: z.number().int().positive().optional().describe('An approved root comment of the same article: replies are one level deep'),
+    website: z.string().max(500).optional().describe('Leave empty: a honeypot field real readers never see'),
+    renderedAt: z
+      .union([z.iso.datetime({ offset: true }), z.number().int().positive().describe('Epoch milliseconds')])
+      .optional()
+      .describe('When the comment form was shown'),
+  })
+  .meta({ id: 'CommentSubmission' });
+
+export const CommentAcceptedSchema = z
+  .object({ id: z.number().int(), status: z.literal('pending').describe('Always pending: nothing is public before a moderator approves it') })
+  .meta({ id: 'CommentAccepted' });
+
+export const COMMENT_STATUS_VALUES = ['pending', 'approved', 'rejected', 'spam'] as const;
+export const CommentStatusSchema = z.enum(COMMENT_STATUS_VALUES).meta({ id: 'CommentStatus' });
+
+export const ModerationEventSchema = z
+  .object({
+    fromStatus: CommentStatusSchema.nullable(),
+    toStatus: CommentStatusSchema,
+    actor: z.string().describe('The API key name, or "system" for the spam filter'),
+    note: z.string().nullable(),
+    at: TimestampSchema,
+  })
+  .meta({ id: 'ModerationEvent' });
+
+export const AdminCommentSchema = z
+  .object({
+    id: z.number().int(),
+    articleId: z.number().int(),
+    articleSlug: z.string(),
+    parentId: z.number().int().nullable(),
+    authorName: z.string(),
+    authorEmail: z.string(),
+    body: z.string(),
+    status: CommentStatusSchema,
+    spamScore: z.number(),
+    spamSignals: z.record(z.string(), z.number()).describe('Each signal that fired and the points it added'),
+    revision: z.number().int(),
+    createdAt: TimestampSchema,
+    updatedAt: TimestampSchema,
+  })
+  .meta({ id: 'AdminComment' });
+
+export const AdminCommentDetailSchema = AdminCommentSchema.extend({
+  history: z.array(ModerationEventSchema).describe('Every decision, oldest first'),
+}).meta({ id: 'AdminCommentDetail' });
+
+export const CommentQueueQuerySchema = PageQuerySchema.extend({
+  status: CommentStatusSchema.optional(),
+  articleId: z.coerce.number().int().positive().optional(),
+  q: z.string().trim().min(1).max(200).optional().describe('Text in the body, author name or e-mail'),
+}).strict();
+
+export const CommentQueueSchema = z
+  .object({
+    data: z.array(AdminCommentSchema),
+    meta: PageMetaSchema.extend({
+      counts: z.object({ pending: z.number().int(), approved: z.number().int(), rejected: z.number().int(), spam: z.number().int() }).describe('Per status, for the same article and text filters'),
+    }),
+  })
+  .meta({ id: 'CommentQueue' });
+
+const NoteSchema = z.string().trim().min(1).max(1000).optional().describe('Why: kept in the moderation history');
+
+export const CommentDecisionSchema = z.strictObject({ status: CommentStatusSchema, note: NoteSchema }).meta({ id: 'CommentDecision' });
+
+export const BulkDecisionSchema = z
+  .strictObject({
+    ids: z.array(z.number().int().positive()).min(1).max(100),
+    status: CommentStatusSchema,
+    note: NoteSchema,
+  })
+  .meta({ id: 'BulkCommentDecision' });
+
+export const BulkResultSchema = z
+  .object({
+    status: CommentStatusSchema,
+    updated: z.array(z.number().int()).describe('Comments now in that status (changed, or already there)'),
+    notFound: z.array(z.number().int()).describe('Ids that do not exist or were deleted'),
+  })
+  .meta({ id: 'BulkCommentResult' });
+
+export type CommentSubmit = z.infer<typeof CommentSubmitSchema>;
+export type AdminComment = z.infer<typeof AdminCommentSchema>;
+export type AdminCommentDetail = z.infer<typeof AdminCommentDetailSchema>;

@@ -1,6 +1,6 @@
 import { and, asc, eq, gt } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { articles, contentVersion } from '../../db/schema.js';
+import { articles, contentVersion, instanceSecrets } from '../../db/schema.js';
 
 export async function getContentVersion({ db }: { db: Db }): Promise<number> {
   const row = await db.select({ version: contentVersion.version }).from(contentVersion).where(eq(contentVersion.id, 1)).get();
@@ -16,4 +16,9 @@ export async function listUpcomingPublicationTimes({ db, now, limit }: { db: Db;
     .orderBy(asc(articles.publishedAt))
     .limit(limit);
   return rows.map((r) => r.publishedAt).filter((t): t is string => t !== null);
+}
+
+export async function getInstanceSecret({ db, name }: { db: Db; name: string }): Promise<string | undefined> {
+  const row = await db.select({ value: instanceSecrets.value }).from(instanceSecrets).where(eq(instanceSecrets.name, name)).get();
+  return row?.value;
 }

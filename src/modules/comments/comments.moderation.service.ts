@@ -1,0 +1,200 @@
+import { createHash } from 'node:crypto';
+import type { CommentPolicy } from '../../config.js';
+import type { DatabaseHandles, Db } from '../../db/client.js';
+import type { CommentStatus } from '../../db/schema.js';
+import { decodeCursor, splitPage } from '../../http/cursor.js';
+import { conflict, notFound, ruleViolation } from '../../http/errors.js';
+import { checkIfMatch } from '../../http/preconditions.js';
+import { findArticleById, findPublicArticleBySlug } from '../articles/articles.repository.js';
+import { getInstanceSecret } from '../content/content.repository.js';
+import type { AdminComment, AdminCommentDetail, CommentSubmit } from './comments.schemas.js';
+import {
+  countQueueByStatus,
+  countSpamFromAddress,
+  findLiveComment,
+  findLiveComments,
+  hasRecentDuplicate,
+  insertComment,
+  insertModerationEvent,
+  listModerationEvents,
+  listQueue,
+  tombstoneComment,
+  updateCommentStatus,
+  type CommentRow,
+  type QueueFilter,
+} from './comments.repository.js';
+import { contentHashOf } from './comments.service.js';
+import { scoreComment } from './spam.js';
+
+const SYSTEM_ACTOR = 'system';
+
+/** Client addresses are kept only as salted hashes: enough to spot repeats, useless if leaked. */
+async function hashAddress(db: Db, address: string): Promise<string> {
+  const salt = await getInstanceSecret({ db, name: 'address-hash-salt' });
+  if (!salt) throw new Error('instance secret address-hash-salt is missing; run the migrations');
+  return createHash('sha256').update(`${salt}:${address}`).digest('hex');
+}
+
+/**
+ * A reader's comment: stored as `pending`, or as `spam` when the signals say so. The caller
+ * always answers "pending", so a bot learns nothing from the response.
+ */
+export async function submitComment(
+  { db, now, policy, clientAddress }: { db: DatabaseHandles; now: Date; policy: CommentPolicy; clientAddress: string },
+  slug: string,
+  input: CommentSubmit,
+): Promise<{ id: number }> {
+  const at = now.toISOString();
+  // No content version bump: nothing public changes until a moderator decides.
+  return db.withTransaction(
+    async (tx) => {
+      const article = await findPublicArticleBySlug({ db: tx, slug, now: at });
+      if (!article) throw notFound(`No published article has the slug "${slug}".`);
+      if (input.parentId !== undefined) await assertReplyable(tx, input.parentId, article.id);
+      const addressHash = await hashAddress(tx, clientAddress);
+      const contentHash = contentHashOf(input.body);
+      const since = new Date(now.getTime() - policy.duplicateWindowMs).toISOString();
+      if (await hasRecentDuplicate({ db: tx, contentHash, addressHash, since })) throw conflict('You already posted this comment a moment ago.');
+      const renderedAt = input.renderedAt === undefined ? undefined : new Date(input.renderedAt);
+      const { score, signals } = scoreComment(
+        { body: input.body, authorName: input.authorName, honeypot: input.website, renderedAt, receivedAt: now, spamFromSameAddress: await countSpamFromAddress({ db: tx, addressHash }) },
+        policy,
+      );
+      const status: CommentStatus = score >= policy.spamThreshold ? 'spam' : 'pending';
+      const id = await insertComment({
+        db: tx,
+        values: {
+          articleId: article.id,
+          parentId: input.parentId ?? null,
+          authorName: input.authorName,
+          authorEmail: input.authorEmail,
+          body: input.body,
+          status,
+          addressHash,
+          contentHash,
+          spamScore: score,
+          spamSignals: signals,
+          createdAt: at,
+          updatedAt: at,
+        },
+      });
+      const note = status === 'spam' ? `Spam filter: score ${score} (${Object.keys(signals).join(', ')})` : 'Submitted';
+      await insertModerationEvent({ db: tx, values: { commentId: id, fromStatus: null, toStatus: status, actor: SYSTEM_ACTOR, note, at } });
+      return { id };
+    },
+    { touchesContent: false },
+  );
+}
+
+async function assertReplyable(tx: Db, parentId: number, articleId: number): Promise<void> {
+  const parent = await findLiveComment({ db: tx, id: parentId });
+  const problem =
+    !parent || parent.articleId !== articleId
+      ? 'is not a comment of this article'
+      : parent.parentId !== null
+        ? 'is itself a reply: replies are one level deep'
+        : parent.status !== 'approved'
+          ? 'is not approved'
+          : null;
+  if (problem) throw ruleViolation(`Comment ${parentId} ${problem}.`, [{ location: 'body', pointer: '/parentId', message: problem }]);
+}
+
+// ---- moderation
+
+export function commentEtag(row: { id: number; revision: number }): string {
+  return `"comment-${row.id}-r${row.revision}"`;
+}
+
+
+function toAdminComment(row: CommentRow, articleSlug: string): AdminComment {
+  return {
+    id: row.id,
+    articleId: row.articleId,
+    articleSlug,
+    parentId: row.parentId,
+    authorName: row.authorName,
+    authorEmail: row.authorEmail,
+    body: row.body,
+    status: row.status,
+    spamScore: row.spamScore,
+    spamSignals: row.spamSignals,
+    revision: row.revision,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+async function detailOf(db: Db, row: CommentRow): Promise<AdminCommentDetail> {
+  const article = await findArticleById({ db, id: row.articleId });
+  const history = await listModerationEvents({ db, commentId: row.id });
+  return {
+    ...toAdminComment(row, article?.slug ?? ''),
+    history: history.map(({ fromStatus, toStatus, actor, note, at }) => ({ fromStatus, toStatus, actor, note, at })),
+  };
+}
+
+async function requireComment(db: Db, id: number): Promise<CommentRow> {
+  const row = await findLiveComment({ db, id });
+  if (!row) throw notFound(`No comment has the id ${id}.`);
+  return row;
+}
+
+export async function getCommentForModeration({ db }: { db: DatabaseHandles }, id: number): Promise<AdminCommentDetail> {
+  return detailOf(db.read, await requireComment(db.read, id));
+}
+
+export async function listModerationQueue({ db }: { db: DatabaseHandles }, query: QueueFilter & { limit: number; cursor?: string | undefined }) {
+  const after = decodeCursor<[string, number]>(query.cursor, ['string', 'number']);
+  const filter = { status: query.status, articleId: query.articleId, text: query.text };
+  const rows = await listQueue({ db: db.read, filter, limit: query.limit, ...(after ? { after: { createdAt: after[0], id: after[1] } } : {}) });
+  const page = splitPage(rows, query.limit, (r) => [r.comment.createdAt, r.comment.id]);
+  const counts = await countQueueByStatus({ db: db.read, filter: { articleId: query.articleId, text: query.text } });
+  return { data: page.rows.map((r) => toAdminComment(r.comment, r.articleSlug)), meta: { limit: query.limit, nextCursor: page.nextCursor, counts } };
+}
+
+interface Decision {
+  status: CommentStatus;
+  note?: string | undefined;
+  actor: string;
+}
+
+/** Moves a comment to a status and records who, when, from what, and why; no change, no event. */
+async function applyDecision(tx: Db, row: CommentRow, { status, note, actor }: Decision, at: string): Promise<void> {
+  if (row.status === status) return;
+  await updateCommentStatus({ db: tx, id: row.id, status, at });
+  await insertModerationEvent({ db: tx, values: { commentId: row.id, fromStatus: row.status, toStatus: status, actor, note: note ?? null, at } });
+}
+
+export async function decideComment(
+  { db, now, ifMatch }: { db: DatabaseHandles; now: Date; ifMatch?: string | undefined },
+  id: number,
+  decision: Decision,
+): Promise<AdminCommentDetail> {
+  return db.withTransaction(async (tx) => {
+    const row = await requireComment(tx, id);
+    checkIfMatch(ifMatch, commentEtag(row), `comment (status ${row.status})`);
+    await applyDecision(tx, row, decision, now.toISOString());
+    return detailOf(tx, await requireComment(tx, id));
+  });
+}
+
+export async function decideComments({ db, now }: { db: DatabaseHandles; now: Date }, ids: number[], decision: Decision) {
+  const unique = [...new Set(ids)];
+  return db.withTransaction(async (tx) => {
+    const rows = await findLiveComments({ db: tx, ids: unique });
+    for (const row of rows) await applyDecision(tx, row, decision, now.toISOString());
+    const found = new Set(rows.map((r) => r.id));
+    return { status: decision.status, updated: unique.filter((id) => found.has(id)), notFound: unique.filter((id) => !found.has(id)) };
+  });
+}
+
+/** A tombstone: the comment leaves every view, its moderation history stays. */
+export async function deleteComment({ db, now, ifMatch }: { db: DatabaseHandles; now: Date; ifMatch?: string | undefined }, id: number, actor: string): Promise<void> {
+  await db.withTransaction(async (tx) => {
+    const row = await requireComment(tx, id);
+    checkIfMatch(ifMatch, commentEtag(row), `comment (status ${row.status})`);
+    const at = now.toISOString();
+    await tombstoneComment({ db: tx, id, at });
+    await insertModerationEvent({ db: tx, values: { commentId: id, fromStatus: row.status, toStatus: row.status, actor, note: 'Deleted', at } });
+  });
+}

@@ -1,0 +1,53 @@
+import type { CommentPolicy } from '../../config.js';
+
+/**
+ * Plain, documented signals; each adds its weight to the score, and a score at or above the
+ * configured threshold (default 1) routes the comment to `spam` instead of `pending`.
+ */
+export const SPAM_WEIGHTS = {
+  /** The hidden `website` field was filled: only bots fill it. */
+  honeypot: 1,
+  /** Sent sooner than COMMENT_MIN_SUBMIT_SECONDS after the form was rendered. */
+  tooFast: 1,
+  /** Per link (http://, https://, www.) in the body; readers rarely need more than one. */
+  link: 0.35,
+  /** Per blocked word or phrase found (COMMENT_BLOCKED_WORDS). */
+  blockedWord: 0.6,
+  /** A run of 10 or more identical characters ("!!!!!!!!!!"). */
+  repeatedCharacters: 0.3,
+  /** The same client address already had a comment marked spam. */
+  knownSpamAddress: 0.6,
+} as const;
+
+export type SpamSignals = Partial<Record<keyof typeof SPAM_WEIGHTS, number>>;
+
+export interface SpamInput {
+  body: string;
+  authorName: string;
+  honeypot: string | undefined;
+  renderedAt: Date | undefined;
+  receivedAt: Date;
+  spamFromSameAddress: number;
+}
+
+const LINK = /\b(?:https?:\/\/|www\.)\S+/gi;
+const REPEATED = /(.)\1{9,}/su;
+
+/** The signals that fired, each with the points it adds, and their sum. */
+export function scoreComment(input: SpamInput, policy: CommentPolicy): { score: number; signals: SpamSignals } {
+  const signals: SpamSignals = {};
+  if (input.honeypot !== undefined && input.honeypot.trim() !== '') signals.honeypot = SPAM_WEIGHTS.honeypot;
+  if (input.renderedAt && input.receivedAt.getTime() - input.renderedAt.getTime() < policy.minSubmitSeconds * 1000) signals.tooFast = SPAM_WEIGHTS.tooFast;
+  const text = `${input.authorName}\n${input.body}`;
+  const links = text.match(LINK)?.length ?? 0;
+  if (links > 0) signals.link = round(links * SPAM_WEIGHTS.link);
+  const lower = text.toLowerCase();
+  const blocked = policy.blockedWords.filter((word) => lower.includes(word)).length;
+  if (blocked > 0) signals.blockedWord = round(blocked * SPAM_WEIGHTS.blockedWord);
+  if (REPEATED.test(text)) signals.repeatedCharacters = SPAM_WEIGHTS.repeatedCharacters;
+  if (input.spamFromSameAddress > 0) signals.knownSpamAddress = SPAM_WEIGHTS.knownSpamAddress;
+  const score = round(Object.values(signals).reduce((sum, points) => sum + points, 0));
+  return { score, signals };
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
