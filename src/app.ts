@@ -84,7 +84,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
   await registerOpenApi(app);
   installAuth(app, { db, now });
-  installPublicCaching(app, { db: db.read, now, cacheControl: config.cacheControl });
+  installPublicCaching(app, { db: db.read, now, cacheControl: config.cacheControl, cacheBytes: config.responseCacheBytes });
 
   const deps: RouteDeps = { db, now, config };
   await app.register(healthRoutes, deps);

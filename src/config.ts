@@ -15,6 +15,7 @@ const envSchema = z.object({
     .transform((value, ctx) => parseTrustProxy(value, ctx)),
   BODY_LIMIT: positiveInt(1_048_576),
   REQUEST_TIMEOUT_MS: positiveInt(10_000),
+  RESPONSE_CACHE_BYTES: z.coerce.number().int().min(0).default(64 * 1024 * 1024),
   CACHE_CONTROL: z.string().min(1).default('public, max-age=0, s-maxage=60, stale-while-revalidate=300'),
   SQLITE_SYNCHRONOUS: z.enum(['OFF', 'NORMAL', 'FULL', 'EXTRA']).default('NORMAL'),
   COMMENT_RATE_LIMIT_MAX: positiveInt(5),
@@ -43,6 +44,8 @@ export interface Config {
   bodyLimit: number;
   requestTimeoutMs: number;
   cacheControl: string;
+  /** In-process cache of public responses, in bytes; 0 turns it off. */
+  responseCacheBytes: number;
   sqliteSynchronous: 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA';
   seedOnEmpty: boolean;
   comments: CommentPolicy;
@@ -83,6 +86,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     bodyLimit: e.BODY_LIMIT,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     cacheControl: e.CACHE_CONTROL,
+    responseCacheBytes: e.RESPONSE_CACHE_BYTES,
     sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
     seedOnEmpty: e.SEED_ON_EMPTY,
     comments: {

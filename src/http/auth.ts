@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DatabaseHandles } from '../db/client.js';
 import type { Role } from '../db/schema.js';
 import { touchKey } from '../modules/keys/keys.repository.js';
@@ -66,7 +66,7 @@ export function principalOf(request: FastifyRequest): Principal {
 
 export function installAuth(app: FastifyInstance, { db, now }: { db: DatabaseHandles; now: () => Date }): void {
   // onRequest: a request without the right key is refused before its body is even parsed.
-  app.addHook('onRequest', async (request, reply) => {
+  const authenticate = async (request: FastifyRequest, reply: FastifyReply) => {
     const roles = request.routeOptions.config.roles;
     if (!roles) return;
     // Management answers are private to the key holder: no shared cache may keep them.
@@ -89,5 +89,11 @@ export function installAuth(app: FastifyInstance, { db, now }: { db: DatabaseHan
         .withTransaction((tx) => touchKey({ db: tx, id: key.id, at: at.toISOString() }), { touchesContent: false })
         .catch((error: unknown) => request.log.warn({ err: error }, 'could not record API key use'));
     }
+  };
+  // Attached to management routes only: public routes pay nothing for it.
+  app.addHook('onRoute', (route) => {
+    if (!route.config?.roles) return;
+    const existing = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
+    route.onRequest = [authenticate, ...existing];
   });
 }

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/client.js';
-import { getContentVersion, listUpcomingPublicationTimes } from '../modules/content/content.repository.js';
+import { getContentVersion, getPublicationHorizon } from '../modules/content/content.repository.js';
+import { createResponseCache } from './response-cache.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -12,45 +13,39 @@ declare module 'fastify' {
 
 export interface ContentState {
   version: number;
-  /** The latest scheduled publication that has come due since the version was read ("" if none). */
+  /** The latest publication time already passed ("" if none): moves when a scheduled article comes due. */
   horizon: string;
   /** When the next scheduled publication comes due, if any. */
   nextChangeAt: Date | null;
 }
 
-const UPCOMING_BATCH = 1000;
-
 /**
  * What the public sees is a function of the content version (bumped by every write, in the
- * database, so all processes agree) and of which scheduled publications have come due.
+ * database, so all processes agree) and of the publication times already passed. The horizon is
+ * re-read only when the version moved or the next publication time came.
  */
 export function createContentStateReader({ db, now }: { db: Db; now: () => Date }) {
-  let cached: { version: number; upcoming: string[]; complete: boolean } | null = null;
+  let known: ContentState | null = null;
 
   return async function readContentState(): Promise<ContentState> {
-    const at = now().toISOString();
+    const at = now();
     const version = await getContentVersion({ db });
-    const exhausted = cached && !cached.complete && cached.upcoming.every((t) => t <= at);
-    if (!cached || cached.version !== version || exhausted) {
-      const upcoming = await listUpcomingPublicationTimes({ db, now: at, limit: UPCOMING_BATCH });
-      cached = { version, upcoming, complete: upcoming.length < UPCOMING_BATCH };
+    const current = known !== null && known.version === version && (known.nextChangeAt === null || at < known.nextChangeAt);
+    if (!current) {
+      const { passed, next } = await getPublicationHorizon({ db, now: at.toISOString() });
+      known = { version, horizon: passed ?? '', nextChangeAt: next ? new Date(next) : null };
     }
-    let horizon = '';
-    let next: string | undefined;
-    for (const time of cached.upcoming) {
-      if (time <= at) horizon = time;
-      else {
-        next = time;
-        break;
-      }
-    }
-    return { version, horizon, nextChangeAt: next ? new Date(next) : null };
+    return known!;
   };
 }
 
-export function computeEtag(state: ContentState, requestUrl: string): string {
-  const digest = createHash('sha256').update(`${state.version}\n${state.horizon}\n${requestUrl}`).digest('base64url');
-  return `"${digest.slice(0, 27)}"`;
+/** Everything a public representation depends on: content, scheduling, and the request itself. */
+export function representationKey(state: ContentState, requestUrl: string): string {
+  return `${state.version}\n${state.horizon}\n${requestUrl}`;
+}
+
+export function computeEtag(key: string): string {
+  return `"${createHash('sha256').update(key).digest('base64url').slice(0, 27)}"`;
 }
 
 /** Caps s-maxage so a CDN never holds a response past the next scheduled publication. */
@@ -66,22 +61,73 @@ function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
   return header.split(',').some((candidate) => candidate.trim().replace(/^W\//, '') === etag);
 }
 
+/** Sends a body that is already JSON text, bypassing the serializer (its schema still documents it). */
+export function sendJson(reply: FastifyReply, json: string): FastifyReply {
+  return reply.header('content-type', 'application/json; charset=utf-8').send(json);
+}
+
 /** Names what a response holds, so a CDN can purge exactly what a write touched. */
 export function setSurrogateKeys(reply: FastifyReply, keys: Iterable<string>): void {
   reply.header('surrogate-key', [...new Set(keys)].join(' '));
 }
 
-export function installPublicCaching(app: FastifyInstance, options: { db: Db; now: () => Date; cacheControl: string }): void {
+interface CachingOptions {
+  db: Db;
+  now: () => Date;
+  cacheControl: string;
+  /** Byte budget of the in-process response cache; 0 turns it off. */
+  cacheBytes: number;
+}
+
+/**
+ * Public reads (routes with `config.publicCache`) get an ETag and Cache-Control, answer a matching
+ * If-None-Match with 304, and are served from the response cache, all before validation or
+ * handler run. Hooks are attached to those routes only, so other routes pay nothing.
+ */
+export function installPublicCaching(app: FastifyInstance, options: CachingOptions): void {
   const readContentState = createContentStateReader({ db: options.db, now: options.now });
-  app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
-    if (!request.routeOptions.config.publicCache || (request.method !== 'GET' && request.method !== 'HEAD')) return;
+  const cache = options.cacheBytes > 0 ? createResponseCache(options.cacheBytes) : null;
+  const keys = new WeakMap<FastifyRequest, string>();
+  let cachedVersion = -1;
+
+  const lookup = async (request: FastifyRequest, reply: FastifyReply) => {
     // The version is read before the body is assembled, so a body is never older than its ETag.
     const state = await readContentState();
-    const etag = computeEtag(state, request.url);
+    if (cache && state.version !== cachedVersion) {
+      // Entries of older versions can never be hit again: free their memory at once.
+      cache.clear();
+      cachedVersion = state.version;
+    }
+    const key = representationKey(state, request.url);
+    const etag = computeEtag(key);
     reply.header('etag', etag);
     reply.header('cache-control', cacheControlFor(options.cacheControl, state.nextChangeAt, options.now()));
-    if (matchesIfNoneMatch(request.headers['if-none-match'], etag)) {
-      await reply.code(304).send();
+    if (matchesIfNoneMatch(request.headers['if-none-match'], etag)) return reply.code(304).send();
+    const hit = cache?.get(key);
+    if (hit) {
+      if (hit.surrogateKey) reply.header('surrogate-key', hit.surrogateKey);
+      return sendJson(reply, hit.body);
     }
+    keys.set(request, key);
+  };
+
+  const remember = async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+    const key = keys.get(request);
+    if (cache && key !== undefined && reply.statusCode === 200 && typeof payload === 'string') {
+      const surrogateKey = reply.getHeader('surrogate-key');
+      cache.set(key, { body: payload, surrogateKey: typeof surrogateKey === 'string' ? surrogateKey : undefined });
+    }
+    return payload;
+  };
+
+  app.addHook('onRoute', (route) => {
+    if (!route.config?.publicCache || (route.method !== 'GET' && route.method !== 'HEAD')) return;
+    route.onRequest = [...asArray(route.onRequest), lookup];
+    route.onSend = [...asArray(route.onSend), remember];
   });
+}
+
+function asArray<T>(value: T | T[] | undefined): T[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
 }

@@ -24,3 +24,8 @@ export function splitPage<Row>(rows: Row[], limit: number, keyOf: (row: Row) => 
   const last = page.at(-1);
   return { rows: page, nextCursor: rows.length > limit && last !== undefined ? encodeCursor(keyOf(last)) : null };
 }
+
+/** A collection body around documents that are already JSON text: no parse, no re-serialisation. */
+export function collectionJson(documents: string[], meta: { limit: number; nextCursor: string | null }): string {
+  return `{"data":[${documents.join(',')}],"meta":${JSON.stringify(meta)}}`;
+}

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { setSurrogateKeys } from '../../http/caching.js';
+import { sendJson, setSurrogateKeys } from '../../http/caching.js';
 import { SlugParamsSchema } from '../../http/common.schemas.js';
 import { problemResponses } from '../../http/errors.js';
 import type { RouteDeps } from '../../http/route-deps.js';
@@ -27,8 +27,8 @@ export const publicArticleRoutes: FastifyPluginAsync<RouteDeps> = async (app, { 
     },
     async (request, reply) => {
       const page = await listPublicArticleSummaries({ db: db.read, now: now(), ...request.query });
-      setSurrogateKeys(reply, ['articles', ...page.data.flatMap((a) => [`article-${a.id}`, `comments-${a.id}`])]);
-      return page;
+      setSurrogateKeys(reply, ['articles', ...page.articleIds.flatMap((id) => [`article-${id}`, `comments-${id}`])]);
+      return sendJson(reply, page.json);
     },
   );
 
@@ -47,9 +47,9 @@ export const publicArticleRoutes: FastifyPluginAsync<RouteDeps> = async (app, { 
     async (request, reply) => {
       const result = await getPublicArticle({ db: db.read, slug: request.params.slug, now: now() });
       if (result.kind === 'moved') return reply.redirect(`/v1/articles/${result.slug}`, 301);
-      const { article, productIds } = result;
-      setSurrogateKeys(reply, [`article-${article.id}`, `comments-${article.id}`, ...productIds.map((id) => `product-${id}`)]);
-      return article;
+      const { articleId, productIds } = result;
+      setSurrogateKeys(reply, [`article-${articleId}`, `comments-${articleId}`, ...productIds.map((id) => `product-${id}`)]);
+      return sendJson(reply, result.json);
     },
   );
 };

@@ -1,70 +1,31 @@
 import type { Db } from '../../db/client.js';
-import { decodeCursor, splitPage } from '../../http/cursor.js';
+import { collectionJson, decodeCursor, splitPage } from '../../http/cursor.js';
 import { notFound } from '../../http/errors.js';
-import { countVisibleComments } from '../comments/comments.repository.js';
-import type { Article, ArticleSummary } from './articles.schemas.js';
-import {
-  articleContentOf,
-  findPublicArticleBySlug,
-  findPublicRedirect,
-  imageOf,
-  listProductsOfArticle,
-  listPublicArticles,
-  listSectionsWithTips,
-  listTagsOfArticles,
-} from './articles.repository.js';
+import { findPublicArticleDocument, listPublicSummaryDocuments } from './articles.documents.js';
+import { findPublicRedirect } from './articles.repository.js';
 
-export type PublicArticleResult = { kind: 'article'; article: Article; productIds: number[] } | { kind: 'moved'; slug: string };
+export type PublicArticleResult = { kind: 'article'; json: string; articleId: number; productIds: number[] } | { kind: 'moved'; slug: string };
 
-/** One public article, whole, in a fixed number of queries; or where it moved to. */
+/** One public article as its JSON document, built by a single statement; or where it moved to. */
 export async function getPublicArticle({ db, slug, now }: { db: Db; slug: string; now: Date }): Promise<PublicArticleResult> {
   const at = now.toISOString();
-  const row = await findPublicArticleBySlug({ db, slug, now: at });
-  if (!row) {
-    const movedTo = await findPublicRedirect({ db, slug, now: at });
-    if (movedTo) return { kind: 'moved', slug: movedTo };
-    throw notFound(`No published article has the slug "${slug}".`);
-  }
-  const [tagsByArticle, sections, products, counts] = [
-    await listTagsOfArticles({ db, articleIds: [row.id] }),
-    await listSectionsWithTips({ db, articleId: row.id }),
-    await listProductsOfArticle({ db, articleId: row.id }),
-    await countVisibleComments({ db, articleIds: [row.id] }),
-  ];
-  const article: Article = {
-    ...articleContentOf(row),
-    tags: tagsByArticle.get(row.id) ?? [],
-    publishedAt: row.publishedAt,
-    updatedAt: row.updatedAt,
-    commentCount: counts.get(row.id) ?? 0,
-    sections,
-    products: products.map(({ productId: _productId, ...product }) => product),
-  };
-  return { kind: 'article', article, productIds: products.map((p) => p.productId) };
+  const found = await findPublicArticleDocument({ db, slug, now: at });
+  if (found) return { kind: 'article', json: found.json, articleId: found.id, productIds: found.productIds };
+  const movedTo = await findPublicRedirect({ db, slug, now: at });
+  if (movedTo) return { kind: 'moved', slug: movedTo };
+  throw notFound(`No published article has the slug "${slug}".`);
 }
 
-export async function listPublicArticleSummaries({ db, now, limit, cursor, tag }: { db: Db; now: Date; limit: number; cursor?: string; tag?: string }) {
+/** A page of public summaries as a JSON body, and the article ids it holds. */
+export async function listPublicArticleSummaries({ db, now, limit, cursor, tag }: { db: Db; now: Date; limit: number; cursor?: string | undefined; tag?: string | undefined }) {
   const after = decodeCursor<[string, number]>(cursor, ['string', 'number']);
-  const rows = await listPublicArticles({
+  const rows = await listPublicSummaryDocuments({
     db,
     now: now.toISOString(),
-    limit,
+    limit: limit + 1,
     ...(after ? { after: { publishedAt: after[0], id: after[1] } } : {}),
     ...(tag ? { tagSlug: tag } : {}),
   });
   const page = splitPage(rows, limit, (r) => [r.publishedAt, r.id]);
-  const ids = page.rows.map((r) => r.id);
-  const tagsByArticle = await listTagsOfArticles({ db, articleIds: ids });
-  const counts = await countVisibleComments({ db, articleIds: ids });
-  const data: ArticleSummary[] = page.rows.map((r) => ({
-    id: r.id,
-    slug: r.slug,
-    title: r.title,
-    summary: r.summary,
-    image: imageOf(r.imageUrl, r.imageAlt, r.imageCaption),
-    tags: tagsByArticle.get(r.id) ?? [],
-    publishedAt: r.publishedAt,
-    commentCount: counts.get(r.id) ?? 0,
-  }));
-  return { data, meta: { limit, nextCursor: page.nextCursor } };
+  return { json: collectionJson(page.rows.map((r) => r.doc), { limit, nextCursor: page.nextCursor }), articleIds: page.rows.map((r) => r.id) };
 }

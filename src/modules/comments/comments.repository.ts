@@ -1,6 +1,8 @@
-import { and, asc, count, eq, gt, gte, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, gt, gte, inArray, isNull, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../../db/client.js';
+import { jsonArrayOf, jsonObject } from '../../db/json.js';
+import { preparedPer } from '../../db/prepared.js';
 import { articles, comments, moderationEvents, type CommentStatus } from '../../db/schema.js';
 
 const parent = alias(comments, 'parent');
@@ -171,4 +173,45 @@ export async function tombstoneComment({ db, id, at }: { db: Db; id: number; at:
 
 export async function listModerationEvents({ db, commentId }: { db: Db; commentId: number }): Promise<ModerationEventRow[]> {
   return db.select().from(moderationEvents).where(eq(moderationEvents.commentId, commentId)).orderBy(asc(moderationEvents.at), asc(moderationEvents.id));
+}
+
+/** The number of comments the public thread of `articleId` shows, as a correlated subquery. */
+export function visibleCommentCountOf(articleId: SQLWrapper): SQL {
+  // A raw fragment renders an alias by its name only, so the join spells out "comments" AS "parent".
+  const parentTable = sql`${comments} as ${sql.identifier('parent')}`;
+  return sql`(select count(*) from ${comments} left join ${parentTable} on ${parent.id} = ${comments.parentId} where ${comments.articleId} = ${articleId} and ${isVisible()})`;
+}
+
+const replyAlias = alias(comments, 'reply');
+const publicFields = (table: typeof comments | typeof replyAlias) => ({ id: table.id, authorName: table.authorName, body: table.body, createdAt: table.createdAt });
+
+// Approved replies of a root, oldest first, inside the root's document.
+const repliesOfRoot = jsonArrayOf(
+  sql`select ${jsonObject(publicFields(replyAlias))} as doc from ${comments} as ${sql.identifier('reply')}
+      where ${replyAlias.parentId} = ${comments.id} and ${replyAlias.status} = 'approved' and ${replyAlias.deletedAt} is null
+      order by ${replyAlias.createdAt}, ${replyAlias.id}`,
+);
+
+const threadPage = preparedPer((db: Db) =>
+  db
+    .select({ id: comments.id, createdAt: comments.createdAt, doc: sql<string>`${jsonObject({ ...publicFields(comments), replies: repliesOfRoot })}` })
+    .from(comments)
+    .where(
+      and(
+        eq(comments.articleId, sql.placeholder('articleId')),
+        eq(comments.status, 'approved'),
+        isNull(comments.parentId),
+        isNull(comments.deletedAt),
+        sql`(${comments.createdAt}, ${comments.id}) > (${sql.placeholder('afterCreatedAt')}, ${sql.placeholder('afterId')})`,
+      ),
+    )
+    .orderBy(asc(comments.createdAt), asc(comments.id))
+    .limit(sql.placeholder('limit'))
+    .prepare(),
+);
+
+/** Up to `limit` visible roots after the cursor, oldest first, each a JSON document with its replies. */
+export async function listThreadDocuments({ db, articleId, limit, after }: { db: Db; articleId: number; limit: number; after?: ThreadCursor }) {
+  const from = after ?? { createdAt: '', id: 0 };
+  return threadPage(db).all({ articleId, limit, afterCreatedAt: from.createdAt, afterId: from.id });
 }

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { setSurrogateKeys } from '../../http/caching.js';
+import { sendJson, setSurrogateKeys } from '../../http/caching.js';
 import { PageQuerySchema, SlugParamsSchema } from '../../http/common.schemas.js';
 import { problemResponses } from '../../http/errors.js';
 import type { RouteDeps } from '../../http/route-deps.js';
@@ -25,9 +25,9 @@ export const publicCommentRoutes: FastifyPluginAsync<RouteDeps> = async (app, { 
       },
     },
     async (request, reply) => {
-      const { articleId, ...page } = await getPublicThread({ db: db.read, slug: request.params.slug, now: now(), ...request.query });
+      const { articleId, json } = await getPublicThread({ db: db.read, slug: request.params.slug, now: now(), ...request.query });
       setSurrogateKeys(reply, [`comments-${articleId}`]);
-      return page;
+      return sendJson(reply, json);
     },
   );
 
