@@ -1,7 +1,7 @@
 import { and, desc, eq, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { jsonArrayOf, jsonBoolean, jsonEmbedded, jsonObject, jsonObjectOrNull } from '../../db/json.js';
-import { preparedPer } from '../../db/prepared.js';
+import { orderByWithLimit, preparedPer, preparedPerLimit } from '../../db/prepared.js';
 import { articleProducts, articles, articleTags, products, sections, tags, tips } from '../../db/schema.js';
 import { visibleCommentCountOf } from '../comments/comments.repository.js';
 
@@ -102,25 +102,23 @@ export async function findPublicArticleDocument({ db, slug, now }: { db: Db; slu
 const summaryColumns = { id: articles.id, publishedAt: sql<string>`${articles.publishedAt}`, doc: sql<string>`${summaryDocument}` };
 const beforeCursor = sql`(${articles.publishedAt}, ${articles.id}) < (${sql.placeholder('afterPublishedAt')}, ${sql.placeholder('afterId')})`;
 
-const summaryPage = preparedPer((db: Db) =>
+const summaryPage = preparedPerLimit((db: Db, limit: number) =>
   db
     .select(summaryColumns)
     .from(articles)
     .where(and(isPublicAt(sql.placeholder('now')), beforeCursor))
-    .orderBy(desc(articles.publishedAt), desc(articles.id))
-    .limit(sql.placeholder('limit'))
+    .orderBy(...orderByWithLimit(limit, desc(articles.publishedAt), desc(articles.id)))
     .prepare(),
 );
 
-const summaryPageForTag = preparedPer((db: Db) =>
+const summaryPageForTag = preparedPerLimit((db: Db, limit: number) =>
   db
     .select(summaryColumns)
     .from(articles)
     .innerJoin(articleTags, eq(articleTags.articleId, articles.id))
     .innerJoin(tags, eq(tags.id, articleTags.tagId))
     .where(and(eq(tags.slug, sql.placeholder('tag')), isPublicAt(sql.placeholder('now')), beforeCursor))
-    .orderBy(desc(articles.publishedAt), desc(articles.id))
-    .limit(sql.placeholder('limit'))
+    .orderBy(...orderByWithLimit(limit, desc(articles.publishedAt), desc(articles.id)))
     .prepare(),
 );
 
@@ -129,8 +127,8 @@ const PAST_EVERY_ROW = { publishedAt: '\uffff', id: Number.MAX_SAFE_INTEGER };
 /** Up to `limit` public article summaries as JSON documents, newest first, after the cursor. */
 export async function listPublicSummaryDocuments({ db, now, limit, after, tagSlug }: { db: Db; now: string; limit: number; after?: { publishedAt: string; id: number }; tagSlug?: string }) {
   const from = after ?? PAST_EVERY_ROW;
-  const params = { now, limit, afterPublishedAt: from.publishedAt, afterId: from.id };
-  return tagSlug ? summaryPageForTag(db).all({ ...params, tag: tagSlug }) : summaryPage(db).all(params);
+  const params = { now, afterPublishedAt: from.publishedAt, afterId: from.id };
+  return tagSlug ? summaryPageForTag(db, limit).all({ ...params, tag: tagSlug }) : summaryPage(db, limit).all(params);
 }
 
 const publicIdBySlug = preparedPer((db: Db) =>

@@ -2,7 +2,7 @@ import { and, asc, count, eq, gt, gte, inArray, isNull, or, sql, type SQL, type 
 import { alias } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../../db/client.js';
 import { jsonArrayOf, jsonObject } from '../../db/json.js';
-import { preparedPer } from '../../db/prepared.js';
+import { orderByWithLimit, preparedPerLimit } from '../../db/prepared.js';
 import { articles, comments, moderationEvents, type CommentStatus } from '../../db/schema.js';
 
 const parent = alias(comments, 'parent');
@@ -192,7 +192,7 @@ const repliesOfRoot = jsonArrayOf(
       order by ${replyAlias.createdAt}, ${replyAlias.id}`,
 );
 
-const threadPage = preparedPer((db: Db) =>
+const threadPage = preparedPerLimit((db: Db, limit: number) =>
   db
     .select({ id: comments.id, createdAt: comments.createdAt, doc: sql<string>`${jsonObject({ ...publicFields(comments), replies: repliesOfRoot })}` })
     .from(comments)
@@ -205,13 +205,12 @@ const threadPage = preparedPer((db: Db) =>
         sql`(${comments.createdAt}, ${comments.id}) > (${sql.placeholder('afterCreatedAt')}, ${sql.placeholder('afterId')})`,
       ),
     )
-    .orderBy(asc(comments.createdAt), asc(comments.id))
-    .limit(sql.placeholder('limit'))
+    .orderBy(...orderByWithLimit(limit, asc(comments.createdAt), asc(comments.id)))
     .prepare(),
 );
 
 /** Up to `limit` visible roots after the cursor, oldest first, each a JSON document with its replies. */
 export async function listThreadDocuments({ db, articleId, limit, after }: { db: Db; articleId: number; limit: number; after?: ThreadCursor }) {
   const from = after ?? { createdAt: '', id: 0 };
-  return threadPage(db).all({ articleId, limit, afterCreatedAt: from.createdAt, afterId: from.id });
+  return threadPage(db, limit).all({ articleId, afterCreatedAt: from.createdAt, afterId: from.id });
 }
