@@ -10,6 +10,8 @@ type Db = BetterSQLite3Database<typeof schema>;
 export interface TransactionOptions {
   /** False for writes that change nothing a public reader sees (key bookkeeping, secrets). */
   touchesContent?: boolean;
+  /** A consistent multi-statement read: one snapshot, no write lock, nothing bumped. */
+  readOnly?: boolean;
 }
 
 export type WithTransaction = <T>(fn: (tx: Db) => Promise<T>, options?: TransactionOptions) => Promise<T>;
@@ -39,10 +41,10 @@ export function createTransactor(writer: Db, connection: Database.Database): Wit
     if (outer) return fn(outer);
     return exclusive(() =>
       active.run(writer, async () => {
-        connection.exec('BEGIN IMMEDIATE');
+        connection.exec(options.readOnly ? 'BEGIN DEFERRED' : 'BEGIN IMMEDIATE');
         try {
           const result = await fn(writer);
-          if (options.touchesContent !== false) await bumpContentVersion(writer);
+          if (!options.readOnly && options.touchesContent !== false) await bumpContentVersion(writer);
           connection.exec('COMMIT');
           return result;
         } catch (error) {

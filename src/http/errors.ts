@@ -174,6 +174,13 @@ export function toAppError(error: unknown, request: FastifyRequest): AppError {
   return new AppError({ status: 500, code: 'internal', title: 'Internal Server Error', detail: 'An unexpected error occurred.' });
 }
 
+/** Errors Fastify raises before routing (a malformed URL, an overlong parameter), as problems. */
+export function sendFrameworkProblem(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+  const code = status === 414 ? 'uri_too_long' : 'invalid_request';
+  return sendProblem(reply, new AppError({ status, code, title: status === 414 ? 'URI Too Long' : 'Bad Request', detail: error.message }));
+}
+
 export function installProblemHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => sendProblem(reply, toAppError(error, request)));
   app.setNotFoundHandler((request, reply) =>

@@ -36,7 +36,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       },
     },
     transform: createJsonSchemaTransform({ skipList: [] }),
-    transformObject: jsonSchemaTransformObject,
+    transformObject: (input) => documentHttpSemantics(jsonSchemaTransformObject(input) as OpenApiDocument),
   });
   // Same-origin assets only; no upgrade-insecure-requests, which would break /docs over plain HTTP on a laptop.
   await app.register(swaggerUi, {
@@ -52,4 +52,44 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
     },
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+}
+
+type Operation = {
+  operationId?: string;
+  parameters?: unknown[];
+  requestBody?: { required?: boolean };
+  responses?: Record<string, { description?: string; headers?: Record<string, unknown> }>;
+};
+type OpenApiDocument = { paths?: Record<string, Record<string, Operation>> } & Record<string, unknown>;
+
+const header = (description: string) => ({ description, schema: { type: 'string' } });
+const OPTIONAL_BODY = new Set(['adminPublishArticle', 'adminUnpublishArticle']);
+
+/**
+ * What the zod schemas cannot say: conditional requests and 304s on public reads, and the
+ * headers (ETag, Location, Retry-After…) that responses carry. One place, applied to the whole document.
+ */
+function documentHttpSemantics(doc: OpenApiDocument): OpenApiDocument {
+  for (const [path, item] of Object.entries(doc.paths ?? {})) {
+    for (const [method, op] of Object.entries(item)) {
+      const responses = op.responses ?? {};
+      const publicRead = method === 'get' && path.startsWith('/v1/') && !path.startsWith('/v1/admin');
+      if (publicRead) {
+        op.parameters = [...(op.parameters ?? []), { name: 'If-None-Match', in: 'header', required: false, schema: { type: 'string' }, description: 'An ETag from an earlier response: 304 when it still matches' }];
+        responses['304'] = { description: 'Not Modified: the ETag still matches', headers: { ETag: header('The current ETag'), 'Cache-Control': header('Caching policy') } };
+        const ok = responses['200'];
+        if (ok) ok.headers = { ETag: header('Strong validator of this representation'), 'Cache-Control': header('Caching policy; s-maxage never runs past the next scheduled publication'), 'Surrogate-Key': header('What the response holds, for CDN purges (article-1 product-2 comments-1)') };
+      }
+      for (const status of ['200', '201']) {
+        const response = responses[status];
+        if (response && /Article|Comment/.test(op.operationId ?? '') && path.startsWith('/v1/admin')) response.headers = { ...response.headers, ETag: header('Send it back as If-Match on your next write') };
+      }
+      if (responses['201']) responses['201'].headers = { ...responses['201'].headers, Location: header('URL of the created resource') };
+      if (responses['301']) responses['301'].headers = { Location: header('The current URL of the article') };
+      if (responses['401']) responses['401'].headers = { 'WWW-Authenticate': header('Bearer realm="quire"') };
+      if (responses['429']) responses['429'].headers = { 'Retry-After': header('Seconds until a new submission is accepted') };
+      if (op.operationId && OPTIONAL_BODY.has(op.operationId) && op.requestBody) op.requestBody.required = false;
+    }
+  }
+  return doc;
 }

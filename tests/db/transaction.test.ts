@@ -80,3 +80,23 @@ describe('withTransaction', () => {
     ).rejects.toThrow(/readonly|query_only|attempt to write/i);
   });
 });
+
+describe('consistent reads', () => {
+  it('never serves an admin article mixing two writes, while edits run concurrently', async () => {
+    const { db, clock } = await createTestApp();
+    const { getAdminArticle, patchArticle } = await import('../../src/modules/articles/articles.admin.service.js');
+    const { id } = await createArticle(db, { title: 'v0', tags: ['v0'] });
+    const torn: string[] = [];
+    const writer = (async () => {
+      for (let i = 1; i <= 200; i += 1) await patchArticle({ db, now: clock.now }, id, { title: `v${i}`, tags: [`v${i}`] });
+    })();
+    let done = false;
+    void writer.then(() => (done = true));
+    while (!done) {
+      const article = await getAdminArticle({ db, now: clock.now }, id);
+      if (article.tags[0]?.slug !== article.title) torn.push(`${article.title} with tag ${article.tags[0]?.slug}`);
+    }
+    await writer;
+    expect(torn).toEqual([]);
+  });
+});

@@ -68,6 +68,19 @@ describe('problem details', () => {
   });
 });
 
+describe('errors raised before routing', () => {
+  it.each([
+    ['/v1/articles/%E0%A4%A', 400],
+    [`/v1/articles/${'a'.repeat(600)}`, 414],
+  ])('renders %s as a %i problem', async (url, status) => {
+    const { app } = await createTestApp();
+    const res = await app.inject({ method: 'GET', url });
+    expect(res.statusCode).toBe(status);
+    expect(res.headers['content-type']).toBe(PROBLEM);
+    expect(res.json().status).toBe(status);
+  });
+});
+
 describe('health', () => {
   it('reports liveness and readiness', async () => {
     const { app } = await createTestApp();

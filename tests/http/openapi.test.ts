@@ -40,6 +40,14 @@ describe('GET /openapi.json', () => {
       expect(Object.keys(op.responses ?? {}).some((status) => /^2\d\d$/.test(status)), name).toBe(true);
       expect(op.responses?.['500']?.content?.['application/problem+json'], name).toBeDefined();
     }
+    const getArticle = doc.paths['/v1/articles/{slug}'].get;
+    expect(getArticle.responses['304']).toBeDefined();
+    expect(getArticle.responses['200'].headers).toHaveProperty('ETag');
+    expect(getArticle.responses['301'].headers).toHaveProperty('Location');
+    expect(getArticle.parameters.map((p: { name: string }) => p.name)).toContain('If-None-Match');
+    expect(doc.paths['/v1/admin/articles'].post.responses['201'].headers).toHaveProperty('Location');
+    expect(doc.paths['/v1/admin/articles/{id}/publish'].post.requestBody.required).toBe(false);
+    expect(doc.paths['/v1/articles/{slug}/comments'].post.responses['429'].headers).toHaveProperty('Retry-After');
     expect(doc.components.schemas).toHaveProperty('Article');
     expect(doc.components.schemas).toHaveProperty('Problem');
   });

@@ -406,3 +406,41 @@ describe('PUT /v1/admin/articles/{id}/products', () => {
     expect((await app.inject({ method: 'GET', url: `/v1/articles/${slug}` })).json().products).toHaveLength(2);
   });
 });
+
+describe('rules checked inside the write transaction', () => {
+  it('rolls back the whole nested create when a rule fails after the article row was written', async () => {
+    const ctx = await editorApp();
+    const res = await ctx.app.inject({ method: 'POST', url: '/v1/admin/articles', headers: ctx.headers, payload: { ...NEW_ARTICLE, tags: ['fine', '!!'] } });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().errors).toEqual([expect.objectContaining({ pointer: '/tags/1' })]);
+    expect(await countRows(ctx)).toEqual({ articles: 0, sections: 0, tips: 0 });
+  });
+
+  it('refuses a publication date past the year 9999, which would sort before every real date', async () => {
+    const { app, db, headers } = await editorApp();
+    const { id } = await createArticle(db, { status: 'draft' });
+    const res = await app.inject({ method: 'POST', url: `/v1/admin/articles/${id}/publish`, headers, payload: { publishedAt: '9999-12-31T23:00:00-14:00' } });
+    expect(res.statusCode).toBe(400);
+    expect((await app.inject({ method: 'GET', url: '/v1/articles' })).json().data).toEqual([]);
+  });
+
+  it('keeps the publication date when a published article is published again', async () => {
+    const { app, db, headers } = await editorApp();
+    const { id } = await createArticle(db);
+    const res = await app.inject({ method: 'POST', url: `/v1/admin/articles/${id}/publish`, headers });
+    expect(res.json().publishedAt).toBe('2026-06-01T11:00:00.000Z');
+  });
+
+  it('moves the ETag of every article linking a product when the product changes', async () => {
+    const { app, db, headers } = await editorApp();
+    const product = await createProduct(db);
+    const { id } = await createArticle(db, { products: [{ productId: product.id }] });
+    const before = await app.inject({ method: 'GET', url: `/v1/admin/articles/${id}`, headers });
+    await app.inject({ method: 'PATCH', url: `/v1/admin/products/${product.id}`, headers, payload: { name: 'Renamed' } });
+    const after = await app.inject({ method: 'GET', url: `/v1/admin/articles/${id}`, headers });
+    expect(after.headers.etag).not.toBe(before.headers.etag);
+    expect(after.json().products[0].name).toBe('Renamed');
+    const stale = await app.inject({ method: 'PATCH', url: `/v1/admin/articles/${id}`, headers: { ...headers, 'if-match': before.headers.etag as string }, payload: { title: 'x' } });
+    expect(stale.statusCode).toBe(412);
+  });
+});

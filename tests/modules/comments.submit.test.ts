@@ -69,11 +69,15 @@ describe('POST /v1/articles/{slug}/comments', () => {
     const post = (parentId: number) =>
       app.inject({ method: 'POST', url: `/v1/articles/${slug}/comments`, payload: { ...reader, body: `Reply to ${parentId}`, parentId, renderedAt: renderedBefore(clock) } });
     expect((await post(root)).statusCode).toBe(202);
+    const answers = new Set<string>();
     for (const parentId of [pendingRoot, reply, foreign, 99_999]) {
       const res = await post(parentId);
       expect(res.statusCode, String(parentId)).toBe(422);
       expect(res.json().errors[0].pointer).toBe('/parentId');
+      answers.add(res.json().errors[0].message);
     }
+    // The same answer whatever the reason: a reader cannot probe hidden comments.
+    expect(answers.size).toBe(1);
   });
 
   it('answers 404 for drafts, scheduled and missing articles, exactly like a missing one', async () => {

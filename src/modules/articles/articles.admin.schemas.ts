@@ -70,7 +70,13 @@ export const ArticlePatchSchema = z
   .meta({ id: 'ArticlePatch' });
 
 export const PublishSchema = z
-  .strictObject({ publishedAt: z.iso.datetime({ offset: true }).optional().describe('In the future, schedules the article') })
+  .strictObject({
+    publishedAt: z.iso
+      .datetime({ offset: true })
+      .refine((value) => new Date(value).getUTCFullYear() <= 9999, 'Must be no later than the year 9999 (UTC)')
+      .optional()
+      .describe('In the future, schedules the article'),
+  })
   // No body at all is as good as {}.
   .nullish()
   .meta({ id: 'PublishRequest' });

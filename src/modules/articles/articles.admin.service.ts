@@ -189,9 +189,11 @@ export async function patchArticle(ctx: WriteContext, id: number, input: Article
 }
 
 export async function publishArticle(ctx: WriteContext, id: number, publishedAt: string | undefined): Promise<AdminArticle> {
-  const { article } = await writeArticle(ctx, id, async (tx) => {
+  const { article } = await writeArticle(ctx, id, async (tx, row) => {
     if ((await listSectionIds({ db: tx, articleId: id })).length === 0) throw ruleViolation('An article needs at least one section to be published.');
-    const at = publishedAt ? new Date(publishedAt).toISOString() : ctx.now.toISOString();
+    // Publishing a published article again keeps its date, so it does not jump to the top of the feed.
+    const kept = row.status === 'published' ? row.publishedAt : null;
+    const at = publishedAt ? new Date(publishedAt).toISOString() : (kept ?? ctx.now.toISOString());
     await updateArticle({ db: tx, id, values: { status: 'published', publishedAt: at } });
   });
   return article;
@@ -346,8 +348,9 @@ export async function setArticleProducts(ctx: WriteContext, articleId: number, i
 
 // ---- reads
 
+/** Read in one snapshot: the ETag (revision) always describes exactly the body sent with it. */
 export async function getAdminArticle({ db, now }: { db: DatabaseHandles; now: Date }, id: number): Promise<AdminArticle> {
-  return assembleAdminArticle({ db: db.read, id, now });
+  return db.withTransaction((tx) => assembleAdminArticle({ db: tx, id, now }), { readOnly: true });
 }
 
 export async function listAdminArticles(

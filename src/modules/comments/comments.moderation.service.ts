@@ -88,15 +88,11 @@ export async function submitComment(
 
 async function assertReplyable(tx: Db, parentId: number, articleId: number): Promise<void> {
   const parent = await findLiveComment({ db: tx, id: parentId });
-  const problem =
-    !parent || parent.articleId !== articleId
-      ? 'is not a comment of this article'
-      : parent.parentId !== null
-        ? 'is itself a reply: replies are one level deep'
-        : parent.status !== 'approved'
-          ? 'is not approved'
-          : null;
-  if (problem) throw ruleViolation(`Comment ${parentId} ${problem}.`, [{ location: 'body', pointer: '/parentId', message: problem }]);
+  // One answer for every reason, so a reader cannot probe which hidden comments exist.
+  if (!parent || parent.articleId !== articleId || parent.parentId !== null || parent.status !== 'approved') {
+    const problem = 'is not a published top-level comment of this article';
+    throw ruleViolation(`Comment ${parentId} ${problem}: replies go to visible comments, one level deep.`, [{ location: 'body', pointer: '/parentId', message: problem }]);
+  }
 }
 
 // ---- moderation
@@ -140,7 +136,7 @@ async function requireComment(db: Db, id: number): Promise<CommentRow> {
 }
 
 export async function getCommentForModeration({ db }: { db: DatabaseHandles }, id: number): Promise<AdminCommentDetail> {
-  return detailOf(db.read, await requireComment(db.read, id));
+  return db.withTransaction(async (tx) => detailOf(tx, await requireComment(tx, id)), { readOnly: true });
 }
 
 export async function listModerationQueue({ db }: { db: DatabaseHandles }, query: QueueFilter & { limit: number; cursor?: string | undefined }) {

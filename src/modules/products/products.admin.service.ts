@@ -72,6 +72,8 @@ export async function patchProduct({ db, now }: Context, id: number, input: Prod
     const values = columnsOf(input);
     if (input.slug !== undefined && input.slug !== row.slug) values.slug = await claimProductSlug(tx, input.slug, row.name, id);
     await updateProduct({ db: tx, id, values: { ...values, updatedAt: now.toISOString() } });
+    // The product is part of every article that links it: their admin ETags must move too.
+    for (const article of await listArticlesLinking({ db: tx, productId: id })) await touchArticle({ db: tx, id: article.id, at: now.toISOString() });
     return toAdminProduct(tx, await requireProduct(tx, id));
   });
 }
