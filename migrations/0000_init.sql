@@ -100,6 +100,7 @@ CREATE INDEX `comments_thread_idx` ON `comments` (`article_id`,`status`,`parent_
 CREATE INDEX `comments_replies_idx` ON `comments` (`parent_id`,`created_at`,`id`);--> statement-breakpoint
 CREATE INDEX `comments_queue_idx` ON `comments` (`status`,`created_at`,`id`);--> statement-breakpoint
 CREATE INDEX `comments_duplicate_idx` ON `comments` (`content_hash`,`address_hash`,`created_at`);--> statement-breakpoint
+CREATE INDEX `comments_address_idx` ON `comments` (`address_hash`,`status`);--> statement-breakpoint
 CREATE TABLE `content_version` (
 	`id` integer PRIMARY KEY NOT NULL,
 	`version` integer NOT NULL,

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { seedSampleContent } from '../seeds/load.js';
+import { seedSynthetic } from '../seeds/synthetic.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase, type DatabaseHandles } from './db/client.js';
 import { migrateDatabase } from './db/migrate.js';
@@ -19,12 +20,16 @@ Commands:
   keys revoke <id>
             revoke a key; it is refused from the next request on
   migrate   apply pending migrations
-  seed      add the sample content (idempotent: adds what is missing, matched by slug)`;
+  seed      add the sample content (idempotent: adds what is missing, matched by slug)
+  seed --articles <N> --comments <M> [--seed <S>]
+            add N synthetic articles (sections, tips, tags, products) and M comments in every
+            status, with replies; deterministic for a given seed (default 1)`;
 
 type Command =
   | { name: 'help' }
   | { name: 'migrate' }
   | { name: 'seed' }
+  | { name: 'seed synthetic'; articles: number; comments: number; seed: number }
   | { name: 'keys create'; role: Role; label: string }
   | { name: 'keys list' }
   | { name: 'keys revoke'; id: number };
@@ -38,7 +43,14 @@ function parseCommandLine(argv: string[]) {
       args: argv,
       allowPositionals: true,
       strict: true,
-      options: { role: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        role: { type: 'string' },
+        name: { type: 'string' },
+        articles: { type: 'string' },
+        comments: { type: 'string' },
+        seed: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
     });
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
@@ -50,6 +62,18 @@ function parseCreate(values: { role?: string | undefined; name?: string | undefi
   const parsed = CreateApiKeyBodySchema.safeParse({ role: values.role, name: values.name });
   if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => `--${issue.path.join('.')}: ${issue.message}`).join('\n'));
   return { name: 'keys create', role: parsed.data.role, label: parsed.data.name };
+}
+
+function parseCount(flag: string, value: string | undefined, fallback?: number): number {
+  if (value === undefined && fallback !== undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`--${flag} needs a whole number, got ${value === undefined ? 'nothing' : `"${value}"`}`);
+  return n;
+}
+
+function parseSeed(values: { articles?: string | undefined; comments?: string | undefined; seed?: string | undefined }): Command {
+  if (values.articles === undefined && values.comments === undefined && values.seed === undefined) return { name: 'seed' };
+  return { name: 'seed synthetic', articles: parseCount('articles', values.articles), comments: parseCount('comments', values.comments, 0), seed: parseCount('seed', values.seed, 1) };
 }
 
 function parseRevoke(id: string | undefined): Command {
@@ -66,11 +90,13 @@ function parseCommand(argv: string[]): Command {
   const maxPositionals = name === 'keys revoke' ? 3 : name.startsWith('keys') ? 2 : 1;
   if (positionals.length > maxPositionals) throw new UsageError(`Unexpected argument: ${positionals[maxPositionals]}`);
   if (name !== 'keys create' && (values.role !== undefined || values.name !== undefined)) throw new UsageError('--role and --name belong to "keys create"');
+  if (name !== 'seed' && (values.articles !== undefined || values.comments !== undefined || values.seed !== undefined)) throw new UsageError('--articles, --comments and --seed belong to "seed"');
   switch (name) {
     case 'migrate':
-    case 'seed':
     case 'keys list':
       return { name };
+    case 'seed':
+      return parseSeed(values);
     case 'keys create':
       return parseCreate(values);
     case 'keys revoke':
@@ -80,6 +106,17 @@ function parseCommand(argv: string[]): Command {
     default:
       throw new UsageError(command === 'keys' ? `Unknown keys command: "${sub ?? ''}" (create, list or revoke)` : `Unknown command: ${name}`);
   }
+}
+
+/** A progress bar on a terminal; silent when output is piped. */
+function progressBar() {
+  if (!process.stderr.isTTY) return undefined;
+  return (done: number, total: number, label: string) => {
+    const width = 30;
+    const filled = total === 0 ? width : Math.round((done / total) * width);
+    process.stderr.write(`\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${Math.floor((done / Math.max(total, 1)) * 100)}% ${label} ${done}/${total}  `);
+    if (done >= total) process.stderr.write('\n');
+  };
 }
 
 function formatTable(header: string[], rows: string[][]): string {
@@ -101,6 +138,13 @@ async function run(command: Exclude<Command, { name: 'help' }>, db: DatabaseHand
     case 'seed': {
       const added = await seedSampleContent({ withTransaction: db.withTransaction, now: new Date() });
       console.log(`Sample content: ${added.articles} article(s) and ${added.products} product(s) added`);
+      return 0;
+    }
+    case 'seed synthetic': {
+      const started = performance.now();
+      const added = await seedSynthetic({ withTransaction: db.withTransaction, read: db.read, ...command, onProgress: progressBar() });
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      console.log(`Synthetic content: ${added.articles} article(s) and ${added.comments} comment(s) added in ${seconds} s (seed ${command.seed})`);
       return 0;
     }
     case 'keys create': {

@@ -218,6 +218,8 @@ export const comments = sqliteTable(
     index('comments_queue_idx').on(t.status, t.createdAt, t.id),
     // Duplicate detection: same text from the same client within a window.
     index('comments_duplicate_idx').on(t.contentHash, t.addressHash, t.createdAt),
+    // The knownSpamAddress signal: earlier spam from the same client.
+    index('comments_address_idx').on(t.addressHash, t.status),
     check('comments_status_check', sql`${t.status} in ('pending', 'approved', 'rejected', 'spam')`),
   ],
 );

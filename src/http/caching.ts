@@ -71,6 +71,8 @@ export function setSurrogateKeys(reply: FastifyReply, keys: Iterable<string>): v
   reply.header('surrogate-key', [...new Set(keys)].join(' '));
 }
 
+const MAX_REMEMBERED_ETAGS = 100_000;
+
 interface CachingOptions {
   db: Db;
   now: () => Date;
@@ -88,20 +90,27 @@ export function installPublicCaching(app: FastifyInstance, options: CachingOptio
   const readContentState = createContentStateReader({ db: options.db, now: options.now });
   const cache = options.cacheBytes > 0 ? createResponseCache(options.cacheBytes) : null;
   const keys = new WeakMap<FastifyRequest, string>();
-  let cachedVersion = -1;
+  // ETags of the current state, so the hot path hashes each URL once per content version.
+  const etags = new Map<string, string>();
+  let known: ContentState | null = null;
 
   const lookup = async (request: FastifyRequest, reply: FastifyReply) => {
     // The version is read before the body is assembled, so a body is never older than its ETag.
     const state = await readContentState();
-    if (cache && state.version !== cachedVersion) {
-      // Entries of older versions can never be hit again: free their memory at once.
-      cache.clear();
-      cachedVersion = state.version;
+    if (state !== known) {
+      // Entries of an older state can never be hit again: free their memory at once.
+      cache?.clear();
+      etags.clear();
+      known = state;
     }
     const key = representationKey(state, request.url);
-    const etag = computeEtag(key);
+    let etag = etags.get(key);
+    if (etag === undefined) {
+      etag = computeEtag(key);
+      if (etags.size < MAX_REMEMBERED_ETAGS) etags.set(key, etag);
+    }
     reply.header('etag', etag);
-    reply.header('cache-control', cacheControlFor(options.cacheControl, state.nextChangeAt, options.now()));
+    reply.header('cache-control', state.nextChangeAt === null ? options.cacheControl : cacheControlFor(options.cacheControl, state.nextChangeAt, options.now()));
     if (matchesIfNoneMatch(request.headers['if-none-match'], etag)) return reply.code(304).send();
     const hit = cache?.get(key);
     if (hit) {

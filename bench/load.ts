@@ -1,0 +1,58 @@
+import autocannon from 'autocannon';
+
+/**
+ * Runs one autocannon load in its own process, so the load generator never shares an event loop
+ * with the server it measures. Usage: load.ts '<json options>'; prints the result as JSON.
+ */
+interface LoadOptions {
+  url: string;
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  /** For POST: a JSON body template; "{n}" is replaced by a counter, so every body differs. */
+  bodyTemplate?: string;
+  connections: number;
+  duration: number;
+}
+
+const options = JSON.parse(process.argv[2]!) as LoadOptions;
+let counter = 0;
+const result = (await autocannon({
+  url: options.url,
+  connections: options.connections,
+  duration: options.duration,
+  method: options.method ?? 'GET',
+  headers: options.headers ?? {},
+  requests: options.bodyTemplate
+    ? [
+        {
+          setupRequest: (request: Record<string, unknown>) => {
+            counter += 1;
+            return { ...request, body: options.bodyTemplate!.replaceAll('{n}', `${process.pid}-${counter}`) };
+          },
+        },
+      ]
+    : undefined,
+} as never)) as unknown as {
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number; average: number };
+  duration: number;
+  '2xx': number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  statusCodeStats?: Record<string, { count: number }>;
+};
+const seconds = result.duration;
+process.stdout.write(
+  JSON.stringify({
+    rps: result.requests.total / seconds,
+    okPerSecond: result['2xx'] / seconds,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    total: result.requests.total,
+    ok: result['2xx'],
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    statuses: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, stat]) => [code, stat.count])),
+  }),
+);

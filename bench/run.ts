@@ -1,0 +1,401 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+
+/**
+ * `npm run bench`: Quire in production mode against a bare Fastify process replaying Quire's own
+ * bytes, loaded alternately by autocannon from a separate process, on two database sizes.
+ */
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    runs: { type: 'string' },
+    duration: { type: 'string' },
+    connections: { type: 'string', default: '50' },
+    'large-articles': { type: 'string', default: '100000' },
+    'large-comments': { type: 'string', default: '1000000' },
+    'data-dir': { type: 'string' },
+    'skip-large': { type: 'boolean', default: false },
+  },
+});
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const RUNS = Number(flags.runs ?? (flags.quick ? 1 : 3));
+const DURATION = Number(flags.duration ?? (flags.quick ? 2 : 5));
+const CONNECTIONS = Number(flags.connections);
+const CACHE_BYTES = 64 * 1024 * 1024;
+const SAMPLE_SLUG = 'sciatica-in-runners';
+const children = new Set<ChildProcess>();
+
+// A benchmark never outlives itself: every child dies with it.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
+process.on('exit', () => children.forEach((child) => child.kill('SIGKILL')));
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+function run(command: string, args: string[], env: Record<string, string> = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${command} ${args.join(' ')} exited ${code}`))));
+  });
+}
+
+let nextPort = 4100 + Math.floor(Math.random() * 800);
+
+interface Server {
+  url: string;
+  pid: number;
+  startupMs: number;
+  process: ChildProcess;
+}
+
+async function waitFor(url: string, started: number, child: ChildProcess): Promise<number> {
+  while (performance.now() - started < 20_000) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(url)).status === 200) return performance.now() - started;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error(`${url} never answered`);
+}
+
+async function startQuire(database: string, cacheBytes: number): Promise<Server> {
+  const port = nextPort++;
+  const started = performance.now();
+  const child = spawn(process.execPath, ['dist/src/server.js'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATABASE_URL: database,
+      // No per-request log lines: access logs belong to the proxy in front.
+      LOG_LEVEL: 'warn',
+      SEED_ON_EMPTY: 'false',
+      RESPONSE_CACHE_BYTES: String(cacheBytes),
+      // Bench-only: let the submission scenario measure the write path, not the limiter.
+      COMMENT_RATE_LIMIT_MAX: '1000000000',
+      COMMENT_MIN_SUBMIT_SECONDS: '0',
+    },
+  });
+  children.add(child);
+  const url = `http://127.0.0.1:${port}`;
+  const startupMs = await waitFor(`${url}/readyz`, started, child);
+  return { url, pid: child.pid!, startupMs, process: child };
+}
+
+async function startBare(recordings: Recording[]): Promise<Server> {
+  const port = nextPort++;
+  const file = join(tmpdir(), `quire-bare-${process.pid}-${port}.json`);
+  writeFileSync(file, JSON.stringify(recordings));
+  const started = performance.now();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/bare-server.ts', String(port), file], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NODE_ENV: 'production' } });
+  children.add(child);
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(`${url}${recordings[0]!.url}`, started, child).catch(() => undefined);
+  return { url, pid: child.pid!, startupMs: 0, process: child };
+}
+
+function stop(server: Server): void {
+  server.process.kill('SIGKILL');
+  children.delete(server.process);
+}
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+interface Recording {
+  method: string;
+  url: string;
+  ifNoneMatch?: string;
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+const HOP_HEADERS = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding', 'content-length']);
+
+async function record(base: string, request: Request): Promise<Recording> {
+  const res = await fetch(`${base}${request.url}`, { method: request.method ?? 'GET', headers: request.headers ?? {}, body: request.body });
+  const headers: Record<string, string> = {};
+  res.headers.forEach((value, name) => {
+    if (!HOP_HEADERS.has(name)) headers[name] = value;
+  });
+  return { method: request.method ?? 'GET', url: request.url, ...(request.headers?.['if-none-match'] ? { ifNoneMatch: request.headers['if-none-match'] } : {}), status: res.status, headers, body: await res.text() };
+}
+
+interface Request {
+  method?: 'GET' | 'POST';
+  url: string;
+  headers?: Record<string, string>;
+  body?: string;
+  bodyTemplate?: string;
+}
+
+interface LoadResult {
+  rps: number;
+  okPerSecond: number;
+  p50: number;
+  p99: number;
+  ok: number;
+  non2xx: number;
+  errors: number;
+}
+
+async function load(base: string, request: Request): Promise<LoadResult> {
+  const options = { url: `${base}${request.url}`, method: request.method ?? 'GET', headers: request.headers, bodyTemplate: request.bodyTemplate, connections: CONNECTIONS, duration: DURATION };
+  return JSON.parse(await run(process.execPath, ['--import', 'tsx', 'bench/load.ts', JSON.stringify(options)])) as LoadResult;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+interface Scenario {
+  name: string;
+  cache: 'on' | 'off';
+  request: Request;
+  /** Accepted writes per second instead of requests per second. */
+  writes?: boolean;
+  target?: number;
+}
+
+interface Row {
+  size: string;
+  scenario: string;
+  quire: number;
+  bare: number;
+  ratio: number;
+  p50: number;
+  p99: number;
+  target?: number;
+  checks: string;
+}
+
+async function walkCursor(base: string, pages: number): Promise<string> {
+  let cursor = '';
+  for (let i = 0; i < pages; i += 1) {
+    const body = (await (await fetch(`${base}/v1/articles?limit=20${cursor ? `&cursor=${cursor}` : ''}`)).json()) as { meta: { nextCursor: string | null } };
+    if (!body.meta.nextCursor) throw new Error(`the list ends before page ${i + 1}`);
+    cursor = body.meta.nextCursor;
+  }
+  return cursor;
+}
+
+function mostCommentedSlug(database: string): string {
+  const db = new Database(database, { readonly: true });
+  const row = db
+    .prepare(
+      `select a.slug from comments c join articles a on a.id = c.article_id
+       where c.status = 'approved' and c.parent_id is null and a.status = 'published' and a.published_at <= ?
+       group by c.article_id order by count(*) desc limit 1`,
+    )
+    .get(new Date().toISOString()) as { slug: string };
+  db.close();
+  return row.slug;
+}
+
+async function measureSize(size: string, database: string): Promise<{ rows: Row[]; startupMs: number; rssMb: number }> {
+  const on = await startQuire(database, CACHE_BYTES);
+  const off = await startQuire(database, 0);
+  const commentsSlug = mostCommentedSlug(database);
+  const deepCursor = await walkCursor(on.url, 50);
+  const etag = (await fetch(`${on.url}/v1/articles/${SAMPLE_SLUG}`)).headers.get('etag')!;
+  const scenarios: Scenario[] = [
+    { name: 'article detail, cache on', cache: 'on', request: { url: `/v1/articles/${SAMPLE_SLUG}` }, target: 0.7 },
+    { name: 'article detail, cache off', cache: 'off', request: { url: `/v1/articles/${SAMPLE_SLUG}` }, target: 0.25 },
+    { name: 'article detail, 304', cache: 'on', request: { url: `/v1/articles/${SAMPLE_SLUG}`, headers: { 'if-none-match': etag } }, target: 0.85 },
+    { name: 'list, first page, cache off', cache: 'off', request: { url: '/v1/articles' }, target: 0.3 },
+    { name: 'list, 1,000 deep, cache off', cache: 'off', request: { url: `/v1/articles?cursor=${deepCursor}` }, target: 0.3 },
+    { name: 'list, first page, cache on', cache: 'on', request: { url: '/v1/articles' }, target: 0.6 },
+    { name: 'list, 1,000 deep, cache on', cache: 'on', request: { url: `/v1/articles?cursor=${deepCursor}` }, target: 0.6 },
+    { name: 'comments, first page, cache off', cache: 'off', request: { url: `/v1/articles/${commentsSlug}/comments` } },
+    { name: 'comments, first page, cache on', cache: 'on', request: { url: `/v1/articles/${commentsSlug}/comments` } },
+    {
+      name: 'comment submission (accepted/s)',
+      cache: 'on',
+      writes: true,
+      request: {
+        method: 'POST',
+        url: `/v1/articles/${SAMPLE_SLUG}/comments`,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ authorName: 'Bench', authorEmail: 'bench@example.com', body: 'Recorded once for the bare server' }),
+        bodyTemplate: JSON.stringify({ authorName: 'Bench', authorEmail: 'bench@example.com', body: 'Benchmark comment number {n}, thanks for the article' }),
+      },
+    },
+  ];
+
+  const recordings = [];
+  for (const scenario of scenarios) {
+    const base = scenario.cache === 'on' ? on.url : off.url;
+    await record(base, scenario.request); // warms the response cache
+    recordings.push(await record(base, scenario.request));
+  }
+  const bare = await startBare(recordings);
+  const rows: Row[] = [];
+  for (const scenario of scenarios) {
+    const quire = scenario.cache === 'on' ? on : off;
+    const quireRuns: LoadResult[] = [];
+    const bareRuns: LoadResult[] = [];
+    for (let i = 0; i < RUNS; i += 1) {
+      quireRuns.push(await load(quire.url, scenario.request));
+      bareRuns.push(await load(bare.url, { ...scenario.request, bodyTemplate: undefined } as Request));
+    }
+    const rate = (r: LoadResult) => (scenario.writes ? r.okPerSecond : r.rps);
+    const quireRate = median(quireRuns.map(rate));
+    const bareRate = median(bareRuns.map((r) => r.rps));
+    const problems = quireRuns.reduce((n, r) => n + r.errors + (scenario.writes ? r.non2xx : 0), 0);
+    const row: Row = {
+      size,
+      scenario: scenario.name,
+      quire: quireRate,
+      bare: bareRate,
+      ratio: quireRate / bareRate,
+      p50: median(quireRuns.map((r) => r.p50)),
+      p99: median(quireRuns.map((r) => r.p99)),
+      ...(scenario.target !== undefined ? { target: scenario.target } : {}),
+      checks: problems > 0 ? `${problems} errors` : '',
+    };
+    rows.push(row);
+    log(`  ${size} | ${row.scenario}: ${Math.round(row.quire)}/s vs bare ${Math.round(row.bare)}/s (${row.ratio.toFixed(2)}), p50 ${row.p50} ms, p99 ${row.p99} ms ${row.checks}`);
+  }
+  const rss = rssMb(on.pid);
+  const startupMs = Math.max(on.startupMs, off.startupMs);
+  stop(on);
+  stop(off);
+  stop(bare);
+  return { rows, startupMs, rssMb: rss };
+}
+
+/** kill -9 in the middle of submissions: every 202 answered must be a stored row. */
+async function crashTest(database: string): Promise<string> {
+  const quire = await startQuire(database, CACHE_BYTES);
+  const acked = new Map<number, string>();
+  let stopped = false;
+  const worker = async (w: number) => {
+    for (let n = 0; !stopped; n += 1) {
+      const body = `Crash test ${w}-${n}`;
+      try {
+        const res = await fetch(`${quire.url}/v1/articles/${SAMPLE_SLUG}/comments`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ authorName: 'Crash', authorEmail: 'crash@example.com', body }),
+        });
+        if (res.status === 202) acked.set(((await res.json()) as { id: number }).id, body);
+      } catch {
+        return; // the server is gone
+      }
+    }
+  };
+  const workers = Array.from({ length: 32 }, (_, w) => worker(w));
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  quire.process.kill('SIGKILL');
+  stopped = true;
+  await Promise.all(workers);
+  children.delete(quire.process);
+  const db = new Database(database, { readonly: true });
+  const find = db.prepare('select body from comments where id = ?');
+  const missing = [...acked].filter(([id, body]) => (find.get(id) as { body: string } | undefined)?.body !== body);
+  db.close();
+  return `${acked.size} submissions answered 202 before kill -9; ${acked.size - missing.length} of them stored after restart${missing.length ? `; MISSING ${missing.length}` : ''}`;
+}
+
+async function buildDatabase(dir: string, name: string, articles: number, comments: number): Promise<{ path: string; seconds: number | null }> {
+  const path = join(dir, `${name}.db`);
+  if (existsSync(path)) return { path, seconds: null };
+  const env = { DATABASE_URL: path, LOG_LEVEL: 'warn' };
+  await run(process.execPath, ['dist/src/cli.js', 'seed'], env);
+  const started = performance.now();
+  await run(process.execPath, ['dist/src/cli.js', 'seed', '--articles', String(articles), '--comments', String(comments), '--seed', '1'], env);
+  return { path, seconds: (performance.now() - started) / 1000 };
+}
+
+/** A fresh copy: a stale -wal file left by a killed server would be replayed onto it. */
+function copyDatabase(from: string, to: string): void {
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${to}${suffix}`, { force: true });
+  copyFileSync(from, to);
+}
+
+function formatTable(rows: Row[]): string {
+  const lines = ['| size | scenario | Quire req/s | bare req/s | ratio | target | p50 ms | p99 ms |', '| --- | --- | ---: | ---: | ---: | --- | ---: | ---: |'];
+  for (const r of rows) {
+    const target = r.target === undefined ? '' : `${r.ratio >= r.target ? '✓' : '✗'} ≥ ${r.target.toFixed(2)}`;
+    lines.push(`| ${r.size} | ${r.scenario}${r.checks ? ` (${r.checks})` : ''} | ${Math.round(r.quire)} | ${Math.round(r.bare)} | ${r.ratio.toFixed(2)} | ${target} | ${r.p50} | ${r.p99} |`);
+  }
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  log('building dist/ …');
+  await run('npx', ['tsc', '-p', 'tsconfig.build.json']);
+  const keep = flags['data-dir'];
+  const dir = keep ?? mkdtempSync(join(tmpdir(), 'quire-bench-'));
+  mkdirSync(dir, { recursive: true });
+  try {
+    const largeArticles = Number(flags['large-articles']);
+    const largeComments = Number(flags['large-comments']);
+    const sizes: { label: string; articles: number; comments: number }[] = [{ label: 'sample + 1,100', articles: 1100, comments: 11_000 }];
+    if (!flags.quick && !flags['skip-large']) sizes.push({ label: `${largeArticles / 1000}k / ${largeComments / 1_000_000}M`, articles: largeArticles, comments: largeComments });
+    const rows: Row[] = [];
+    const notes: string[] = [];
+    for (const size of sizes) {
+      log(`preparing ${size.label} (${size.articles} articles, ${size.comments} comments) …`);
+      const built = await buildDatabase(dir, size.articles === 1100 ? 'small' : `large-${size.articles}-${size.comments}`, size.articles, size.comments);
+      // Each measurement runs on a copy, so submissions never grow a kept database.
+      const copy = join(dir, 'measured.db');
+      copyDatabase(built.path, copy);
+      if (built.seconds !== null) notes.push(`Seeding ${size.articles.toLocaleString('en')} articles and ${size.comments.toLocaleString('en')} comments: ${built.seconds.toFixed(1)} s.`);
+      log(`measuring ${size.label} …`);
+      const result = await measureSize(size.label, copy);
+      rows.push(...result.rows);
+      notes.push(`${size.label}: start-up (spawn to first 200 from /readyz, migrations checked) ${Math.round(result.startupMs)} ms; RSS of the cache-on process after its scenarios ${result.rssMb.toFixed(0)} MB (response cache budget ${CACHE_BYTES / 1024 / 1024} MiB).`);
+    }
+    const crashDb = join(dir, 'crash.db');
+    copyDatabase(join(dir, 'small.db'), crashDb);
+    const crash = await crashTest(crashDb);
+    notes.push(`Durability: ${crash} (SQLITE_SYNCHRONOUS=NORMAL, WAL).`);
+
+    const table = formatTable(rows);
+    const sqlite = (new Database(':memory:').prepare('select sqlite_version() as v').get() as { v: string }).v;
+    const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}, SQLite ${sqlite}`;
+    const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+    const report = [
+      '# Benchmarks',
+      '',
+      `Measured ${new Date().toISOString().slice(0, 10)} with \`${command}\` on ${machine}.`,
+      '',
+      `Each scenario: ${RUNS} run(s) of ${DURATION} s with ${CONNECTIONS} connections (autocannon in its own process, loopback only), alternating Quire and the bare server; the table shows medians. "bare" is a Fastify process that replays Quire's exact recorded bytes for the same request from memory: the ceiling on this machine. Quire runs compiled (\`node dist/src/server.js\`), \`NODE_ENV=production\`, \`LOG_LEVEL=warn\`; "cache on" is the default 64 MiB response cache, "cache off" is \`RESPONSE_CACHE_BYTES=0\`. The submission scenario raises the rate limit (bench-only config) and sends a different body every time; its figure is accepted (202) writes per second.`,
+      '',
+      table,
+      '',
+      ...notes.map((n) => `- ${n}`),
+      '',
+    ].join('\n');
+    process.stdout.write(`\n${table}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n`);
+    if (!flags.quick) {
+      mkdirSync(join(ROOT, 'docs'), { recursive: true });
+      writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), report);
+      log('wrote docs/benchmarks.md');
+    }
+  } finally {
+    if (!keep) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
