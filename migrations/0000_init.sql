@@ -67,6 +67,7 @@ CREATE TABLE `articles` (
 	`status` text DEFAULT 'draft' NOT NULL,
 	`published_at` text,
 	`revision` integer DEFAULT 1 NOT NULL,
+	`comment_count` integer DEFAULT 0 NOT NULL,
 	`created_at` text NOT NULL,
 	`updated_at` text NOT NULL,
 	CONSTRAINT "articles_status_check" CHECK("articles"."status" in ('draft', 'published')),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { WithTransaction } from '../src/db/transaction.js';
 import { COMMENT_STATUSES, PLACEMENTS } from '../src/db/schema.js';
 import { countArticles, ensureTags, findArticleIdBySlug, findSectionIdByPosition, insertArticle, insertSection, insertTip, replaceArticleTags } from '../src/modules/articles/articles.repository.js';
-import { insertComment, insertModerationEvent } from '../src/modules/comments/comments.repository.js';
+import { insertComment, insertModerationEvent, refreshCommentCounts } from '../src/modules/comments/comments.repository.js';
 import { contentHashOf } from '../src/modules/comments/comments.service.js';
 import { findProductBySlug, insertProduct, replaceArticleProducts } from '../src/modules/products/products.repository.js';
 import { getSite, upsertSite } from '../src/modules/site/site.repository.js';
@@ -147,6 +147,7 @@ async function insertSampleArticle(
     const rootId = await insertSampleComment(db, { articleId, parentId: null, comment, at: nextStamp() });
     for (const reply of comment.replies) await insertSampleComment(db, { articleId, parentId: rootId, comment: reply, at: nextStamp() });
   }
+  await refreshCommentCounts({ db, articleIds: [articleId] });
 }
 
 async function insertSampleComment(db: Db, { articleId, parentId, comment, at }: { articleId: number; parentId: number | null; comment: z.infer<typeof seedComment>; at: string }): Promise<number> {

@@ -3,6 +3,7 @@ import type { Db } from '../src/db/client.js';
 import { insertRows } from '../src/db/bulk.js';
 import type { WithTransaction } from '../src/db/transaction.js';
 import { articleProducts, articles, articleTags, comments, moderationEvents, products, sections, tags, tips, type CommentStatus } from '../src/db/schema.js';
+import { refreshAllCommentCounts } from '../src/modules/comments/comments.repository.js';
 import { contentHashOf } from '../src/modules/comments/comments.service.js';
 
 /** Small, fast, seedable PRNG (mulberry32): the same seed always yields the same content. */
@@ -193,5 +194,6 @@ export async function seedSynthetic(options: SyntheticOptions): Promise<{ articl
     done += count;
     progress('comments');
   }
+  await options.withTransaction((tx) => refreshAllCommentCounts({ db: tx }));
   return { articles: options.articles, comments: publishedArticles.length > 0 ? options.comments : 0 };
 }

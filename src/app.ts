@@ -7,7 +7,8 @@ import type { Config } from './config.js';
 import { openDatabase, type DatabaseHandles } from './db/client.js';
 import { migrateDatabase } from './db/migrate.js';
 import { installAuth } from './http/auth.js';
-import { installPublicCaching } from './http/caching.js';
+import { createPublicCache, installPublicCaching } from './http/caching.js';
+import { fastLaneServerFactory } from './http/fast-lane.js';
 import { AppError, installProblemHandlers, sendFrameworkProblem } from './http/errors.js';
 import { healthRoutes } from './http/health.js';
 import { registerOpenApi } from './http/openapi.js';
@@ -34,6 +35,10 @@ declare module 'fastify' {
   }
 }
 
+const EXPOSED_HEADERS = ['ETag', 'Location', 'Retry-After'];
+// What @fastify/cors adds to every response with the options below; the fast lane sends the same.
+const CORS_HEADERS = { 'access-control-allow-origin': '*', 'access-control-expose-headers': EXPOSED_HEADERS.join(', ') };
+
 /** Action endpoints take no body or {}: an empty body sent as JSON is read as no body, not an error. */
 function acceptEmptyJsonBodies(app: FastifyInstance): void {
   const parseJson = app.getDefaultJsonParser('error', 'error');
@@ -47,7 +52,10 @@ function acceptEmptyJsonBodies(app: FastifyInstance): void {
 /** Builds the whole application from a config; never reads process.env. */
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
   const now = options.now ?? (() => new Date());
+  const db = openDatabase({ url: config.databaseUrl, synchronous: config.sqliteSynchronous, ...(options.traceSql ? { trace: options.traceSql } : {}) });
+  const publicCache = createPublicCache({ db: db.read, now, cacheControl: config.cacheControl, cacheBytes: config.responseCacheBytes });
   const app = Fastify({
+    serverFactory: fastLaneServerFactory(publicCache, CORS_HEADERS),
     logger: { level: config.logLevel, redact: { paths: ['req.headers.authorization', 'headers.authorization'], censor: '[redacted]' } },
     bodyLimit: config.bodyLimit,
     requestTimeout: config.requestTimeoutMs,
@@ -61,7 +69,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   acceptEmptyJsonBodies(app);
   installProblemHandlers(app);
 
-  const db = openDatabase({ url: config.databaseUrl, synchronous: config.sqliteSynchronous, ...(options.traceSql ? { trace: options.traceSql } : {}) });
   app.decorate('db', db);
   app.addHook('onClose', async () => db.close());
   await migrateDatabase(db.migrator);
@@ -74,7 +81,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     origin: '*',
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
     allowedHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match'],
-    exposedHeaders: ['ETag', 'Location', 'Retry-After'],
+    exposedHeaders: EXPOSED_HEADERS,
     maxAge: 600,
   });
   // Off by default: only routes that ask for a limit (comment submission) pay for one.
@@ -85,7 +92,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
   await registerOpenApi(app);
   installAuth(app, { db, now });
-  installPublicCaching(app, { db: db.read, now, cacheControl: config.cacheControl, cacheBytes: config.responseCacheBytes });
+  installPublicCaching(app, publicCache);
 
   const deps: RouteDeps = { db, now, config };
   await app.register(healthRoutes, deps);

@@ -2,33 +2,43 @@ import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 
 /**
  * JSON built by the database, so a public document leaves SQLite as one string that goes to the
- * client untouched. These are SQLite's json1 functions; a PostgreSQL dialect maps them to
- * json_build_object / json_agg. Keys are code constants, never user input.
+ * client untouched. Documents are assembled as binary JSONB (no text re-parsed at each level)
+ * and turned into text once, at the top. PostgreSQL has the same shapes: jsonb_build_object,
+ * jsonb_agg(… ORDER BY …). Keys are code constants, never user input.
  */
 type Value = SQLWrapper | SQL;
 
 /** { "key": value, … } */
 export function jsonObject(fields: Record<string, Value>): SQL {
   const pairs = Object.entries(fields).map(([key, value]) => sql`${sql.raw(`'${key}'`)}, ${value}`);
-  return sql`json_object(${sql.join(pairs, sql`, `)})`;
+  return sql`jsonb_object(${sql.join(pairs, sql`, `)})`;
 }
 
 /** The object, or JSON null when `isNull` holds. */
 export function jsonObjectOrNull(isNull: Value, fields: Record<string, Value>): SQL {
-  return sql`json(case when ${isNull} then 'null' else ${jsonObject(fields)} end)`;
+  return sql`(case when ${isNull} then null else ${jsonObject(fields)} end)`;
 }
 
 /** A stored boolean (0/1) as JSON true/false. */
 export function jsonBoolean(value: Value): SQL {
-  return sql`json(case when ${value} then 'true' else 'false' end)`;
+  return sql`(case when ${value} then jsonb('true') else jsonb('false') end)`;
 }
 
 /** A column that already holds JSON text, embedded as JSON rather than as a string. */
 export function jsonEmbedded(value: Value): SQL {
-  return sql`json(${value})`;
+  return sql`jsonb(${value})`;
 }
 
-/** The `doc` column of an ordered subquery, as a JSON array ("[]" when it has no rows). */
-export function jsonArrayOf(orderedRows: SQL): SQL {
-  return sql`(select coalesce(json_group_array(json(rows.doc)), '[]') from (${orderedRows}) as rows)`;
+/**
+ * A JSON array of `element` over the rows of `from` (a FROM … WHERE … clause), in `orderBy` order.
+ * The ordered subquery walks the index in order, where `jsonb_group_array(… ORDER BY …)` would
+ * sort in a temporary b-tree; SQLite aggregates a subquery's rows in the order it yields them.
+ */
+export function jsonArray({ element, from, orderBy }: { element: SQL; from: SQL; orderBy: SQL }): SQL {
+  return sql`(select coalesce(jsonb_group_array(rows.doc), jsonb_array()) from (select ${element} as doc from ${from} order by ${orderBy}) as rows)`;
+}
+
+/** The finished document as JSON text. */
+export function jsonText(document: SQL): SQL<string> {
+  return sql<string>`json(${document})`;
 }

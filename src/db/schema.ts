@@ -46,6 +46,8 @@ export const articles = sqliteTable(
     publishedAt: timestamp(),
     // Bumped by every write to the article or anything in it; admin ETags derive from it.
     revision: integer().notNull().default(1),
+    // The comments its public thread shows; kept by every moderation write, read by every list.
+    commentCount: integer().notNull().default(0),
     createdAt: timestamp().notNull(),
     updatedAt: timestamp().notNull(),
   },

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/client.js';
 import { getContentVersion, getPublicationHorizon } from '../modules/content/content.repository.js';
-import { createResponseCache } from './response-cache.js';
+import { createResponseCache, type CachedResponse } from './response-cache.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -73,7 +73,7 @@ export function setSurrogateKeys(reply: FastifyReply, keys: Iterable<string>): v
 
 const MAX_REMEMBERED_ETAGS = 100_000;
 
-interface CachingOptions {
+export interface CachingOptions {
   db: Db;
   now: () => Date;
   cacheControl: string;
@@ -81,50 +81,88 @@ interface CachingOptions {
   cacheBytes: number;
 }
 
+/** What a public request resolves to before any handler runs. */
+export interface Resolution {
+  key: string;
+  etag: string;
+  cacheControl: string;
+  notModified: boolean;
+  hit: CachedResponse | undefined;
+}
+
+/**
+ * The validators and cached bytes of public representations: one object shared by the Fastify
+ * hooks and the fast lane in front of Fastify, so both answer exactly alike.
+ */
+export function createPublicCache(options: CachingOptions) {
+  const readContentState = createContentStateReader({ db: options.db, now: options.now });
+  const store = options.cacheBytes > 0 ? createResponseCache(options.cacheBytes) : null;
+  // ETags of the current state, so the hot path hashes each URL once per content version.
+  const etags = new Map<string, string>();
+  // Representations a public route answered with 200 in the current state.
+  const answered = new Set<string>();
+  let known: ContentState | null = null;
+
+  return {
+    /** Reads the content state (one indexed read), then answers from memory what it can. */
+    async resolve(url: string, ifNoneMatch: string | undefined): Promise<Resolution> {
+      // The version is read before any body is assembled, so a body is never older than its ETag.
+      const state = await readContentState();
+      if (state !== known) {
+        // Entries of an older state can never be hit again: free their memory at once.
+        store?.clear();
+        etags.clear();
+        answered.clear();
+        known = state;
+      }
+      const key = representationKey(state, url);
+      let etag = etags.get(key);
+      if (etag === undefined) {
+        etag = computeEtag(key);
+        if (etags.size < MAX_REMEMBERED_ETAGS) etags.set(key, etag);
+      }
+      const cacheControl = state.nextChangeAt === null ? options.cacheControl : cacheControlFor(options.cacheControl, state.nextChangeAt, options.now());
+      const notModified = matchesIfNoneMatch(ifNoneMatch, etag);
+      return { key, etag, cacheControl, notModified, hit: notModified ? undefined : store?.get(key) };
+    },
+    remember(key: string, body: string, surrogateKey: string | undefined): void {
+      if (answered.size < MAX_REMEMBERED_ETAGS) answered.add(key);
+      store?.set(key, { body, surrogateKey });
+    },
+    /** Whether a public route answered this representation with 200 in the current state. */
+    knows(key: string): boolean {
+      return answered.has(key);
+    },
+  };
+}
+
+export type PublicCache = ReturnType<typeof createPublicCache>;
+
 /**
  * Public reads (routes with `config.publicCache`) get an ETag and Cache-Control, answer a matching
  * If-None-Match with 304, and are served from the response cache, all before validation or
  * handler run. Hooks are attached to those routes only, so other routes pay nothing.
  */
-export function installPublicCaching(app: FastifyInstance, options: CachingOptions): void {
-  const readContentState = createContentStateReader({ db: options.db, now: options.now });
-  const cache = options.cacheBytes > 0 ? createResponseCache(options.cacheBytes) : null;
+export function installPublicCaching(app: FastifyInstance, cache: PublicCache): void {
   const keys = new WeakMap<FastifyRequest, string>();
-  // ETags of the current state, so the hot path hashes each URL once per content version.
-  const etags = new Map<string, string>();
-  let known: ContentState | null = null;
 
   const lookup = async (request: FastifyRequest, reply: FastifyReply) => {
-    // The version is read before the body is assembled, so a body is never older than its ETag.
-    const state = await readContentState();
-    if (state !== known) {
-      // Entries of an older state can never be hit again: free their memory at once.
-      cache?.clear();
-      etags.clear();
-      known = state;
+    const resolved = await cache.resolve(request.url, request.headers['if-none-match']);
+    reply.header('etag', resolved.etag);
+    reply.header('cache-control', resolved.cacheControl);
+    if (resolved.notModified) return reply.code(304).send();
+    if (resolved.hit) {
+      if (resolved.hit.surrogateKey) reply.header('surrogate-key', resolved.hit.surrogateKey);
+      return sendJson(reply, resolved.hit.body);
     }
-    const key = representationKey(state, request.url);
-    let etag = etags.get(key);
-    if (etag === undefined) {
-      etag = computeEtag(key);
-      if (etags.size < MAX_REMEMBERED_ETAGS) etags.set(key, etag);
-    }
-    reply.header('etag', etag);
-    reply.header('cache-control', state.nextChangeAt === null ? options.cacheControl : cacheControlFor(options.cacheControl, state.nextChangeAt, options.now()));
-    if (matchesIfNoneMatch(request.headers['if-none-match'], etag)) return reply.code(304).send();
-    const hit = cache?.get(key);
-    if (hit) {
-      if (hit.surrogateKey) reply.header('surrogate-key', hit.surrogateKey);
-      return sendJson(reply, hit.body);
-    }
-    keys.set(request, key);
+    keys.set(request, resolved.key);
   };
 
   const remember = async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     const key = keys.get(request);
-    if (cache && key !== undefined && reply.statusCode === 200 && typeof payload === 'string') {
+    if (key !== undefined && reply.statusCode === 200 && typeof payload === 'string') {
       const surrogateKey = reply.getHeader('surrogate-key');
-      cache.set(key, { body: payload, surrogateKey: typeof surrogateKey === 'string' ? surrogateKey : undefined });
+      cache.remember(key, payload, typeof surrogateKey === 'string' ? surrogateKey : undefined);
     }
     return payload;
   };

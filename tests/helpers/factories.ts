@@ -1,7 +1,7 @@
 import type { DatabaseHandles } from '../../src/db/client.js';
 import type { CommentStatus, Placement } from '../../src/db/schema.js';
 import { ensureTags, insertArticle, insertSection, insertTip, replaceArticleTags } from '../../src/modules/articles/articles.repository.js';
-import { insertComment } from '../../src/modules/comments/comments.repository.js';
+import { insertComment, refreshCommentCounts } from '../../src/modules/comments/comments.repository.js';
 import { contentHashOf } from '../../src/modules/comments/comments.service.js';
 import { insertProduct, replaceArticleProducts } from '../../src/modules/products/products.repository.js';
 import { upsertSite } from '../../src/modules/site/site.repository.js';
@@ -84,8 +84,8 @@ export async function createComment(
   const n = next();
   const body = input.body ?? `Comment ${n}`;
   const createdAt = input.createdAt ?? new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString();
-  return db.withTransaction((tx) =>
-    insertComment({
+  return db.withTransaction(async (tx) => {
+    const id = await insertComment({
       db: tx,
       values: {
         articleId: input.articleId,
@@ -99,8 +99,10 @@ export async function createComment(
         updatedAt: createdAt,
         deletedAt: input.deletedAt ?? null,
       },
-    }),
-  );
+    });
+    await refreshCommentCounts({ db: tx, articleIds: [input.articleId] });
+    return id;
+  });
 }
 
 export async function createSite(db: DatabaseHandles) {

@@ -1,9 +1,8 @@
-import { and, desc, eq, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { and, desc, eq, sql, type SQLWrapper } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { jsonArrayOf, jsonBoolean, jsonEmbedded, jsonObject, jsonObjectOrNull } from '../../db/json.js';
+import { jsonArray, jsonBoolean, jsonEmbedded, jsonObject, jsonObjectOrNull, jsonText } from '../../db/json.js';
 import { orderByWithLimit, preparedPer, preparedPerLimit } from '../../db/prepared.js';
 import { articleProducts, articles, articleTags, products, sections, tags, tips } from '../../db/schema.js';
-import { visibleCommentCountOf } from '../comments/comments.repository.js';
 
 // Public documents built as JSON by the database, in the exact shape of ArticleSchema and
 // ArticleSummarySchema: one statement per read, and no per-request serialisation.
@@ -11,23 +10,26 @@ import { visibleCommentCountOf } from '../comments/comments.repository.js';
 const imageOf = (table: { imageUrl: SQLWrapper; imageAlt: SQLWrapper; imageCaption: SQLWrapper }) =>
   jsonObjectOrNull(sql`${table.imageUrl} is null`, { url: table.imageUrl, alt: table.imageAlt, caption: table.imageCaption });
 
-const tagsOfArticle = jsonArrayOf(
-  sql`select ${jsonObject({ slug: tags.slug, name: tags.name })} as doc from ${articleTags} join ${tags} on ${tags.id} = ${articleTags.tagId}
-      where ${articleTags.articleId} = ${articles.id} order by ${articleTags.position}`,
-);
+const tagsOfArticle = jsonArray({
+  element: jsonObject({ slug: tags.slug, name: tags.name }),
+  from: sql`${articleTags} join ${tags} on ${tags.id} = ${articleTags.tagId} where ${articleTags.articleId} = ${articles.id}`,
+  orderBy: sql`${articleTags.position}`,
+});
 
-const tipsOfSection = jsonArrayOf(
-  sql`select ${jsonObject({ id: tips.id, position: tips.position, title: tips.title, body: tips.body, image: imageOf(tips) })} as doc
-      from ${tips} where ${tips.sectionId} = ${sections.id} order by ${tips.position}`,
-);
+const tipsOfSection = jsonArray({
+  element: jsonObject({ id: tips.id, position: tips.position, title: tips.title, body: tips.body, image: imageOf(tips) }),
+  from: sql`${tips} where ${tips.sectionId} = ${sections.id}`,
+  orderBy: sql`${tips.position}`,
+});
 
-const sectionsOfArticle = jsonArrayOf(
-  sql`select ${jsonObject({ id: sections.id, position: sections.position, heading: sections.heading, lead: sections.lead, tips: tipsOfSection })} as doc
-      from ${sections} where ${sections.articleId} = ${articles.id} order by ${sections.position}`,
-);
+const sectionsOfArticle = jsonArray({
+  element: jsonObject({ id: sections.id, position: sections.position, heading: sections.heading, lead: sections.lead, tips: tipsOfSection }),
+  from: sql`${sections} where ${sections.articleId} = ${articles.id}`,
+  orderBy: sql`${sections.position}`,
+});
 
-const productsOfArticle = jsonArrayOf(
-  sql`select ${jsonObject({
+const productsOfArticle = jsonArray({
+  element: jsonObject({
     slug: products.slug,
     name: products.name,
     summary: products.summary,
@@ -41,10 +43,10 @@ const productsOfArticle = jsonArrayOf(
     afterSection: sql`(select ${sections.position} from ${sections} where ${sections.id} = ${articleProducts.afterSectionId})`,
     headline: articleProducts.headline,
     pitch: articleProducts.pitch,
-  })} as doc
-      from ${articleProducts} join ${products} on ${products.id} = ${articleProducts.productId}
-      where ${articleProducts.articleId} = ${articles.id} order by ${articleProducts.position}`,
-);
+  }),
+  from: sql`${articleProducts} join ${products} on ${products.id} = ${articleProducts.productId} where ${articleProducts.articleId} = ${articles.id}`,
+  orderBy: sql`${articleProducts.position}`,
+});
 
 const seoOfArticle = jsonObject({ title: articles.seoTitle, description: articles.seoDescription, canonicalUrl: articles.seoCanonicalUrl, ogImage: articles.seoOgImage });
 
@@ -60,7 +62,7 @@ const articleDocument = jsonObject({
   seo: seoOfArticle,
   publishedAt: articles.publishedAt,
   updatedAt: articles.updatedAt,
-  commentCount: visibleCommentCountOf(articles.id),
+  commentCount: articles.commentCount,
   sections: sectionsOfArticle,
   products: productsOfArticle,
 });
@@ -73,7 +75,7 @@ const summaryDocument = jsonObject({
   image: imageOf(articles),
   tags: tagsOfArticle,
   publishedAt: articles.publishedAt,
-  commentCount: visibleCommentCountOf(articles.id),
+  commentCount: articles.commentCount,
 });
 
 const isPublicAt = (now: ReturnType<typeof sql.placeholder>) => and(eq(articles.status, 'published'), sql`${articles.publishedAt} <= ${now}`);
@@ -83,7 +85,7 @@ const documentBySlug = preparedPer((db: Db) =>
     .select({
       id: articles.id,
       productIds: sql<string | null>`(select group_concat(${articleProducts.productId}) from ${articleProducts} where ${articleProducts.articleId} = ${articles.id})`,
-      doc: sql<string>`${articleDocument}`,
+      doc: jsonText(articleDocument),
     })
     .from(articles)
     .where(and(eq(articles.slug, sql.placeholder('slug')), isPublicAt(sql.placeholder('now'))))
@@ -99,14 +101,14 @@ export async function findPublicArticleDocument({ db, slug, now }: { db: Db; slu
 
 // Keyset: rows strictly after (publishedAt, id) in newest-first order; the first page passes a
 // cursor past every row, so one prepared statement serves every page.
-const summaryColumns = { id: articles.id, publishedAt: sql<string>`${articles.publishedAt}`, doc: sql<string>`${summaryDocument}` };
+const summaryColumns = { id: articles.id, publishedAt: sql<string>`${articles.publishedAt}`, doc: jsonText(summaryDocument) };
 const beforeCursor = sql`(${articles.publishedAt}, ${articles.id}) < (${sql.placeholder('afterPublishedAt')}, ${sql.placeholder('afterId')})`;
 
 const summaryPage = preparedPerLimit((db: Db, limit: number) =>
   db
     .select(summaryColumns)
     .from(articles)
-    .where(and(isPublicAt(sql.placeholder('now')), beforeCursor))
+    .where(and(isPublicAt(sql.placeholder('upper')), beforeCursor))
     .orderBy(...orderByWithLimit(limit, desc(articles.publishedAt), desc(articles.id)))
     .prepare(),
 );
@@ -117,7 +119,7 @@ const summaryPageForTag = preparedPerLimit((db: Db, limit: number) =>
     .from(articles)
     .innerJoin(articleTags, eq(articleTags.articleId, articles.id))
     .innerJoin(tags, eq(tags.id, articleTags.tagId))
-    .where(and(eq(tags.slug, sql.placeholder('tag')), isPublicAt(sql.placeholder('now')), beforeCursor))
+    .where(and(eq(tags.slug, sql.placeholder('tag')), isPublicAt(sql.placeholder('upper')), beforeCursor))
     .orderBy(...orderByWithLimit(limit, desc(articles.publishedAt), desc(articles.id)))
     .prepare(),
 );
@@ -127,7 +129,10 @@ const PAST_EVERY_ROW = { publishedAt: '\uffff', id: Number.MAX_SAFE_INTEGER };
 /** Up to `limit` public article summaries as JSON documents, newest first, after the cursor. */
 export async function listPublicSummaryDocuments({ db, now, limit, after, tagSlug }: { db: Db; now: string; limit: number; after?: { publishedAt: string; id: number }; tagSlug?: string }) {
   const from = after ?? PAST_EVERY_ROW;
-  const params = { now, afterPublishedAt: from.publishedAt, afterId: from.id };
+  // The tighter of "due by now" and "not after the cursor" bounds the index range, so a deep
+  // page starts at its cursor instead of walking every newer row.
+  const upper = from.publishedAt < now ? from.publishedAt : now;
+  const params = { upper, afterPublishedAt: from.publishedAt, afterId: from.id };
   return tagSlug ? summaryPageForTag(db, limit).all({ ...params, tag: tagSlug }) : summaryPage(db, limit).all(params);
 }
 

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, like, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, like, lt, lte, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { articleProducts, articles, articleSlugRedirects, articleTags, products, sections, tags, tips } from '../../db/schema.js';
 import type { Image } from '../../http/common.schemas.js';
@@ -14,8 +14,6 @@ export function imageOf(url: string | null, alt: string | null, caption: string 
   return url === null ? null : { url, alt, caption };
 }
 
-export type PublicArticleRow = typeof articles.$inferSelect & { publishedAt: string };
-
 /** The editorial fields every article representation shares, from a row. */
 export function articleContentOf(row: typeof articles.$inferSelect) {
   return {
@@ -30,11 +28,6 @@ export function articleContentOf(row: typeof articles.$inferSelect) {
   };
 }
 
-export async function findPublicArticleBySlug({ db, slug, now }: { db: Db; slug: string; now: string }): Promise<PublicArticleRow | undefined> {
-  const row = await db.select().from(articles).where(and(eq(articles.slug, slug), isPublic(now))).get();
-  return row as PublicArticleRow | undefined;
-}
-
 /** The current slug of a public article that used to live at `slug`. */
 export async function findPublicRedirect({ db, slug, now }: { db: Db; slug: string; now: string }): Promise<string | undefined> {
   const row = await db
@@ -44,39 +37,6 @@ export async function findPublicRedirect({ db, slug, now }: { db: Db; slug: stri
     .where(and(eq(articleSlugRedirects.slug, slug), isPublic(now)))
     .get();
   return row?.slug;
-}
-
-export interface PublicListCursor {
-  publishedAt: string;
-  id: number;
-}
-
-/** Newest first, ties by id, keyset-paginated; fetches limit + 1 rows. */
-export async function listPublicArticles({ db, now, limit, after, tagSlug }: { db: Db; now: string; limit: number; after?: PublicListCursor; tagSlug?: string }) {
-  const conditions: SQL[] = [isPublic(now)];
-  if (after) {
-    conditions.push(or(lt(articles.publishedAt, after.publishedAt), and(eq(articles.publishedAt, after.publishedAt), lt(articles.id, after.id)))!);
-  }
-  const base = db
-    .select({
-      id: articles.id,
-      slug: articles.slug,
-      title: articles.title,
-      summary: articles.summary,
-      imageUrl: articles.imageUrl,
-      imageAlt: articles.imageAlt,
-      imageCaption: articles.imageCaption,
-      publishedAt: articles.publishedAt,
-    })
-    .from(articles);
-  const query = tagSlug
-    ? base
-        .innerJoin(articleTags, eq(articleTags.articleId, articles.id))
-        .innerJoin(tags, eq(tags.id, articleTags.tagId))
-        .where(and(eq(tags.slug, tagSlug), ...conditions))
-    : base.where(and(...conditions));
-  const rows = await query.orderBy(desc(articles.publishedAt), desc(articles.id)).limit(limit + 1);
-  return rows as (typeof rows[number] & { publishedAt: string })[];
 }
 
 export async function listTagsOfArticles({ db, articleIds }: { db: Db; articleIds: number[] }): Promise<Map<number, Tag[]>> {

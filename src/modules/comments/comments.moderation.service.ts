@@ -5,7 +5,8 @@ import type { CommentStatus } from '../../db/schema.js';
 import { decodeCursor, splitPage } from '../../http/cursor.js';
 import { conflict, notFound, ruleViolation } from '../../http/errors.js';
 import { checkIfMatch } from '../../http/preconditions.js';
-import { findArticleById, findPublicArticleBySlug } from '../articles/articles.repository.js';
+import { findPublicArticleIdBySlug } from '../articles/articles.documents.js';
+import { findArticleById } from '../articles/articles.repository.js';
 import { getInstanceSecret } from '../content/content.repository.js';
 import type { AdminComment, AdminCommentDetail, CommentSubmit } from './comments.schemas.js';
 import {
@@ -18,6 +19,7 @@ import {
   insertModerationEvent,
   listModerationEvents,
   listQueue,
+  refreshCommentCounts,
   tombstoneComment,
   updateCommentStatus,
   type CommentRow,
@@ -28,10 +30,17 @@ import { scoreComment } from './spam.js';
 
 const SYSTEM_ACTOR = 'system';
 
+// The salt is generated once per installation and never changes: read it once per connection.
+const salts = new WeakMap<Db, string>();
+
 /** Client addresses are kept only as salted hashes: enough to spot repeats, useless if leaked. */
 async function hashAddress(db: Db, address: string): Promise<string> {
-  const salt = await getInstanceSecret({ db, name: 'address-hash-salt' });
-  if (!salt) throw new Error('instance secret address-hash-salt is missing; run the migrations');
+  let salt = salts.get(db);
+  if (salt === undefined) {
+    salt = await getInstanceSecret({ db, name: 'address-hash-salt' });
+    if (!salt) throw new Error('instance secret address-hash-salt is missing; run the migrations');
+    salts.set(db, salt);
+  }
   return createHash('sha256').update(`${salt}:${address}`).digest('hex');
 }
 
@@ -48,9 +57,9 @@ export async function submitComment(
   // No content version bump: nothing public changes until a moderator decides.
   return db.withTransaction(
     async (tx) => {
-      const article = await findPublicArticleBySlug({ db: tx, slug, now: at });
-      if (!article) throw notFound(`No published article has the slug "${slug}".`);
-      if (input.parentId !== undefined) await assertReplyable(tx, input.parentId, article.id);
+      const articleId = await findPublicArticleIdBySlug({ db: tx, slug, now: at });
+      if (articleId === undefined) throw notFound(`No published article has the slug "${slug}".`);
+      if (input.parentId !== undefined) await assertReplyable(tx, input.parentId, articleId);
       const addressHash = await hashAddress(tx, clientAddress);
       const contentHash = contentHashOf(input.body);
       const since = new Date(now.getTime() - policy.duplicateWindowMs).toISOString();
@@ -64,7 +73,7 @@ export async function submitComment(
       const id = await insertComment({
         db: tx,
         values: {
-          articleId: article.id,
+          articleId,
           parentId: input.parentId ?? null,
           authorName: input.authorName,
           authorEmail: input.authorEmail,
@@ -170,6 +179,7 @@ export async function decideComment(
     const row = await requireComment(tx, id);
     checkIfMatch(ifMatch, commentEtag(row), `comment (status ${row.status})`);
     await applyDecision(tx, row, decision, now.toISOString());
+    await refreshCommentCounts({ db: tx, articleIds: [row.articleId] });
     return detailOf(tx, await requireComment(tx, id));
   });
 }
@@ -179,6 +189,7 @@ export async function decideComments({ db, now }: { db: DatabaseHandles; now: Da
   return db.withTransaction(async (tx) => {
     const rows = await findLiveComments({ db: tx, ids: unique });
     for (const row of rows) await applyDecision(tx, row, decision, now.toISOString());
+    await refreshCommentCounts({ db: tx, articleIds: rows.map((r) => r.articleId) });
     const found = new Set(rows.map((r) => r.id));
     return { status: decision.status, updated: unique.filter((id) => found.has(id)), notFound: unique.filter((id) => !found.has(id)) };
   });
@@ -191,6 +202,7 @@ export async function deleteComment({ db, now, ifMatch }: { db: DatabaseHandles;
     checkIfMatch(ifMatch, commentEtag(row), `comment (status ${row.status})`);
     const at = now.toISOString();
     await tombstoneComment({ db: tx, id, at });
+    await refreshCommentCounts({ db: tx, articleIds: [row.articleId] });
     await insertModerationEvent({ db: tx, values: { commentId: id, fromStatus: row.status, toStatus: row.status, actor, note: 'Deleted', at } });
   });
 }

@@ -1,8 +1,8 @@
 import { and, asc, count, eq, gt, gte, inArray, isNull, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../../db/client.js';
-import { jsonArrayOf, jsonObject } from '../../db/json.js';
-import { orderByWithLimit, preparedPerLimit } from '../../db/prepared.js';
+import { jsonArray, jsonObject, jsonText } from '../../db/json.js';
+import { orderByWithLimit, preparedPer, preparedPerLimit } from '../../db/prepared.js';
 import { articles, comments, moderationEvents, type CommentStatus } from '../../db/schema.js';
 
 const parent = alias(comments, 'parent');
@@ -16,57 +16,47 @@ function isVisible(): SQL {
   )!;
 }
 
-/** Exactly the number of comments the public thread can show, per article. */
-export async function countVisibleComments({ db, articleIds }: { db: Db; articleIds: number[] }): Promise<Map<number, number>> {
-  const counts = new Map<number, number>(articleIds.map((id) => [id, 0]));
-  if (articleIds.length === 0) return counts;
-  const rows = await db
-    .select({ articleId: comments.articleId, n: count() })
-    .from(comments)
-    .leftJoin(parent, eq(parent.id, comments.parentId))
-    .where(and(inArray(comments.articleId, articleIds), isVisible()))
-    .groupBy(comments.articleId);
-  for (const { articleId, n } of rows) counts.set(articleId, n);
-  return counts;
-}
-
 export interface ThreadCursor {
   createdAt: string;
   id: number;
 }
 
-const publicColumns = { id: comments.id, authorName: comments.authorName, body: comments.body, createdAt: comments.createdAt };
-
-/** Visible root comments, oldest first, keyset-paginated; fetches limit + 1 rows. */
-export async function listVisibleRoots({ db, articleId, limit, after }: { db: Db; articleId: number; limit: number; after?: ThreadCursor }) {
-  const conditions: SQL[] = [eq(comments.articleId, articleId), eq(comments.status, 'approved'), isNull(comments.parentId), isNull(comments.deletedAt)];
-  if (after) conditions.push(or(gt(comments.createdAt, after.createdAt), and(eq(comments.createdAt, after.createdAt), gt(comments.id, after.id)))!);
-  return db
-    .select(publicColumns)
-    .from(comments)
-    .where(and(...conditions))
-    .orderBy(asc(comments.createdAt), asc(comments.id))
-    .limit(limit + 1);
-}
-
-export async function listVisibleReplies({ db, parentIds }: { db: Db; parentIds: number[] }) {
-  if (parentIds.length === 0) return [];
-  return db
-    .select({ ...publicColumns, parentId: comments.parentId })
-    .from(comments)
-    .where(and(inArray(comments.parentId, parentIds), eq(comments.status, 'approved'), isNull(comments.deletedAt)))
-    .orderBy(asc(comments.createdAt), asc(comments.id));
-}
 
 export type NewComment = Omit<typeof comments.$inferInsert, 'id'>;
 
+const COMMENT_COLUMNS = ['articleId', 'parentId', 'authorName', 'authorEmail', 'body', 'status', 'addressHash', 'contentHash', 'spamScore', 'spamSignals', 'createdAt', 'updatedAt', 'deletedAt'] as const;
+
+// Submission is the write path readers hit: its statements are prepared once per connection.
+const insertCommentQuery = preparedPer((db: Db) =>
+  db
+    .insert(comments)
+    .values(Object.fromEntries(COMMENT_COLUMNS.map((column) => [column, sql.placeholder(column)])) as unknown as NewComment)
+    .returning({ id: comments.id })
+    .prepare(),
+);
+
 export async function insertComment({ db, values }: { db: Db; values: NewComment }): Promise<number> {
-  const row = await db.insert(comments).values(values).returning({ id: comments.id }).get();
-  return row.id;
+  const row = insertCommentQuery(db).get({
+    ...values,
+    parentId: values.parentId ?? null,
+    addressHash: values.addressHash ?? null,
+    spamScore: values.spamScore ?? 0,
+    spamSignals: values.spamSignals ?? {},
+    deletedAt: values.deletedAt ?? null,
+  });
+  return row!.id;
 }
 
+const EVENT_COLUMNS = ['commentId', 'fromStatus', 'toStatus', 'actor', 'note', 'at'] as const;
+const insertEventQuery = preparedPer((db: Db) =>
+  db
+    .insert(moderationEvents)
+    .values(Object.fromEntries(EVENT_COLUMNS.map((column) => [column, sql.placeholder(column)])) as unknown as typeof moderationEvents.$inferInsert)
+    .prepare(),
+);
+
 export async function insertModerationEvent({ db, values }: { db: Db; values: Omit<typeof moderationEvents.$inferInsert, 'id'> }): Promise<void> {
-  await db.insert(moderationEvents).values(values);
+  insertEventQuery(db).run({ ...values, fromStatus: values.fromStatus ?? null, note: values.note ?? null });
 }
 
 /** Every comment of an article, whatever its status, tombstones included. */
@@ -95,24 +85,30 @@ export async function findLiveComments({ db, ids }: { db: Db; ids: number[] }): 
     .where(and(inArray(comments.id, ids), isNull(comments.deletedAt)));
 }
 
-/** Whether the same text came from the same address since `since`. */
-export async function hasRecentDuplicate({ db, contentHash, addressHash, since }: { db: Db; contentHash: string; addressHash: string; since: string }): Promise<boolean> {
-  const row = await db
+const duplicateQuery = preparedPer((db: Db) =>
+  db
     .select({ id: comments.id })
     .from(comments)
-    .where(and(eq(comments.contentHash, contentHash), eq(comments.addressHash, addressHash), gte(comments.createdAt, since)))
+    .where(and(eq(comments.contentHash, sql.placeholder('contentHash')), eq(comments.addressHash, sql.placeholder('addressHash')), gte(comments.createdAt, sql.placeholder('since'))))
     .limit(1)
-    .get();
-  return row !== undefined;
+    .prepare(),
+);
+
+/** Whether the same text came from the same address since `since`. */
+export async function hasRecentDuplicate({ db, contentHash, addressHash, since }: { db: Db; contentHash: string; addressHash: string; since: string }): Promise<boolean> {
+  return duplicateQuery(db).get({ contentHash, addressHash, since }) !== undefined;
 }
 
-export async function countSpamFromAddress({ db, addressHash }: { db: Db; addressHash: string }): Promise<number> {
-  const row = await db
+const spamFromAddressQuery = preparedPer((db: Db) =>
+  db
     .select({ n: count() })
     .from(comments)
-    .where(and(eq(comments.addressHash, addressHash), eq(comments.status, 'spam')))
-    .get();
-  return row?.n ?? 0;
+    .where(and(eq(comments.addressHash, sql.placeholder('addressHash')), eq(comments.status, 'spam')))
+    .prepare(),
+);
+
+export async function countSpamFromAddress({ db, addressHash }: { db: Db; addressHash: string }): Promise<number> {
+  return spamFromAddressQuery(db).get({ addressHash })?.n ?? 0;
 }
 
 export interface QueueFilter {
@@ -186,15 +182,15 @@ const replyAlias = alias(comments, 'reply');
 const publicFields = (table: typeof comments | typeof replyAlias) => ({ id: table.id, authorName: table.authorName, body: table.body, createdAt: table.createdAt });
 
 // Approved replies of a root, oldest first, inside the root's document.
-const repliesOfRoot = jsonArrayOf(
-  sql`select ${jsonObject(publicFields(replyAlias))} as doc from ${comments} as ${sql.identifier('reply')}
-      where ${replyAlias.parentId} = ${comments.id} and ${replyAlias.status} = 'approved' and ${replyAlias.deletedAt} is null
-      order by ${replyAlias.createdAt}, ${replyAlias.id}`,
-);
+const repliesOfRoot = jsonArray({
+  element: jsonObject(publicFields(replyAlias)),
+  from: sql`${comments} as ${sql.identifier('reply')} where ${replyAlias.parentId} = ${comments.id} and ${replyAlias.status} = 'approved' and ${replyAlias.deletedAt} is null`,
+  orderBy: sql`${replyAlias.createdAt}, ${replyAlias.id}`,
+});
 
 const threadPage = preparedPerLimit((db: Db, limit: number) =>
   db
-    .select({ id: comments.id, createdAt: comments.createdAt, doc: sql<string>`${jsonObject({ ...publicFields(comments), replies: repliesOfRoot })}` })
+    .select({ id: comments.id, createdAt: comments.createdAt, doc: jsonText(jsonObject({ ...publicFields(comments), replies: repliesOfRoot })) })
     .from(comments)
     .where(
       and(
@@ -213,4 +209,19 @@ const threadPage = preparedPerLimit((db: Db, limit: number) =>
 export async function listThreadDocuments({ db, articleId, limit, after }: { db: Db; articleId: number; limit: number; after?: ThreadCursor }) {
   const from = after ?? { createdAt: '', id: 0 };
   return threadPage(db, limit).all({ articleId, afterCreatedAt: from.createdAt, afterId: from.id });
+}
+
+/** Recounts what the public thread of each article shows, after a write that may change it. */
+export async function refreshCommentCounts({ db, articleIds }: { db: Db; articleIds: Iterable<number> }): Promise<void> {
+  for (const articleId of new Set(articleIds)) {
+    await db.update(articles).set({ commentCount: visibleCommentCountOf(sql`${articleId}`) }).where(eq(articles.id, articleId));
+  }
+}
+
+/** Recounts every article that has comments: for bulk loads. */
+export async function refreshAllCommentCounts({ db }: { db: Db }): Promise<void> {
+  await db
+    .update(articles)
+    .set({ commentCount: visibleCommentCountOf(articles.id) })
+    .where(inArray(articles.id, db.selectDistinct({ id: comments.articleId }).from(comments)));
 }

@@ -1,0 +1,10 @@
+import { openDatabase } from './src/db/client.ts';
+import { findPublicArticleDocument, listPublicSummaryDocuments } from './src/modules/articles/articles.documents.ts';
+const db = openDatabase({ url: '/tmp/b1/s.db' });
+const now = new Date().toISOString();
+const bench = async (label: string, fn: () => Promise<unknown>) => { for (let i = 0; i < 300; i++) await fn(); const t = performance.now(); for (let i = 0; i < 3000; i++) await fn(); console.log(label, ((performance.now() - t) / 3000 * 1000).toFixed(1), 'µs'); };
+await bench('detail', () => findPublicArticleDocument({ db: db.read, slug: 'sciatica-in-runners', now }));
+await bench('list first', () => listPublicSummaryDocuments({ db: db.read, now, limit: 21 }));
+const rows = await listPublicSummaryDocuments({ db: db.read, now, limit: 1001 });
+const last = rows[999]!;
+await bench('list deep', () => listPublicSummaryDocuments({ db: db.read, now, limit: 21, after: { publishedAt: last.publishedAt, id: last.id } }));

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { createTestApp } from '../helpers/app.js';
+import { createArticle } from '../helpers/factories.js';
+import { bearer, createKeyFor } from '../helpers/keys.js';
+
+// The fast lane sits in front of Fastify's router, so only a real socket exercises it.
+
+async function serve(options: Parameters<typeof createTestApp>[0] = {}) {
+  const ctx = await createTestApp(options);
+  const address = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
+  return { ...ctx, base: address };
+}
+
+const comparable = (headers: Headers) => {
+  const out: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    if (!['date', 'connection', 'keep-alive'].includes(name)) out[name] = value;
+  });
+  return out;
+};
+
+describe('fast lane', () => {
+  it('answers a cached representation with the same status, headers and bytes as the route', async () => {
+    const { base, db } = await serve({ config: { responseCacheBytes: 1024 * 1024 } });
+    await createArticle(db, { slug: 'fast' });
+    for (const path of ['/v1/articles/fast', '/v1/articles', '/v1/articles/fast/comments?limit=5']) {
+      const first = await fetch(`${base}${path}`); // through Fastify: assembles and caches
+      const second = await fetch(`${base}${path}`); // from the fast lane
+      expect(second.status).toBe(200);
+      expect(comparable(second.headers)).toEqual(comparable(first.headers));
+      expect(await second.text()).toBe(await first.text());
+    }
+  });
+
+  it('answers If-None-Match with the same 304 as the route, and only for representations served before', async () => {
+    const { base, db } = await serve({ config: { responseCacheBytes: 0 } });
+    await createArticle(db, { slug: 'fast' });
+    const first = await fetch(`${base}/v1/articles/fast`);
+    const etag = first.headers.get('etag')!;
+    const viaRoute = await fetch(`${base}/v1/articles/fast?x=1`, { headers: { 'if-none-match': 'nope' } });
+    expect(viaRoute.status).toBe(200);
+    const fast = await fetch(`${base}/v1/articles/fast`, { headers: { 'if-none-match': etag } });
+    expect(fast.status).toBe(304);
+    expect(fast.headers.get('etag')).toBe(etag);
+    expect(fast.headers.get('access-control-allow-origin')).toBe('*');
+    const missing = await fetch(`${base}/v1/articles/missing`, { headers: { 'if-none-match': etag } });
+    expect(missing.status).toBe(404);
+  });
+
+  it('never serves bytes older than the latest write', async () => {
+    const { base, db } = await serve({ config: { responseCacheBytes: 1024 * 1024 } });
+    const headers = bearer(await createKeyFor(db, 'editor'));
+    const { id } = await createArticle(db, { slug: 'fast', title: 'Before' });
+    await fetch(`${base}/v1/articles/fast`);
+    expect(((await (await fetch(`${base}/v1/articles/fast`)).json()) as { title: string }).title).toBe('Before');
+    const patched = await fetch(`${base}/v1/admin/articles/${id}`, { method: 'PATCH', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ title: 'After' }) });
+    expect(patched.status).toBe(200);
+    expect(((await (await fetch(`${base}/v1/articles/fast`)).json()) as { title: string }).title).toBe('After');
+  });
+
+  it('leaves HEAD, admin and unknown requests to Fastify', async () => {
+    const { base, db } = await serve({ config: { responseCacheBytes: 1024 * 1024 } });
+    await createArticle(db, { slug: 'fast' });
+    await fetch(`${base}/v1/articles/fast`);
+    expect((await fetch(`${base}/v1/articles/fast`, { method: 'HEAD' })).status).toBe(200);
+    expect((await fetch(`${base}/v1/admin/articles`)).status).toBe(401);
+    expect((await fetch(`${base}/v1/nothing`)).status).toBe(404);
+  });
+});
