@@ -27,6 +27,17 @@ describe('public caching', () => {
     expect(weak.statusCode).toBe(304);
   });
 
+  it('names the article, its comments and each linked product in Surrogate-Key', async () => {
+    const { app, db } = await createTestApp();
+    const { createProduct } = await import('../helpers/factories.js');
+    const first = await createProduct(db);
+    const second = await createProduct(db);
+    await createArticle(db, { slug: 'unrelated', products: [{ productId: second.id }] });
+    const { id, slug } = await createArticle(db, { products: [{ productId: second.id }, { productId: first.id }] });
+    const res = await app.inject({ method: 'GET', url: `/v1/articles/${slug}` });
+    expect(String(res.headers['surrogate-key']).split(' ').sort()).toEqual([`article-${id}`, `comments-${id}`, `product-${first.id}`, `product-${second.id}`].sort());
+  });
+
   it('gives different requests different ETags', async () => {
     const { app, db } = await createTestApp();
     await createArticle(db);

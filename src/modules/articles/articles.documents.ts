@@ -84,7 +84,9 @@ const documentBySlug = preparedPer((db: Db) =>
   db
     .select({
       id: articles.id,
-      productIds: sql<string | null>`(select group_concat(${articleProducts.productId}) from ${articleProducts} where ${articleProducts.articleId} = ${articles.id})`,
+      // Spelled out: drizzle renders a column at the top of a select field without its table, which
+      // here would bind to article_products.id.
+      productIds: sql<string | null>`(select group_concat(${articleProducts.productId}) from ${articleProducts} where ${articleProducts.articleId} = ${sql.identifier('articles')}.${sql.identifier('id')})`,
       doc: jsonText(articleDocument),
     })
     .from(articles)
