@@ -5,7 +5,7 @@ import Fastify from 'fastify';
  * The ceiling: a bare Fastify process that replays, from memory, the exact bytes Quire answered
  * for each measured request. Usage: bare-server.ts <port> <recordings.json>
  */
-interface Recording {
+export interface Recording {
   method: string;
   url: string;
   ifNoneMatch?: string;

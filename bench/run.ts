@@ -4,6 +4,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
+import type { Recording } from './bare-server.js';
 
 /**
  * `npm run bench`: Quire in production mode against a bare Fastify process replaying Quire's own
@@ -114,15 +115,6 @@ function stop(server: Server): void {
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-}
-
-interface Recording {
-  method: string;
-  url: string;
-  ifNoneMatch?: string;
-  status: number;
-  headers: Record<string, string>;
-  body: string;
 }
 
 const HOP_HEADERS = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding', 'content-length']);
