@@ -100,3 +100,29 @@ describe('consistent reads', () => {
     expect(torn).toEqual([]);
   });
 });
+
+describe('group commit', () => {
+  it('commits concurrent writes together, each whole or not at all, and settles each only once committed', async () => {
+    const { db } = await createTestApp();
+    const writes = Array.from({ length: 20 }, (_, i) =>
+      db.withTransaction(async (tx) => {
+        const id = await insertArticle({ db: tx, values: { slug: `batch-${i}`, title: `Batch ${i}`, createdAt: stamp, updatedAt: stamp } });
+        await pause(1);
+        await insertSection({ db: tx, articleId: id, position: 1, section: { heading: 'H', lead: null } });
+        if (i === 7) throw new Error('job 7 fails after writing');
+        return id;
+      }).then(async (id) => {
+        // Settled only after COMMIT: the read connection already sees the row.
+        const seen = await db.read.select().from(articles).where(eq(articles.id, id));
+        return seen.length;
+      }),
+    );
+    const results = await Promise.allSettled(writes);
+    expect(results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason.message)).toEqual(['job 7 fails after writing']);
+    expect(results.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<number>).value)).toEqual(Array(19).fill(1));
+    const slugs = (await db.read.select({ slug: articles.slug }).from(articles)).map((r) => r.slug);
+    expect(slugs).toHaveLength(19);
+    expect(slugs).not.toContain('batch-7');
+    expect(await db.read.select().from(sections)).toHaveLength(19);
+  });
+});
