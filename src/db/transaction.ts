@@ -23,6 +23,16 @@ interface Job {
   reject: (error: unknown) => void;
 }
 
+/** The transaction a job runs in, as nested calls see it. */
+interface Scope {
+  /** False once the job has settled: a call that outlives it must not write into a later job. */
+  open: boolean;
+  readOnly: boolean;
+  /** Shared by a job and its nested calls: whether any of them touched content. */
+  job: { touched: boolean };
+  depth: number;
+}
+
 // Writes waiting together are committed together: one COMMIT (one WAL write) per batch.
 const MAX_BATCH = 64;
 
@@ -34,53 +44,77 @@ const MAX_BATCH = 64;
  * never see uncommitted rows.
  */
 export function createTransactor(writer: Db, connection: Database.Database): WithTransaction {
-  const active = new AsyncLocalStorage<Db>();
+  const active = new AsyncLocalStorage<Scope>();
   const statements = {
     beginWrite: connection.prepare('BEGIN IMMEDIATE'),
     beginRead: connection.prepare('BEGIN DEFERRED'),
     commit: connection.prepare('COMMIT'),
     rollback: connection.prepare('ROLLBACK'),
-    savepoint: connection.prepare('SAVEPOINT job'),
-    release: connection.prepare('RELEASE job'),
-    rollbackJob: connection.prepare('ROLLBACK TO job'),
   };
   const queue: Job[] = [];
   let draining = false;
 
-  async function runRead(job: Job): Promise<void> {
-    statements.beginRead.run();
+  const rollbackQuietly = () => {
     try {
-      const result = await active.run(writer, () => job.fn(writer));
+      if (connection.open && connection.inTransaction) statements.rollback.run();
+    } catch {
+      // The connection is gone or already rolled back: nothing is left to undo.
+    }
+  };
+
+  /** Runs `fn` inside a savepoint of the current transaction: it lands whole or not at all. */
+  async function inSavepoint<T>(scope: Scope, fn: () => Promise<T>): Promise<T> {
+    const name = `sp${scope.depth}`;
+    connection.exec(`SAVEPOINT ${name}`);
+    try {
+      const value = await fn();
+      connection.exec(`RELEASE ${name}`);
+      return value;
+    } catch (error) {
+      if (connection.open && connection.inTransaction) connection.exec(`ROLLBACK TO ${name}; RELEASE ${name}`);
+      throw error;
+    }
+  }
+
+  async function runRead(job: Job): Promise<void> {
+    const scope: Scope = { open: true, readOnly: true, job: { touched: false }, depth: 0 };
+    try {
+      statements.beginRead.run();
+      const result = await active.run(scope, () => job.fn(writer));
       statements.commit.run();
       job.resolve(result);
     } catch (error) {
-      if (connection.inTransaction) statements.rollback.run();
+      rollbackQuietly();
       job.reject(error);
+    } finally {
+      scope.open = false;
     }
   }
 
   async function runBatch(batch: Job[]): Promise<void> {
     const outcomes: { ok: boolean; value: unknown }[] = [];
+    const scopes: Scope[] = [];
     try {
       statements.beginWrite.run();
       let touched = false;
       for (const job of batch) {
-        statements.savepoint.run();
+        const scope: Scope = { open: true, readOnly: false, job: { touched: job.options.touchesContent !== false }, depth: 0 };
+        scopes.push(scope);
         try {
-          const value = await active.run(writer, () => job.fn(writer));
-          statements.release.run();
+          const value = await inSavepoint(scope, () => active.run(scope, () => job.fn(writer)));
           outcomes.push({ ok: true, value });
-          touched ||= job.options.touchesContent !== false;
+          touched ||= scope.job.touched;
         } catch (error) {
-          statements.rollbackJob.run();
-          statements.release.run();
           outcomes.push({ ok: false, value: error });
+        } finally {
+          scope.open = false;
         }
       }
       if (touched) await bumpContentVersion(writer);
       statements.commit.run();
     } catch (error) {
-      if (connection.inTransaction) statements.rollback.run();
+      scopes.forEach((scope) => (scope.open = false));
+      rollbackQuietly();
       for (const job of batch) job.reject(error);
       return;
     }
@@ -89,31 +123,37 @@ export function createTransactor(writer: Db, connection: Database.Database): Wit
 
   async function drain(): Promise<void> {
     draining = true;
-    while (queue.length > 0) {
-      // One turn of the event loop first: writes arriving on other sockets join this batch.
-      await new Promise((resolve) => setImmediate(resolve));
-      if (queue[0]!.options.readOnly) {
-        await runRead(queue.shift()!);
-        continue;
+    try {
+      while (queue.length > 0) {
+        // One turn of the event loop first: writes arriving on other sockets join this batch.
+        await new Promise((resolve) => setImmediate(resolve));
+        if (queue[0]!.options.readOnly) {
+          await runRead(queue.shift()!);
+          continue;
+        }
+        const end = queue.findIndex((job) => job.options.readOnly);
+        await runBatch(queue.splice(0, Math.min(end === -1 ? queue.length : end, MAX_BATCH)));
       }
-      const end = queue.findIndex((job) => job.options.readOnly);
-      const batch = queue.splice(0, Math.min(end === -1 ? queue.length : end, MAX_BATCH));
-      await runBatch(batch);
+    } finally {
+      draining = false;
     }
-    draining = false;
   }
 
   return function withTransaction<T>(fn: (tx: Db) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     const outer = active.getStore();
-    // A nested call joins the transaction it runs in, instead of waiting on itself.
-    if (outer) return fn(outer);
+    if (outer?.open) {
+      // A nested call joins the transaction it runs in (instead of waiting on itself), in a savepoint of its own.
+      if (outer.readOnly && !options.readOnly) return Promise.reject(new Error('withTransaction: a write cannot nest inside a read-only transaction'));
+      if (!options.readOnly && options.touchesContent !== false) outer.job.touched = true;
+      const nested: Scope = { ...outer, depth: outer.depth + 1 };
+      return inSavepoint(nested, () => active.run(nested, () => fn(writer))).finally(() => (nested.open = false));
+    }
     return new Promise<T>((resolve, reject) => {
       queue.push({ fn, options, resolve: resolve as (value: unknown) => void, reject });
       if (!draining) void drain();
     });
   };
 }
-
 async function bumpContentVersion(tx: Db): Promise<void> {
   await tx
     .update(contentVersion)

@@ -1,6 +1,12 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { PublicCache } from './caching.js';
 
+interface ServerTimeouts {
+  requestTimeout: number;
+  keepAliveTimeout: number;
+  connectionTimeout: number;
+}
+
 /** Headers every public response carries besides its validators (the CORS policy of app.ts). */
 export type FixedHeaders = Record<string, string>;
 
@@ -10,8 +16,9 @@ export type FixedHeaders = Record<string, string>;
  * object are for requests that need work. Everything else, and every miss, goes to Fastify.
  */
 export function fastLaneServerFactory(cache: PublicCache, fixed: FixedHeaders) {
-  return (handler: RequestListener): Server =>
-    createServer((request: IncomingMessage, response: ServerResponse) => {
+  return (handler: RequestListener, fastifyOptions: Record<string, unknown>): Server => {
+    const options = fastifyOptions as unknown as ServerTimeouts;
+    const server = createServer((request: IncomingMessage, response: ServerResponse) => {
       const url = request.url ?? '';
       if (request.method !== 'GET' || !url.startsWith('/v1/') || url.startsWith('/v1/admin')) return handler(request, response);
       const ifNoneMatch = request.headers['if-none-match'];
@@ -34,4 +41,10 @@ export function fastLaneServerFactory(cache: PublicCache, fixed: FixedHeaders) {
         () => handler(request, response),
       );
     });
+    // Fastify applies these only to servers it creates itself.
+    server.requestTimeout = options.requestTimeout;
+    server.keepAliveTimeout = options.keepAliveTimeout;
+    server.setTimeout(options.connectionTimeout);
+    return server;
+  };
 }

@@ -126,3 +126,49 @@ describe('group commit', () => {
     expect(await db.read.select().from(sections)).toHaveLength(19);
   });
 });
+
+describe('nested and late calls', () => {
+  it('rolls back a nested call that fails even when the outer caller catches it', async () => {
+    const { db } = await createTestApp();
+    await db.withTransaction(async (tx) => {
+      await insertArticle({ db: tx, values: { slug: 'outer-ok', title: 'Outer', createdAt: stamp, updatedAt: stamp } });
+      await db
+        .withTransaction(async (inner) => {
+          await insertArticle({ db: inner, values: { slug: 'nested-half', title: 'Half', createdAt: stamp, updatedAt: stamp } });
+          throw new Error('nested fails');
+        })
+        .catch(() => undefined);
+    });
+    expect((await db.read.select({ slug: articles.slug }).from(articles)).map((r) => r.slug)).toEqual(['outer-ok']);
+  });
+
+  it('queues a call made after its job settled, instead of slipping into another transaction', async () => {
+    const { db } = await createTestApp();
+    const version = async () => (await db.read.select().from(contentVersion).get())?.version ?? 0;
+    let late: Promise<unknown> = Promise.resolve();
+    await db.withTransaction(async () => {
+      late = new Promise((resolve) => setTimeout(resolve, 5)).then(() =>
+        db.withTransaction((tx) => insertArticle({ db: tx, values: { slug: 'late', title: 'Late', createdAt: stamp, updatedAt: stamp } })),
+      );
+    });
+    const before = await version();
+    await late;
+    expect(await db.read.select().from(articles)).toHaveLength(1);
+    expect(await version()).toBe(before + 1);
+  });
+
+  it('refuses a write nested in a read-only transaction', async () => {
+    const { db } = await createTestApp();
+    await expect(
+      db.withTransaction(() => db.withTransaction((tx) => insertArticle({ db: tx, values: { slug: 'x', title: 'X', createdAt: stamp, updatedAt: stamp } })), { readOnly: true }),
+    ).rejects.toThrow(/read-only/);
+  });
+
+  it('settles queued work with an error when the database closes, and keeps serving later calls', async () => {
+    const { db } = await createTestApp();
+    const queued = db.withTransaction(async (tx) => tx.select().from(articles), { readOnly: true });
+    db.close();
+    await expect(queued).rejects.toThrow();
+    await expect(db.withTransaction(async (tx) => tx.select().from(articles))).rejects.toThrow();
+  });
+});

@@ -58,6 +58,12 @@ describe('fast lane', () => {
     expect(((await (await fetch(`${base}/v1/articles/fast`)).json()) as { title: string }).title).toBe('After');
   });
 
+  it('keeps the configured request timeout and Fastify keep-alive on its server', async () => {
+    const { app } = await serve({ config: { requestTimeoutMs: 1234 } });
+    expect(app.server.requestTimeout).toBe(1234);
+    expect(app.server.keepAliveTimeout).toBe(72_000);
+  });
+
   it('leaves HEAD, admin and unknown requests to Fastify', async () => {
     const { base, db } = await serve({ config: { responseCacheBytes: 1024 * 1024 } });
     await createArticle(db, { slug: 'fast' });

@@ -115,6 +115,7 @@ describe('GET /v1/articles/{slug}', () => {
     const res = await app.inject({ method: 'GET', url: '/v1/articles/old-home' });
     expect(res.statusCode).toBe(301);
     expect(res.headers.location).toBe('/v1/articles/new-home');
+    expect(res.headers.etag).toBeUndefined();
   });
 
   it('assembles an article in a fixed number of statements, whatever its size', async () => {
