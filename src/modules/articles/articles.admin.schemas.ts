@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ImageSchema, PageQuerySchema, SlugSchema, TimestampSchema, collectionOf } from '../../http/common.schemas.js';
-import { ArticleProductSchema, SectionSchema, SeoSchema, TagSchema } from './articles.schemas.js';
+import { ArticleProductSchema, ArticleSummarySchema, SectionSchema, SeoSchema, TagSchema } from './articles.schemas.js';
 
 const MAX_TEXT = 20_000;
 
@@ -149,17 +149,12 @@ export const AdminArticleSchema = z
   })
   .meta({ id: 'AdminArticle' });
 
-export const AdminArticleSummarySchema = z
-  .object({
-    id: z.number().int(),
-    slug: z.string(),
-    title: z.string(),
-    summary: z.string().nullable(),
+export const AdminArticleSummarySchema = ArticleSummarySchema.pick({ id: true, slug: true, title: true, summary: true, tags: true })
+  .extend({
     status: z.enum(ADMIN_STATUSES),
     publishedAt: TimestampSchema.nullable(),
     createdAt: TimestampSchema,
     updatedAt: TimestampSchema,
-    tags: z.array(TagSchema),
   })
   .meta({ id: 'AdminArticleSummary' });
 

@@ -318,18 +318,19 @@ export async function deleteTip({ db, id }: { db: Db; id: number }): Promise<voi
 // "position = position + 1" would collide with the unique (parent, position) index mid-statement.
 const PARKING_OFFSET = 1_000_000;
 
-export async function renumberSections({ db, articleId, orderedIds }: { db: Db; articleId: number; orderedIds: number[] }): Promise<void> {
+/** Writes `orderedIds` at positions 1…n among the children of one parent (sections of an article, tips of a section). */
+async function renumber(db: Db, table: typeof sections | typeof tips, parent: SQL, orderedIds: number[]): Promise<void> {
   await db
-    .update(sections)
-    .set({ position: sql`${sections.position} + ${PARKING_OFFSET}` })
-    .where(eq(sections.articleId, articleId));
-  for (const [i, id] of orderedIds.entries()) await db.update(sections).set({ position: i + 1 }).where(eq(sections.id, id));
+    .update(table)
+    .set({ position: sql`${table.position} + ${PARKING_OFFSET}` })
+    .where(parent);
+  for (const [i, id] of orderedIds.entries()) await db.update(table).set({ position: i + 1 }).where(eq(table.id, id));
+}
+
+export async function renumberSections({ db, articleId, orderedIds }: { db: Db; articleId: number; orderedIds: number[] }): Promise<void> {
+  await renumber(db, sections, eq(sections.articleId, articleId), orderedIds);
 }
 
 export async function renumberTips({ db, sectionId, orderedIds }: { db: Db; sectionId: number; orderedIds: number[] }): Promise<void> {
-  await db
-    .update(tips)
-    .set({ position: sql`${tips.position} + ${PARKING_OFFSET}` })
-    .where(eq(tips.sectionId, sectionId));
-  for (const [i, id] of orderedIds.entries()) await db.update(tips).set({ position: i + 1 }).where(eq(tips.id, id));
+  await renumber(db, tips, eq(tips.sectionId, sectionId), orderedIds);
 }
