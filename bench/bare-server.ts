@@ -24,7 +24,9 @@ app.removeAllContentTypeParsers();
 app.addContentTypeParser('*', (_request, _payload, done) => done(null));
 app.all('*', (request, reply) => {
   const inm = request.headers['if-none-match'];
-  const hit = byKey.get(`${request.method} ${request.url} ${typeof inm === 'string' ? inm : ''}`) ?? byKey.get(`${request.method} ${request.url} `);
+  const hit =
+    byKey.get(`${request.method} ${request.url} ${typeof inm === 'string' ? inm : ''}`) ??
+    byKey.get(`${request.method} ${request.url} `);
   if (!hit) return reply.code(404).send('not recorded');
   return reply.code(hit.status).headers(hit.headers).send(hit.body);
 });

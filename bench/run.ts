@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,16 +33,24 @@ const children = new Set<ChildProcess>();
 
 // A benchmark never outlives itself: every child dies with it.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
-process.on('exit', () => children.forEach((child) => child.kill('SIGKILL')));
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 function run(command: string, args: string[], env: Record<string, string> = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(command, args, {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (chunk) => (out += chunk));
-    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${command} ${args.join(' ')} exited ${code}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${command} ${args.join(' ')} exited ${code}`)),
+    );
   });
 }
 
@@ -100,7 +108,11 @@ async function startBare(recordings: Recording[]): Promise<Server> {
   const file = join(tmpdir(), `quire-bare-${process.pid}-${port}.json`);
   writeFileSync(file, JSON.stringify(recordings));
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/bare-server.ts', String(port), file], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NODE_ENV: 'production' } });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/bare-server.ts', String(port), file], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
   children.add(child);
   const url = `http://127.0.0.1:${port}`;
   await waitFor(`${url}${recordings[0]!.url}`, started, child).catch(() => undefined);
@@ -120,12 +132,23 @@ function rssMb(pid: number): number {
 const HOP_HEADERS = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding', 'content-length']);
 
 async function record(base: string, request: Request): Promise<Recording> {
-  const res = await fetch(`${base}${request.url}`, { method: request.method ?? 'GET', headers: request.headers ?? {}, body: request.body });
+  const res = await fetch(`${base}${request.url}`, {
+    method: request.method ?? 'GET',
+    headers: request.headers ?? {},
+    body: request.body,
+  });
   const headers: Record<string, string> = {};
   res.headers.forEach((value, name) => {
     if (!HOP_HEADERS.has(name)) headers[name] = value;
   });
-  return { method: request.method ?? 'GET', url: request.url, ...(request.headers?.['if-none-match'] ? { ifNoneMatch: request.headers['if-none-match'] } : {}), status: res.status, headers, body: await res.text() };
+  return {
+    method: request.method ?? 'GET',
+    url: request.url,
+    ...(request.headers?.['if-none-match'] ? { ifNoneMatch: request.headers['if-none-match'] } : {}),
+    status: res.status,
+    headers,
+    body: await res.text(),
+  };
 }
 
 interface Request {
@@ -147,8 +170,17 @@ interface LoadResult {
 }
 
 async function load(base: string, request: Request): Promise<LoadResult> {
-  const options = { url: `${base}${request.url}`, method: request.method ?? 'GET', headers: request.headers, bodyTemplate: request.bodyTemplate, connections: CONNECTIONS, duration: DURATION };
-  return JSON.parse(await run(process.execPath, ['--import', 'tsx', 'bench/load.ts', JSON.stringify(options)])) as LoadResult;
+  const options = {
+    url: `${base}${request.url}`,
+    method: request.method ?? 'GET',
+    headers: request.headers,
+    bodyTemplate: request.bodyTemplate,
+    connections: CONNECTIONS,
+    duration: DURATION,
+  };
+  return JSON.parse(
+    await run(process.execPath, ['--import', 'tsx', 'bench/load.ts', JSON.stringify(options)]),
+  ) as LoadResult;
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -177,7 +209,9 @@ interface Row {
 async function walkCursor(base: string, pages: number): Promise<string> {
   let cursor = '';
   for (let i = 0; i < pages; i += 1) {
-    const body = (await (await fetch(`${base}/v1/articles?limit=20${cursor ? `&cursor=${cursor}` : ''}`)).json()) as { meta: { nextCursor: string | null } };
+    const body = (await (await fetch(`${base}/v1/articles?limit=20${cursor ? `&cursor=${cursor}` : ''}`)).json()) as {
+      meta: { nextCursor: string | null };
+    };
     if (!body.meta.nextCursor) throw new Error(`the list ends before page ${i + 1}`);
     cursor = body.meta.nextCursor;
   }
@@ -206,12 +240,31 @@ async function measureSize(size: string, database: string): Promise<{ rows: Row[
   const scenarios: Scenario[] = [
     { name: 'article detail, cache on', cache: 'on', request: { url: `/v1/articles/${SAMPLE_SLUG}` }, target: 0.7 },
     { name: 'article detail, cache off', cache: 'off', request: { url: `/v1/articles/${SAMPLE_SLUG}` }, target: 0.25 },
-    { name: 'article detail, 304', cache: 'on', request: { url: `/v1/articles/${SAMPLE_SLUG}`, headers: { 'if-none-match': etag } }, target: 0.85 },
+    {
+      name: 'article detail, 304',
+      cache: 'on',
+      request: { url: `/v1/articles/${SAMPLE_SLUG}`, headers: { 'if-none-match': etag } },
+      target: 0.85,
+    },
     { name: 'list, first page, cache off', cache: 'off', request: { url: '/v1/articles' }, target: 0.3 },
-    { name: 'list, 1,000 deep, cache off', cache: 'off', request: { url: `/v1/articles?cursor=${deepCursor}` }, target: 0.3 },
+    {
+      name: 'list, 1,000 deep, cache off',
+      cache: 'off',
+      request: { url: `/v1/articles?cursor=${deepCursor}` },
+      target: 0.3,
+    },
     { name: 'list, first page, cache on', cache: 'on', request: { url: '/v1/articles' }, target: 0.6 },
-    { name: 'list, 1,000 deep, cache on', cache: 'on', request: { url: `/v1/articles?cursor=${deepCursor}` }, target: 0.6 },
-    { name: 'comments, first page, cache off', cache: 'off', request: { url: `/v1/articles/${commentsSlug}/comments` } },
+    {
+      name: 'list, 1,000 deep, cache on',
+      cache: 'on',
+      request: { url: `/v1/articles?cursor=${deepCursor}` },
+      target: 0.6,
+    },
+    {
+      name: 'comments, first page, cache off',
+      cache: 'off',
+      request: { url: `/v1/articles/${commentsSlug}/comments` },
+    },
     { name: 'comments, first page, cache on', cache: 'on', request: { url: `/v1/articles/${commentsSlug}/comments` } },
     {
       name: 'comment submission (accepted/s)',
@@ -221,8 +274,16 @@ async function measureSize(size: string, database: string): Promise<{ rows: Row[
         method: 'POST',
         url: `/v1/articles/${SAMPLE_SLUG}/comments`,
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ authorName: 'Bench', authorEmail: 'bench@example.com', body: 'Recorded once for the bare server' }),
-        bodyTemplate: JSON.stringify({ authorName: 'Bench', authorEmail: 'bench@example.com', body: 'Benchmark comment number {n}, thanks for the article' }),
+        body: JSON.stringify({
+          authorName: 'Bench',
+          authorEmail: 'bench@example.com',
+          body: 'Recorded once for the bare server',
+        }),
+        bodyTemplate: JSON.stringify({
+          authorName: 'Bench',
+          authorEmail: 'bench@example.com',
+          body: 'Benchmark comment number {n}, thanks for the article',
+        }),
       },
     },
   ];
@@ -259,7 +320,9 @@ async function measureSize(size: string, database: string): Promise<{ rows: Row[
       checks: problems > 0 ? `${problems} errors` : '',
     };
     rows.push(row);
-    log(`  ${size} | ${row.scenario}: ${Math.round(row.quire)}/s vs bare ${Math.round(row.bare)}/s (${row.ratio.toFixed(2)}), p50 ${row.p50} ms, p99 ${row.p99} ms ${row.checks}`);
+    log(
+      `  ${size} | ${row.scenario}: ${Math.round(row.quire)}/s vs bare ${Math.round(row.bare)}/s (${row.ratio.toFixed(2)}), p50 ${row.p50} ms, p99 ${row.p99} ms ${row.checks}`,
+    );
   }
   const rss = rssMb(on.pid);
   const startupMs = Math.max(on.startupMs, off.startupMs);
@@ -302,13 +365,22 @@ async function crashTest(database: string): Promise<string> {
   return `${acked.size} submissions answered 202 before kill -9; ${acked.size - missing.length} of them stored after restart${missing.length ? `; MISSING ${missing.length}` : ''}`;
 }
 
-async function buildDatabase(dir: string, name: string, articles: number, comments: number): Promise<{ path: string; seconds: number | null }> {
+async function buildDatabase(
+  dir: string,
+  name: string,
+  articles: number,
+  comments: number,
+): Promise<{ path: string; seconds: number | null }> {
   const path = join(dir, `${name}.db`);
   if (existsSync(path)) return { path, seconds: null };
   const env = { DATABASE_URL: path, LOG_LEVEL: 'warn' };
   await run(process.execPath, ['dist/src/cli.js', 'seed'], env);
   const started = performance.now();
-  await run(process.execPath, ['dist/src/cli.js', 'seed', '--articles', String(articles), '--comments', String(comments), '--seed', '1'], env);
+  await run(
+    process.execPath,
+    ['dist/src/cli.js', 'seed', '--articles', String(articles), '--comments', String(comments), '--seed', '1'],
+    env,
+  );
   return { path, seconds: (performance.now() - started) / 1000 };
 }
 
@@ -319,10 +391,15 @@ function copyDatabase(from: string, to: string): void {
 }
 
 function formatTable(rows: Row[]): string {
-  const lines = ['| size | scenario | Quire req/s | bare req/s | ratio | target | p50 ms | p99 ms |', '| --- | --- | ---: | ---: | ---: | --- | ---: | ---: |'];
+  const lines = [
+    '| size | scenario | Quire req/s | bare req/s | ratio | target | p50 ms | p99 ms |',
+    '| --- | --- | ---: | ---: | ---: | --- | ---: | ---: |',
+  ];
   for (const r of rows) {
     const target = r.target === undefined ? '' : `${r.ratio >= r.target ? '✓' : '✗'} ≥ ${r.target.toFixed(2)}`;
-    lines.push(`| ${r.size} | ${r.scenario}${r.checks ? ` (${r.checks})` : ''} | ${Math.round(r.quire)} | ${Math.round(r.bare)} | ${r.ratio.toFixed(2)} | ${target} | ${r.p50} | ${r.p99} |`);
+    lines.push(
+      `| ${r.size} | ${r.scenario}${r.checks ? ` (${r.checks})` : ''} | ${Math.round(r.quire)} | ${Math.round(r.bare)} | ${r.ratio.toFixed(2)} | ${target} | ${r.p50} | ${r.p99} |`,
+    );
   }
   return lines.join('\n');
 }
@@ -336,21 +413,38 @@ async function main(): Promise<void> {
   try {
     const largeArticles = Number(flags['large-articles']);
     const largeComments = Number(flags['large-comments']);
-    const sizes: { label: string; articles: number; comments: number }[] = [{ label: 'sample + 1,100', articles: 1100, comments: 11_000 }];
-    if (!flags.quick && !flags['skip-large']) sizes.push({ label: `${largeArticles / 1000}k / ${largeComments / 1_000_000}M`, articles: largeArticles, comments: largeComments });
+    const sizes: { label: string; articles: number; comments: number }[] = [
+      { label: 'sample + 1,100', articles: 1100, comments: 11_000 },
+    ];
+    if (!flags.quick && !flags['skip-large'])
+      sizes.push({
+        label: `${largeArticles / 1000}k / ${largeComments / 1_000_000}M`,
+        articles: largeArticles,
+        comments: largeComments,
+      });
     const rows: Row[] = [];
     const notes: string[] = [];
     for (const size of sizes) {
       log(`preparing ${size.label} (${size.articles} articles, ${size.comments} comments) …`);
-      const built = await buildDatabase(dir, size.articles === 1100 ? 'small' : `large-${size.articles}-${size.comments}`, size.articles, size.comments);
+      const built = await buildDatabase(
+        dir,
+        size.articles === 1100 ? 'small' : `large-${size.articles}-${size.comments}`,
+        size.articles,
+        size.comments,
+      );
       // Each measurement runs on a copy, so submissions never grow a kept database.
       const copy = join(dir, 'measured.db');
       copyDatabase(built.path, copy);
-      if (built.seconds !== null) notes.push(`Seeding ${size.articles.toLocaleString('en')} articles and ${size.comments.toLocaleString('en')} comments: ${built.seconds.toFixed(1)} s.`);
+      if (built.seconds !== null)
+        notes.push(
+          `Seeding ${size.articles.toLocaleString('en')} articles and ${size.comments.toLocaleString('en')} comments: ${built.seconds.toFixed(1)} s.`,
+        );
       log(`measuring ${size.label} …`);
       const result = await measureSize(size.label, copy);
       rows.push(...result.rows);
-      notes.push(`${size.label}: start-up (spawn to first 200 from /readyz, migrations checked) ${Math.round(result.startupMs)} ms; RSS of the cache-on process after its scenarios ${result.rssMb.toFixed(0)} MB (response cache budget ${CACHE_BYTES / 1024 / 1024} MiB).`);
+      notes.push(
+        `${size.label}: start-up (spawn to first 200 from /readyz, migrations checked) ${Math.round(result.startupMs)} ms; RSS of the cache-on process after its scenarios ${result.rssMb.toFixed(0)} MB (response cache budget ${CACHE_BYTES / 1024 / 1024} MiB).`,
+      );
     }
     const crashDb = join(dir, 'crash.db');
     copyDatabase(join(dir, 'small.db'), crashDb);

@@ -1,21 +1,47 @@
 import { z } from 'zod';
-import type { WithTransaction } from '../src/db/transaction.js';
-import { COMMENT_STATUSES, PLACEMENTS } from '../src/db/schema.js';
-import { countArticles, ensureTags, findArticleIdBySlug, findSectionIdByPosition, insertArticle, insertSection, insertTip, replaceArticleTags } from '../src/modules/articles/articles.repository.js';
-import { insertComment, insertModerationEvent, refreshCommentCounts } from '../src/modules/comments/comments.repository.js';
-import { contentHashOf } from '../src/modules/comments/comments.service.js';
-import { findProductBySlug, insertProduct, replaceArticleProducts } from '../src/modules/products/products.repository.js';
-import { getSite, upsertSite } from '../src/modules/site/site.repository.js';
 import type { Db } from '../src/db/client.js';
+import { COMMENT_STATUSES, PLACEMENTS } from '../src/db/schema.js';
+import type { WithTransaction } from '../src/db/transaction.js';
+import {
+  countArticles,
+  ensureTags,
+  findArticleIdBySlug,
+  findSectionIdByPosition,
+  insertArticle,
+  insertSection,
+  insertTip,
+  replaceArticleTags,
+} from '../src/modules/articles/articles.repository.js';
+import {
+  insertComment,
+  insertModerationEvent,
+  refreshCommentCounts,
+} from '../src/modules/comments/comments.repository.js';
+import { contentHashOf } from '../src/modules/comments/comments.service.js';
+import {
+  findProductBySlug,
+  insertProduct,
+  replaceArticleProducts,
+} from '../src/modules/products/products.repository.js';
+import { getSite, upsertSite } from '../src/modules/site/site.repository.js';
 import sampleContent from './sample-content.json' with { type: 'json' };
 
 const text = z.string().min(1);
 const image = z.object({ url: text, alt: z.string().nullable(), caption: z.string().nullable() }).strict().nullable();
-const seedComment = z.object({ authorName: text, authorEmail: z.email(), body: text, status: z.enum(COMMENT_STATUSES) }).strict();
+const seedComment = z
+  .object({ authorName: text, authorEmail: z.email(), body: text, status: z.enum(COMMENT_STATUSES) })
+  .strict();
 
 const SampleContentSchema = z
   .object({
-    site: z.object({ name: text, description: z.string().nullable(), url: z.string().nullable(), announcement: z.string().nullable() }).strict(),
+    site: z
+      .object({
+        name: text,
+        description: z.string().nullable(),
+        url: z.string().nullable(),
+        announcement: z.string().nullable(),
+      })
+      .strict(),
     tags: z.array(z.object({ slug: text, name: text }).strict()),
     products: z.array(
       z
@@ -26,7 +52,10 @@ const SampleContentSchema = z
           description: z.string().nullable(),
           url: z.string().nullable(),
           image,
-          price: z.object({ amount: z.number().int().nonnegative(), currency: z.string().length(3) }).strict().nullable(),
+          price: z
+            .object({ amount: z.number().int().nonnegative(), currency: z.string().length(3) })
+            .strict()
+            .nullable(),
           badges: z.array(text),
           suitableFor: z.array(text),
           inStock: z.boolean(),
@@ -42,13 +71,34 @@ const SampleContentSchema = z
           intro: z.string().nullable(),
           conclusion: z.string().nullable(),
           image,
-          seo: z.object({ title: z.string().nullable(), description: z.string().nullable(), canonicalUrl: z.string().nullable(), ogImage: z.string().nullable() }).strict(),
+          seo: z
+            .object({
+              title: z.string().nullable(),
+              description: z.string().nullable(),
+              canonicalUrl: z.string().nullable(),
+              ogImage: z.string().nullable(),
+            })
+            .strict(),
           tags: z.array(text),
           sections: z.array(
-            z.object({ heading: text, lead: z.string().nullable(), tips: z.array(z.object({ title: text, body: text, image }).strict()) }).strict(),
+            z
+              .object({
+                heading: text,
+                lead: z.string().nullable(),
+                tips: z.array(z.object({ title: text, body: text, image }).strict()),
+              })
+              .strict(),
           ),
           products: z.array(
-            z.object({ product: text, placement: z.enum(PLACEMENTS), afterSection: z.number().int().positive().nullable(), headline: z.string().nullable(), pitch: z.string().nullable() }).strict(),
+            z
+              .object({
+                product: text,
+                placement: z.enum(PLACEMENTS),
+                afterSection: z.number().int().positive().nullable(),
+                headline: z.string().nullable(),
+                pitch: z.string().nullable(),
+              })
+              .strict(),
           ),
           comments: z.array(seedComment.extend({ replies: z.array(seedComment) })),
         })
@@ -66,7 +116,13 @@ export function readSampleContent(): SampleContent {
 const HOUR = 3_600_000;
 
 /** Adds whatever part of the sample content is missing (matched by slug); running it twice changes nothing. */
-export async function seedSampleContent({ withTransaction, now }: { withTransaction: WithTransaction; now: Date }): Promise<{ articles: number; products: number }> {
+export async function seedSampleContent({
+  withTransaction,
+  now,
+}: {
+  withTransaction: WithTransaction;
+  now: Date;
+}): Promise<{ articles: number; products: number }> {
   const content = readSampleContent();
   // The page gives no dates: the sample article counts as published a day before it was loaded.
   const publishedAt = new Date(now.getTime() - 24 * HOUR);
@@ -86,7 +142,16 @@ export async function seedSampleContent({ withTransaction, now }: { withTransact
       const { image: img, price, ...rest } = product;
       const id = await insertProduct({
         db: tx,
-        values: { ...rest, imageUrl: img?.url ?? null, imageAlt: img?.alt ?? null, imageCaption: img?.caption ?? null, priceAmount: price?.amount ?? null, priceCurrency: price?.currency ?? null, createdAt: stamp, updatedAt: stamp },
+        values: {
+          ...rest,
+          imageUrl: img?.url ?? null,
+          imageAlt: img?.alt ?? null,
+          imageCaption: img?.caption ?? null,
+          priceAmount: price?.amount ?? null,
+          priceCurrency: price?.currency ?? null,
+          createdAt: stamp,
+          updatedAt: stamp,
+        },
       });
       productIds.set(product.slug, id);
       addedProducts += 1;
@@ -103,7 +168,11 @@ export async function seedSampleContent({ withTransaction, now }: { withTransact
 async function insertSampleArticle(
   db: Db,
   article: SampleContent['articles'][number],
-  { publishedAt, tagNames, productIds }: { publishedAt: Date; tagNames: Map<string, string>; productIds: Map<string, number> },
+  {
+    publishedAt,
+    tagNames,
+    productIds,
+  }: { publishedAt: Date; tagNames: Map<string, string>; productIds: Map<string, number> },
 ): Promise<void> {
   const stamp = publishedAt.toISOString();
   const articleId = await insertArticle({
@@ -127,7 +196,10 @@ async function insertSampleArticle(
       updatedAt: stamp,
     },
   });
-  const tagIds = await ensureTags({ db, tags: article.tags.map((slug) => ({ slug, name: tagNames.get(slug) ?? slug })) });
+  const tagIds = await ensureTags({
+    db,
+    tags: article.tags.map((slug) => ({ slug, name: tagNames.get(slug) ?? slug })),
+  });
   await replaceArticleTags({ db, articleId, tagIds });
   for (const [s, section] of article.sections.entries()) {
     const sectionId = await insertSection({ db, articleId, position: s + 1, section });
@@ -136,28 +208,81 @@ async function insertSampleArticle(
   const links = [];
   for (const [i, link] of article.products.entries()) {
     const productId = productIds.get(link.product);
-    if (productId === undefined) throw new Error(`Sample article ${article.slug} links unknown product ${link.product}`);
-    const afterSectionId = link.afterSection === null ? null : ((await findSectionIdByPosition({ db, articleId, position: link.afterSection })) ?? null);
-    links.push({ productId, position: i + 1, placement: link.placement, afterSectionId, headline: link.headline, pitch: link.pitch });
+    if (productId === undefined)
+      throw new Error(`Sample article ${article.slug} links unknown product ${link.product}`);
+    const afterSectionId =
+      link.afterSection === null
+        ? null
+        : ((await findSectionIdByPosition({ db, articleId, position: link.afterSection })) ?? null);
+    links.push({
+      productId,
+      position: i + 1,
+      placement: link.placement,
+      afterSectionId,
+      headline: link.headline,
+      pitch: link.pitch,
+    });
   }
   await replaceArticleProducts({ db, articleId, links });
   let minute = 0;
-  const nextStamp = () => new Date(publishedAt.getTime() + 2 * HOUR + (minute += 37) * 60_000).toISOString();
+  const nextStamp = () => {
+    minute += 37;
+    return new Date(publishedAt.getTime() + 2 * HOUR + minute * 60_000).toISOString();
+  };
   for (const comment of article.comments) {
     const rootId = await insertSampleComment(db, { articleId, parentId: null, comment, at: nextStamp() });
-    for (const reply of comment.replies) await insertSampleComment(db, { articleId, parentId: rootId, comment: reply, at: nextStamp() });
+    for (const reply of comment.replies)
+      await insertSampleComment(db, { articleId, parentId: rootId, comment: reply, at: nextStamp() });
   }
   await refreshCommentCounts({ db, articleIds: [articleId] });
 }
 
-async function insertSampleComment(db: Db, { articleId, parentId, comment, at }: { articleId: number; parentId: number | null; comment: z.infer<typeof seedComment>; at: string }): Promise<number> {
+async function insertSampleComment(
+  db: Db,
+  {
+    articleId,
+    parentId,
+    comment,
+    at,
+  }: { articleId: number; parentId: number | null; comment: z.infer<typeof seedComment>; at: string },
+): Promise<number> {
   const id = await insertComment({
     db,
-    values: { articleId, parentId, authorName: comment.authorName, authorEmail: comment.authorEmail, body: comment.body, status: comment.status, contentHash: contentHashOf(comment.body), createdAt: at, updatedAt: at },
+    values: {
+      articleId,
+      parentId,
+      authorName: comment.authorName,
+      authorEmail: comment.authorEmail,
+      body: comment.body,
+      status: comment.status,
+      contentHash: contentHashOf(comment.body),
+      createdAt: at,
+      updatedAt: at,
+    },
   });
-  await insertModerationEvent({ db, values: { commentId: id, fromStatus: null, toStatus: 'pending', actor: 'seed', note: 'Sample comment submitted', at } });
+  await insertModerationEvent({
+    db,
+    values: {
+      commentId: id,
+      fromStatus: null,
+      toStatus: 'pending',
+      actor: 'seed',
+      note: 'Sample comment submitted',
+      at,
+    },
+  });
   if (comment.status !== 'pending') {
-    await insertModerationEvent({ db, values: { commentId: id, fromStatus: 'pending', toStatus: comment.status, actor: 'seed', note: 'Sample moderation decision', at } });
+    await insertModerationEvent({
+      db,
+      values: {
+        commentId: id,
+        fromStatus: 'pending',
+        toStatus: comment.status,
+        actor: 'seed',
+        note: 'Sample moderation decision',
+        at,
+      },
+    });
   }
   return id;
 }

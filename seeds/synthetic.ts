@@ -1,8 +1,19 @@
 import { sql } from 'drizzle-orm';
-import type { Db } from '../src/db/client.js';
 import { insertRows } from '../src/db/bulk.js';
+import type { Db } from '../src/db/client.js';
+import {
+  articleProducts,
+  articles,
+  articleTags,
+  type CommentStatus,
+  comments,
+  moderationEvents,
+  products,
+  sections,
+  tags,
+  tips,
+} from '../src/db/schema.js';
 import type { WithTransaction } from '../src/db/transaction.js';
-import { articleProducts, articles, articleTags, comments, moderationEvents, products, sections, tags, tips, type CommentStatus } from '../src/db/schema.js';
 import { refreshAllCommentCounts } from '../src/modules/comments/comments.repository.js';
 import { contentHashOf } from '../src/modules/comments/comments.service.js';
 
@@ -21,11 +32,62 @@ function createRandom(seed: number) {
   return { next, int, pick };
 }
 
-const TOPICS = ['Sciatica', 'Lower Back Pain', 'Posture', 'Hip Mobility', 'Knee Pain', 'Neck Strain', 'Plantar Fasciitis', 'Shin Splints', 'Desk Ergonomics', 'Sleep Position', 'Core Strength', 'Hamstring Tightness'];
-const AUDIENCES = ['Runners', 'Cyclists', 'Office Workers', 'Drivers', 'Hikers', 'Parents', 'Gamers', 'Swimmers', 'Seniors', 'Students'];
-const ANGLES = ['Causes, Prevention, and Rehabilitation', 'A Practical Guide', 'What Actually Helps', 'Myths and Facts', 'Ten-Minute Routines', 'When to See a Professional'];
-const HEADINGS = ['Causes of', 'Prevention Strategies for', 'Rehabilitation Techniques for', 'Everyday Habits for', 'Equipment for', 'Warning Signs for'];
-const TIP_TITLES = ['Warm-up and Stretching', 'Proper Form', 'Gradual Progression', 'Cross-Training', 'Recovery and Rest', 'Physical Therapy', 'Pain Management', 'Proper Footwear', 'Core Work', 'Hydration', 'Sleep', 'Ergonomic Setup'];
+const TOPICS = [
+  'Sciatica',
+  'Lower Back Pain',
+  'Posture',
+  'Hip Mobility',
+  'Knee Pain',
+  'Neck Strain',
+  'Plantar Fasciitis',
+  'Shin Splints',
+  'Desk Ergonomics',
+  'Sleep Position',
+  'Core Strength',
+  'Hamstring Tightness',
+];
+const AUDIENCES = [
+  'Runners',
+  'Cyclists',
+  'Office Workers',
+  'Drivers',
+  'Hikers',
+  'Parents',
+  'Gamers',
+  'Swimmers',
+  'Seniors',
+  'Students',
+];
+const ANGLES = [
+  'Causes, Prevention, and Rehabilitation',
+  'A Practical Guide',
+  'What Actually Helps',
+  'Myths and Facts',
+  'Ten-Minute Routines',
+  'When to See a Professional',
+];
+const HEADINGS = [
+  'Causes of',
+  'Prevention Strategies for',
+  'Rehabilitation Techniques for',
+  'Everyday Habits for',
+  'Equipment for',
+  'Warning Signs for',
+];
+const TIP_TITLES = [
+  'Warm-up and Stretching',
+  'Proper Form',
+  'Gradual Progression',
+  'Cross-Training',
+  'Recovery and Rest',
+  'Physical Therapy',
+  'Pain Management',
+  'Proper Footwear',
+  'Core Work',
+  'Hydration',
+  'Sleep',
+  'Ergonomic Setup',
+];
 const SENTENCES = [
   'Focus on maintaining good posture and engaging the core throughout the day.',
   'Gradually increase intensity to allow your body to adapt and reduce the risk of overuse injuries.',
@@ -36,8 +98,32 @@ const SENTENCES = [
   'Allow for sufficient rest days and prioritize sleep.',
   'Choose supportive shoes and replace them before the cushioning wears out.',
 ];
-const NAMES = ['Ada', 'Ben', 'Chloe', 'Dev', 'Ema', 'Femi', 'Greta', 'Hiro', 'Ines', 'Jon', 'Kemi', 'Lars', 'Mira', 'Noor', 'Olu', 'Pia'];
-const COMMENT_TEXT = ['This helped my recovery a lot.', 'Does this apply to beginners too?', 'I tried the stretches and felt better within a week.', 'Great checklist, thanks!', 'My physio said the same thing.', 'Any advice for long drives?'];
+const NAMES = [
+  'Ada',
+  'Ben',
+  'Chloe',
+  'Dev',
+  'Ema',
+  'Femi',
+  'Greta',
+  'Hiro',
+  'Ines',
+  'Jon',
+  'Kemi',
+  'Lars',
+  'Mira',
+  'Noor',
+  'Olu',
+  'Pia',
+];
+const COMMENT_TEXT = [
+  'This helped my recovery a lot.',
+  'Does this apply to beginners too?',
+  'I tried the stretches and felt better within a week.',
+  'Great checklist, thanks!',
+  'My physio said the same thing.',
+  'Any advice for long drives?',
+];
 
 const BASE_TIME = Date.UTC(2024, 0, 1);
 const DAY = 86_400_000;
@@ -52,9 +138,23 @@ export interface SyntheticOptions {
 }
 
 async function nextIds(db: Db) {
-  const max = async (table: typeof articles | typeof sections | typeof tips | typeof comments | typeof products | typeof tags) =>
-    (await db.select({ n: sql<number | null>`max(${table.id})` }).from(table).get())?.n ?? 0;
-  return { article: await max(articles), section: await max(sections), tip: await max(tips), comment: await max(comments), product: await max(products), tag: await max(tags) };
+  const max = async (
+    table: typeof articles | typeof sections | typeof tips | typeof comments | typeof products | typeof tags,
+  ) =>
+    (
+      await db
+        .select({ n: sql<number | null>`max(${table.id})` })
+        .from(table)
+        .get()
+    )?.n ?? 0;
+  return {
+    article: await max(articles),
+    section: await max(sections),
+    tip: await max(tips),
+    comment: await max(comments),
+    product: await max(products),
+    tag: await max(tags),
+  };
 }
 
 /**
@@ -74,10 +174,25 @@ export async function seedSynthetic(options: SyntheticOptions): Promise<{ articl
   const tagIds: number[] = [];
   const productIds: number[] = [];
   await options.withTransaction(async (tx) => {
-    const tagRows = Array.from({ length: 60 }, (_, i) => ({ id: ++ids.tag, slug: `${run}-tag-${i}`, name: `${random.pick(TOPICS)} ${i}` }));
+    const tagRows = Array.from({ length: 60 }, (_, i) => ({
+      id: ++ids.tag,
+      slug: `${run}-tag-${i}`,
+      name: `${random.pick(TOPICS)} ${i}`,
+    }));
     const productRows = Array.from({ length: Math.max(10, Math.ceil(options.articles / 200)) }, (_, i) => {
       const at = new Date(BASE_TIME).toISOString();
-      return { id: ++ids.product, slug: `${run}-product-${i}`, name: `${random.pick(['Memory Foam', 'Lumbar', 'Orthopedic', 'Ergonomic'])} ${random.pick(['Cushion', 'Pillow', 'Insole', 'Brace', 'Mat'])} ${i}`, badges: random.next() < 0.5 ? ['Free shipping'] : [], suitableFor: ['office chair', 'car seat'].slice(0, random.int(0, 2)), priceAmount: random.next() < 0.7 ? random.int(999, 9999) : null, priceCurrency: null as string | null, inStock: random.next() < 0.9, createdAt: at, updatedAt: at };
+      return {
+        id: ++ids.product,
+        slug: `${run}-product-${i}`,
+        name: `${random.pick(['Memory Foam', 'Lumbar', 'Orthopedic', 'Ergonomic'])} ${random.pick(['Cushion', 'Pillow', 'Insole', 'Brace', 'Mat'])} ${i}`,
+        badges: random.next() < 0.5 ? ['Free shipping'] : [],
+        suitableFor: ['office chair', 'car seat'].slice(0, random.int(0, 2)),
+        priceAmount: random.next() < 0.7 ? random.int(999, 9999) : null,
+        priceCurrency: null as string | null,
+        inStock: random.next() < 0.9,
+        createdAt: at,
+        updatedAt: at,
+      };
     });
     for (const p of productRows) p.priceCurrency = p.priceAmount === null ? null : 'EUR';
     await insertRows({ db: tx, table: tags, rows: tagRows });
@@ -103,7 +218,12 @@ export async function seedSynthetic(options: SyntheticOptions): Promise<{ articl
         const roll = random.next();
         // 93% published, 5% drafts, 2% scheduled far ahead.
         const status = roll < 0.05 ? 'draft' : 'published';
-        const publishedAt = status === 'draft' ? null : roll > 0.98 ? new Date(Date.UTC(2099, 0, 1) + n * 1000).toISOString() : new Date(created + random.int(0, DAY)).toISOString();
+        const publishedAt =
+          status === 'draft'
+            ? null
+            : roll > 0.98
+              ? new Date(Date.UTC(2099, 0, 1) + n * 1000).toISOString()
+              : new Date(created + random.int(0, DAY)).toISOString();
         const title = `${random.pick(TOPICS)} in ${random.pick(AUDIENCES)}: ${random.pick(ANGLES)} #${id}`;
         articleRows.push({
           id,
@@ -126,17 +246,40 @@ export async function seedSynthetic(options: SyntheticOptions): Promise<{ articl
         for (let s = 1; s <= sectionCount; s += 1) {
           const sectionId = ++ids.section;
           sectionIds.push(sectionId);
-          sectionRows.push({ id: sectionId, articleId: id, position: s, heading: `${random.pick(HEADINGS)} ${random.pick(AUDIENCES)}`, lead: `${random.pick(SENTENCES)}` });
+          sectionRows.push({
+            id: sectionId,
+            articleId: id,
+            position: s,
+            heading: `${random.pick(HEADINGS)} ${random.pick(AUDIENCES)}`,
+            lead: `${random.pick(SENTENCES)}`,
+          });
           for (let t = 1; t <= random.int(3, 5); t += 1) {
-            tipRows.push({ id: ++ids.tip, sectionId, position: t, title: random.pick(TIP_TITLES), body: `${random.pick(SENTENCES)} ${random.pick(SENTENCES)}`, imageUrl: random.next() < 0.1 ? `/images/${run}-tip-${ids.tip}.jpg` : null, imageAlt: null, imageCaption: null });
+            tipRows.push({
+              id: ++ids.tip,
+              sectionId,
+              position: t,
+              title: random.pick(TIP_TITLES),
+              body: `${random.pick(SENTENCES)} ${random.pick(SENTENCES)}`,
+              imageUrl: random.next() < 0.1 ? `/images/${run}-tip-${ids.tip}.jpg` : null,
+              imageAlt: null,
+              imageCaption: null,
+            });
           }
         }
         const chosenTags = new Set(Array.from({ length: random.int(1, 3) }, () => random.pick(tagIds)));
-        [...chosenTags].forEach((tagId, k) => tagLinks.push({ articleId: id, tagId, position: k + 1 }));
+        for (const [k, tagId] of [...chosenTags].entries()) tagLinks.push({ articleId: id, tagId, position: k + 1 });
         const chosenProducts = new Set(Array.from({ length: random.int(0, 2) }, () => random.pick(productIds)));
-        [...chosenProducts].forEach((productId, k) =>
-          productLinks.push({ articleId: id, productId, position: k + 1, placement: k === 0 ? 'end' : 'inline', afterSectionId: k === 0 ? null : (sectionIds[1] ?? null), headline: k === 0 ? 'Sitting all day?' : null, pitch: k === 0 ? random.pick(SENTENCES) : null }),
-        );
+        for (const [k, productId] of [...chosenProducts].entries()) {
+          productLinks.push({
+            articleId: id,
+            productId,
+            position: k + 1,
+            placement: k === 0 ? 'end' : 'inline',
+            afterSectionId: k === 0 ? null : (sectionIds[1] ?? null),
+            headline: k === 0 ? 'Sitting all day?' : null,
+            pitch: k === 0 ? random.pick(SENTENCES) : null,
+          });
+        }
       }
       await insertRows({ db: tx, table: articles, rows: articleRows });
       await insertRows({ db: tx, table: sections, rows: sectionRows });
@@ -160,7 +303,8 @@ export async function seedSynthetic(options: SyntheticOptions): Promise<{ articl
         const article = publishedArticles[Math.floor(random.next() ** 3 * publishedArticles.length)]!;
         const id = ++ids.comment;
         const roll = random.next();
-        const status: CommentStatus = roll < 0.7 ? 'approved' : roll < 0.85 ? 'pending' : roll < 0.95 ? 'spam' : 'rejected';
+        const status: CommentStatus =
+          roll < 0.7 ? 'approved' : roll < 0.85 ? 'pending' : roll < 0.95 ? 'spam' : 'rejected';
         const roots = approvedRoots.get(article.id);
         const parentId = roots && roots.length > 0 && random.next() < 0.2 ? random.pick(roots) : null;
         const at = new Date(article.publishedAt + (start + i) * 1000 + random.int(0, 60_000)).toISOString();
@@ -182,7 +326,14 @@ export async function seedSynthetic(options: SyntheticOptions): Promise<{ articl
           updatedAt: at,
           deletedAt: random.next() < 0.01 ? at : null,
         });
-        events.push({ commentId: id, fromStatus: null, toStatus: status, actor: status === 'spam' ? 'system' : 'seed', note: 'Synthetic', at });
+        events.push({
+          commentId: id,
+          fromStatus: null,
+          toStatus: status,
+          actor: status === 'spam' ? 'system' : 'seed',
+          note: 'Synthetic',
+          at,
+        });
         if (status === 'approved' && parentId === null) {
           if (roots) roots.push(id);
           else approvedRoots.set(article.id, [id]);

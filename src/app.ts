@@ -2,14 +2,14 @@ import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import { seedSampleContent, isEmptyDatabase } from '../seeds/load.js';
+import { isEmptyDatabase, seedSampleContent } from '../seeds/load.js';
 import type { Config } from './config.js';
-import { openDatabase, type DatabaseHandles } from './db/client.js';
+import { type DatabaseHandles, openDatabase } from './db/client.js';
 import { migrateDatabase } from './db/migrate.js';
 import { installAuth } from './http/auth.js';
 import { createPublicCache, installPublicCaching } from './http/caching.js';
-import { fastLaneServerFactory } from './http/fast-lane.js';
 import { AppError, installProblemHandlers, sendFrameworkProblem } from './http/errors.js';
+import { fastLaneServerFactory } from './http/fast-lane.js';
 import { healthRoutes } from './http/health.js';
 import { registerOpenApi } from './http/openapi.js';
 import type { RouteDeps } from './http/route-deps.js';
@@ -17,9 +17,9 @@ import { adminArticleRoutes } from './modules/articles/articles.admin.routes.js'
 import { publicArticleRoutes } from './modules/articles/articles.routes.js';
 import { adminCommentRoutes } from './modules/comments/comments.admin.routes.js';
 import { publicCommentRoutes } from './modules/comments/comments.routes.js';
+import { adminKeyRoutes } from './modules/keys/keys.routes.js';
 import { adminProductRoutes } from './modules/products/products.admin.routes.js';
 import { publicProductRoutes } from './modules/products/products.routes.js';
-import { adminKeyRoutes } from './modules/keys/keys.routes.js';
 import { siteRoutes } from './modules/site/site.routes.js';
 
 export interface BuildOptions {
@@ -37,7 +37,10 @@ declare module 'fastify' {
 
 const EXPOSED_HEADERS = ['ETag', 'Location', 'Retry-After'];
 // What @fastify/cors adds to every response with the options below; the fast lane sends the same.
-const CORS_HEADERS = { 'access-control-allow-origin': '*', 'access-control-expose-headers': EXPOSED_HEADERS.join(', ') };
+const CORS_HEADERS = {
+  'access-control-allow-origin': '*',
+  'access-control-expose-headers': EXPOSED_HEADERS.join(', '),
+};
 
 /** Action endpoints take no body or {}: an empty body sent as JSON is read as no body, not an error. */
 function acceptEmptyJsonBodies(app: FastifyInstance): void {
@@ -52,11 +55,23 @@ function acceptEmptyJsonBodies(app: FastifyInstance): void {
 /** Builds the whole application from a config; never reads process.env. */
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
   const now = options.now ?? (() => new Date());
-  const db = openDatabase({ url: config.databaseUrl, synchronous: config.sqliteSynchronous, ...(options.traceSql ? { trace: options.traceSql } : {}) });
-  const publicCache = createPublicCache({ db: db.read, now, cacheControl: config.cacheControl, cacheBytes: config.responseCacheBytes });
+  const db = openDatabase({
+    url: config.databaseUrl,
+    synchronous: config.sqliteSynchronous,
+    ...(options.traceSql ? { trace: options.traceSql } : {}),
+  });
+  const publicCache = createPublicCache({
+    db: db.read,
+    now,
+    cacheControl: config.cacheControl,
+    cacheBytes: config.responseCacheBytes,
+  });
   const app = Fastify({
     serverFactory: fastLaneServerFactory(publicCache, CORS_HEADERS),
-    logger: { level: config.logLevel, redact: { paths: ['req.headers.authorization', 'headers.authorization'], censor: '[redacted]' } },
+    logger: {
+      level: config.logLevel,
+      redact: { paths: ['req.headers.authorization', 'headers.authorization'], censor: '[redacted]' },
+    },
     bodyLimit: config.bodyLimit,
     requestTimeout: config.requestTimeoutMs,
     trustProxy: config.trustProxy === false ? false : config.trustProxy,
@@ -88,7 +103,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(rateLimit, {
     global: false,
     errorResponseBuilder: (_request, context) =>
-      new AppError({ status: 429, code: 'rate_limited', title: 'Too Many Requests', detail: `Too many submissions from your address; retry in ${context.after}.` }),
+      new AppError({
+        status: 429,
+        code: 'rate_limited',
+        title: 'Too Many Requests',
+        detail: `Too many submissions from your address; retry in ${context.after}.`,
+      }),
   });
   await registerOpenApi(app);
   installAuth(app, { db, now });

@@ -2,12 +2,12 @@ import { parseArgs } from 'node:util';
 import { seedSampleContent } from '../seeds/load.js';
 import { seedSynthetic } from '../seeds/synthetic.js';
 import { ConfigError, loadConfig } from './config.js';
-import { openDatabase, type DatabaseHandles } from './db/client.js';
+import { type DatabaseHandles, openDatabase } from './db/client.js';
 import { migrateDatabase } from './db/migrate.js';
 import type { Role } from './db/schema.js';
 import { IdParamsSchema } from './http/common.schemas.js';
 import { AppError } from './http/errors.js';
-import { CreateApiKeyBodySchema, type ApiKey } from './modules/keys/keys.schemas.js';
+import { type ApiKey, CreateApiKeyBodySchema } from './modules/keys/keys.schemas.js';
 import { createKey, listApiKeys, revokeApiKey } from './modules/keys/keys.service.js';
 
 const USAGE = `Usage: npm run cli -- <command>
@@ -60,25 +60,40 @@ function parseCommandLine(argv: string[]) {
 function parseCreate(values: { role?: string | undefined; name?: string | undefined }): Command {
   // The same rules as POST /v1/admin/keys.
   const parsed = CreateApiKeyBodySchema.safeParse({ role: values.role, name: values.name });
-  if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => `--${issue.path.join('.')}: ${issue.message}`).join('\n'));
+  if (!parsed.success)
+    throw new UsageError(parsed.error.issues.map((issue) => `--${issue.path.join('.')}: ${issue.message}`).join('\n'));
   return { name: 'keys create', role: parsed.data.role, label: parsed.data.name };
 }
 
 function parseCount(flag: string, value: string | undefined, fallback?: number): number {
   if (value === undefined && fallback !== undefined) return fallback;
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`--${flag} needs a whole number, got ${value === undefined ? 'nothing' : `"${value}"`}`);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new UsageError(`--${flag} needs a whole number, got ${value === undefined ? 'nothing' : `"${value}"`}`);
   return n;
 }
 
-function parseSeed(values: { articles?: string | undefined; comments?: string | undefined; seed?: string | undefined }): Command {
-  if (values.articles === undefined && values.comments === undefined && values.seed === undefined) return { name: 'seed' };
-  return { name: 'seed synthetic', articles: parseCount('articles', values.articles), comments: parseCount('comments', values.comments, 0), seed: parseCount('seed', values.seed, 1) };
+function parseSeed(values: {
+  articles?: string | undefined;
+  comments?: string | undefined;
+  seed?: string | undefined;
+}): Command {
+  if (values.articles === undefined && values.comments === undefined && values.seed === undefined)
+    return { name: 'seed' };
+  return {
+    name: 'seed synthetic',
+    articles: parseCount('articles', values.articles),
+    comments: parseCount('comments', values.comments, 0),
+    seed: parseCount('seed', values.seed, 1),
+  };
 }
 
 function parseRevoke(id: string | undefined): Command {
   const parsed = IdParamsSchema.shape.id.safeParse(id);
-  if (!parsed.success) throw new UsageError(`keys revoke needs a key id (a positive integer), got ${id === undefined ? 'nothing' : `"${id}"`}`);
+  if (!parsed.success)
+    throw new UsageError(
+      `keys revoke needs a key id (a positive integer), got ${id === undefined ? 'nothing' : `"${id}"`}`,
+    );
   return { name: 'keys revoke', id: parsed.data };
 }
 
@@ -89,8 +104,10 @@ function parseCommand(argv: string[]): Command {
   if (values.help || name === 'help') return { name: 'help' };
   const maxPositionals = name === 'keys revoke' ? 3 : name.startsWith('keys') ? 2 : 1;
   if (positionals.length > maxPositionals) throw new UsageError(`Unexpected argument: ${positionals[maxPositionals]}`);
-  if (name !== 'keys create' && (values.role !== undefined || values.name !== undefined)) throw new UsageError('--role and --name belong to "keys create"');
-  if (name !== 'seed' && (values.articles !== undefined || values.comments !== undefined || values.seed !== undefined)) throw new UsageError('--articles, --comments and --seed belong to "seed"');
+  if (name !== 'keys create' && (values.role !== undefined || values.name !== undefined))
+    throw new UsageError('--role and --name belong to "keys create"');
+  if (name !== 'seed' && (values.articles !== undefined || values.comments !== undefined || values.seed !== undefined))
+    throw new UsageError('--articles, --comments and --seed belong to "seed"');
   switch (name) {
     case 'migrate':
     case 'keys list':
@@ -104,7 +121,11 @@ function parseCommand(argv: string[]): Command {
     case '':
       throw new UsageError('No command given');
     default:
-      throw new UsageError(command === 'keys' ? `Unknown keys command: "${sub ?? ''}" (create, list or revoke)` : `Unknown command: ${name}`);
+      throw new UsageError(
+        command === 'keys'
+          ? `Unknown keys command: "${sub ?? ''}" (create, list or revoke)`
+          : `Unknown command: ${name}`,
+      );
   }
 }
 
@@ -114,23 +135,44 @@ function progressBar() {
   return (done: number, total: number, label: string) => {
     const width = 30;
     const filled = total === 0 ? width : Math.round((done / total) * width);
-    process.stderr.write(`\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${Math.floor((done / Math.max(total, 1)) * 100)}% ${label} ${done}/${total}  `);
+    process.stderr.write(
+      `\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${Math.floor((done / Math.max(total, 1)) * 100)}% ${label} ${done}/${total}  `,
+    );
     if (done >= total) process.stderr.write('\n');
   };
 }
 
 function formatTable(header: string[], rows: string[][]): string {
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]?.length ?? 0)));
-  return [header, ...rows].map((row) => row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+  return [header, ...rows]
+    .map((row) =>
+      row
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 function keyTable(keys: ApiKey[]): string {
   if (keys.length === 0) return 'No API keys.';
-  const rows = keys.map((k) => [String(k.id), k.name, k.role, k.prefix, k.createdAt, k.lastUsedAt ?? '-', k.revokedAt ?? '-']);
+  const rows = keys.map((k) => [
+    String(k.id),
+    k.name,
+    k.role,
+    k.prefix,
+    k.createdAt,
+    k.lastUsedAt ?? '-',
+    k.revokedAt ?? '-',
+  ]);
   return formatTable(['ID', 'NAME', 'ROLE', 'PREFIX', 'CREATED', 'LAST USED', 'REVOKED'], rows);
 }
 
-async function run(command: Exclude<Command, { name: 'help' }>, db: DatabaseHandles, databaseUrl: string): Promise<number> {
+async function run(
+  command: Exclude<Command, { name: 'help' }>,
+  db: DatabaseHandles,
+  databaseUrl: string,
+): Promise<number> {
   switch (command.name) {
     case 'migrate':
       console.log(`Migrations applied to ${databaseUrl}`);
@@ -142,14 +184,23 @@ async function run(command: Exclude<Command, { name: 'help' }>, db: DatabaseHand
     }
     case 'seed synthetic': {
       const started = performance.now();
-      const added = await seedSynthetic({ withTransaction: db.withTransaction, read: db.read, ...command, onProgress: progressBar() });
+      const added = await seedSynthetic({
+        withTransaction: db.withTransaction,
+        read: db.read,
+        ...command,
+        onProgress: progressBar(),
+      });
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
-      console.log(`Synthetic content: ${added.articles} article(s) and ${added.comments} comment(s) added in ${seconds} s (seed ${command.seed})`);
+      console.log(
+        `Synthetic content: ${added.articles} article(s) and ${added.comments} comment(s) added in ${seconds} s (seed ${command.seed})`,
+      );
       return 0;
     }
     case 'keys create': {
       const { key, row } = await createKey({ db, name: command.label, role: command.role, now: new Date() });
-      console.log(`Created ${row.role} key ${row.id} "${row.name}" (prefix ${row.prefix}); store it now, it will not be shown again:`);
+      console.log(
+        `Created ${row.role} key ${row.id} "${row.name}" (prefix ${row.prefix}); store it now, it will not be shown again:`,
+      );
       console.log(key);
       return 0;
     }

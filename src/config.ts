@@ -15,7 +15,11 @@ const envSchema = z.object({
     .transform((value, ctx) => parseTrustProxy(value, ctx)),
   BODY_LIMIT: positiveInt(1_048_576),
   REQUEST_TIMEOUT_MS: positiveInt(10_000),
-  RESPONSE_CACHE_BYTES: z.coerce.number().int().min(0).default(64 * 1024 * 1024),
+  RESPONSE_CACHE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(64 * 1024 * 1024),
   CACHE_CONTROL: z.string().min(1).default('public, max-age=0, s-maxage=60, stale-while-revalidate=300'),
   SQLITE_SYNCHRONOUS: z.enum(['OFF', 'NORMAL', 'FULL', 'EXTRA']).default('NORMAL'),
   COMMENT_RATE_LIMIT_MAX: positiveInt(5),
@@ -26,7 +30,12 @@ const envSchema = z.object({
   COMMENT_BLOCKED_WORDS: z
     .string()
     .default('viagra,cialis,casino,payday loan,crypto giveaway,buy followers,forex signals,escort')
-    .transform((v) => v.split(',').map((w) => w.trim().toLowerCase()).filter(Boolean)),
+    .transform((v) =>
+      v
+        .split(',')
+        .map((w) => w.trim().toLowerCase())
+        .filter(Boolean),
+    ),
   SEED_ON_EMPTY: z
     .enum(['true', 'false'])
     .default('true')
@@ -107,10 +116,19 @@ const IPV6_CIDR = /^[0-9a-f:]+(\/\d{1,3})?$/i;
 function parseTrustProxy(value: string, ctx: z.RefinementCtx): TrustProxy {
   const trimmed = value.trim();
   if (trimmed === '' || trimmed === 'false' || trimmed === 'off') return false;
-  const entries = trimmed.split(',').map((s) => s.trim()).filter(Boolean);
-  const bad = entries.filter((entry) => !IPV4_CIDR.test(entry) && !IPV6_CIDR.test(entry) && !['loopback', 'linklocal', 'uniquelocal'].includes(entry));
+  const entries = trimmed
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const bad = entries.filter(
+    (entry) =>
+      !IPV4_CIDR.test(entry) && !IPV6_CIDR.test(entry) && !['loopback', 'linklocal', 'uniquelocal'].includes(entry),
+  );
   if (bad.length > 0) {
-    ctx.addIssue({ code: 'custom', message: `expected "false" or comma-separated proxy addresses/CIDRs, got ${bad.join(', ')}` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected "false" or comma-separated proxy addresses/CIDRs, got ${bad.join(', ')}`,
+    });
     return z.NEVER;
   }
   return entries;

@@ -31,7 +31,8 @@ function cli(...args: string[]): Promise<CliResult> {
       process.execPath,
       ['--import', 'tsx', 'src/cli.ts', ...args],
       { cwd: ROOT, env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' } },
-      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
+      (error, stdout, stderr) =>
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
     );
   });
 }
@@ -47,7 +48,8 @@ async function withApp<T>(fn: (app: Awaited<ReturnType<typeof buildApp>>) => Pro
   }
 }
 
-const listKeysWith = (key: string) => withApp((app) => app.inject({ method: 'GET', url: '/v1/admin/keys', headers: bearer(key) }));
+const listKeysWith = (key: string) =>
+  withApp((app) => app.inject({ method: 'GET', url: '/v1/admin/keys', headers: bearer(key) }));
 
 describe('npm run cli -- keys', () => {
   it('creates keys the API accepts with their role, lists them, and revokes them', { timeout: 60_000 }, async () => {

@@ -4,7 +4,14 @@ import { ConfigError, loadConfig } from '../src/config.js';
 describe('loadConfig', () => {
   it('has safe defaults: loopback, a file database, no trusted proxy', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ port: 3000, host: '127.0.0.1', databaseUrl: 'data/quire.db', trustProxy: false, sqliteSynchronous: 'NORMAL', seedOnEmpty: true });
+    expect(config).toMatchObject({
+      port: 3000,
+      host: '127.0.0.1',
+      databaseUrl: 'data/quire.db',
+      trustProxy: false,
+      sqliteSynchronous: 'NORMAL',
+      seedOnEmpty: true,
+    });
     expect(config.cacheControl).toBe('public, max-age=0, s-maxage=60, stale-while-revalidate=300');
   });
 
@@ -40,7 +47,14 @@ describe('loadConfig', () => {
       responseCacheBytes: 0,
       sqliteSynchronous: 'FULL',
       seedOnEmpty: false,
-      comments: { rateLimitMax: 7, rateLimitWindowMs: 30000, minSubmitSeconds: 0, duplicateWindowMs: 1000, spamThreshold: 2.5, blockedWords: ['foo', 'bar baz'] },
+      comments: {
+        rateLimitMax: 7,
+        rateLimitWindowMs: 30000,
+        minSubmitSeconds: 0,
+        duplicateWindowMs: 1000,
+        spamThreshold: 2.5,
+        blockedWords: ['foo', 'bar baz'],
+      },
     });
   });
 

@@ -18,7 +18,10 @@ describe('sample content', () => {
   it('is idempotent: a second run adds nothing', async () => {
     const { db, clock } = await createTestApp();
     expect(await isEmptyDatabase({ db: db.read })).toBe(true);
-    expect(await seedSampleContent({ withTransaction: db.withTransaction, now: clock.now })).toEqual({ articles: 1, products: 2 });
+    expect(await seedSampleContent({ withTransaction: db.withTransaction, now: clock.now })).toEqual({
+      articles: 1,
+      products: 2,
+    });
     const counts = async () => ({
       articles: (await db.read.select().from(articles)).length,
       sections: (await db.read.select().from(sections)).length,
@@ -28,7 +31,10 @@ describe('sample content', () => {
     });
     const first = await counts();
     expect(first).toEqual({ articles: 1, sections: 3, tips: 14, products: 2, comments: 5 });
-    expect(await seedSampleContent({ withTransaction: db.withTransaction, now: clock.now })).toEqual({ articles: 0, products: 0 });
+    expect(await seedSampleContent({ withTransaction: db.withTransaction, now: clock.now })).toEqual({
+      articles: 0,
+      products: 0,
+    });
     expect(await counts()).toEqual(first);
     expect(await isEmptyDatabase({ db: db.read })).toBe(false);
   });

@@ -5,7 +5,15 @@ import type { Db } from './client.js';
 const MAX_VALUES_PER_STATEMENT = 30_000;
 
 /** Inserts many rows with multi-row INSERTs, as few statements as the value limit allows. */
-export async function insertRows<T extends SQLiteTable>({ db, table, rows }: { db: Db; table: T; rows: T['$inferInsert'][] }): Promise<void> {
+export async function insertRows<T extends SQLiteTable>({
+  db,
+  table,
+  rows,
+}: {
+  db: Db;
+  table: T;
+  rows: T['$inferInsert'][];
+}): Promise<void> {
   if (rows.length === 0) return;
   const columns = Object.keys(rows[0] as object).length || 1;
   const perStatement = Math.max(1, Math.floor(MAX_VALUES_PER_STATEMENT / columns));

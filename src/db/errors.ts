@@ -8,7 +8,11 @@ export interface ConstraintViolation {
 function rootCause(error: unknown): unknown {
   let current = error;
   // drizzle wraps driver errors; the driver's code sits on the cause.
-  for (let depth = 0; depth < 5 && current && typeof current === 'object' && !('code' in current) && 'cause' in current; depth += 1) {
+  for (
+    let depth = 0;
+    depth < 5 && current && typeof current === 'object' && !('code' in current) && 'cause' in current;
+    depth += 1
+  ) {
     current = (current as { cause: unknown }).cause;
   }
   return current;
@@ -40,5 +44,7 @@ export function asConstraintViolation(error: unknown): ConstraintViolation | nul
 /** Busy or locked beyond the busy timeout: the client may retry. */
 export function isDatabaseBusy(error: unknown): boolean {
   const cause = rootCause(error) as { code?: unknown } | null;
-  return typeof cause?.code === 'string' && (cause.code.startsWith('SQLITE_BUSY') || cause.code.startsWith('SQLITE_LOCKED'));
+  return (
+    typeof cause?.code === 'string' && (cause.code.startsWith('SQLITE_BUSY') || cause.code.startsWith('SQLITE_LOCKED'))
+  );
 }

@@ -1,4 +1,4 @@
-import { sql, type SQL } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 
 /**
  * Per-connection memo for prepared queries: built and prepared once, on first use, then only
@@ -20,12 +20,17 @@ export function preparedPer<Db extends object, Q>(build: (db: Db) => Q): (db: Db
  * The same, one prepared query per small integer (a page size). SQLite plans `LIMIT ?` far
  * worse than a literal limit (about 5x slower here), so each page size gets its own statement.
  */
-export function preparedPerLimit<Db extends object, Q>(build: (db: Db, limit: number) => Q): (db: Db, limit: number) => Q {
+export function preparedPerLimit<Db extends object, Q>(
+  build: (db: Db, limit: number) => Q,
+): (db: Db, limit: number) => Q {
   const cache = new WeakMap<Db, Map<number, Q>>();
   return (db, limit) => {
     if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`invalid limit ${limit}`);
     let byLimit = cache.get(db);
-    if (byLimit === undefined) cache.set(db, (byLimit = new Map()));
+    if (byLimit === undefined) {
+      byLimit = new Map();
+      cache.set(db, byLimit);
+    }
     let query = byLimit.get(limit);
     if (query === undefined) {
       query = build(db, limit);

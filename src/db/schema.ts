@@ -1,5 +1,15 @@
 import { sql } from 'drizzle-orm';
-import { type AnySQLiteColumn, check, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import {
+  type AnySQLiteColumn,
+  check,
+  index,
+  integer,
+  primaryKey,
+  real,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/sqlite-core';
 
 // Timestamps are ISO 8601 UTC strings with milliseconds ("2026-01-31T09:00:00.000Z"): they sort as text.
 const timestamp = () => text();
@@ -71,7 +81,10 @@ export const articleSlugRedirects = sqliteTable(
       .references(() => articles.id, { onDelete: 'cascade' }),
     createdAt: timestamp().notNull(),
   },
-  (t) => [uniqueIndex('article_slug_redirects_slug_unique').on(t.slug), index('article_slug_redirects_article_idx').on(t.articleId)],
+  (t) => [
+    uniqueIndex('article_slug_redirects_slug_unique').on(t.slug),
+    index('article_slug_redirects_article_idx').on(t.articleId),
+  ],
 );
 
 export const tags = sqliteTable(
@@ -133,7 +146,10 @@ export const tips = sqliteTable(
     imageAlt: text(),
     imageCaption: text(),
   },
-  (t) => [uniqueIndex('tips_position_unique').on(t.sectionId, t.position), check('tips_position_check', sql`${t.position} >= 1`)],
+  (t) => [
+    uniqueIndex('tips_position_unique').on(t.sectionId, t.position),
+    check('tips_position_check', sql`${t.position} >= 1`),
+  ],
 );
 
 export const products = sqliteTable(
@@ -159,7 +175,10 @@ export const products = sqliteTable(
   },
   (t) => [
     uniqueIndex('products_slug_unique').on(t.slug),
-    check('products_price_check', sql`(${t.priceAmount} is null) = (${t.priceCurrency} is null) and coalesce(${t.priceAmount}, 0) >= 0`),
+    check(
+      'products_price_check',
+      sql`(${t.priceAmount} is null) = (${t.priceCurrency} is null) and coalesce(${t.priceAmount}, 0) >= 0`,
+    ),
   ],
 );
 
@@ -255,7 +274,10 @@ export const apiKeys = sqliteTable(
     lastUsedAt: timestamp(),
     revokedAt: timestamp(),
   },
-  (t) => [uniqueIndex('api_keys_hash_unique').on(t.hash), check('api_keys_role_check', sql`${t.role} in ('admin', 'editor', 'moderator')`)],
+  (t) => [
+    uniqueIndex('api_keys_hash_unique').on(t.hash),
+    check('api_keys_role_check', sql`${t.role} in ('admin', 'editor', 'moderator')`),
+  ],
 );
 
 /** Bumped inside every write transaction; public ETags derive from it. */

@@ -98,7 +98,12 @@ export function createTransactor(writer: Db, connection: Database.Database): Wit
       statements.beginWrite.run();
       let touched = false;
       for (const job of batch) {
-        const scope: Scope = { open: true, readOnly: false, job: { touched: job.options.touchesContent !== false }, depth: 0 };
+        const scope: Scope = {
+          open: true,
+          readOnly: false,
+          job: { touched: job.options.touchesContent !== false },
+          depth: 0,
+        };
         scopes.push(scope);
         try {
           const value = await inSavepoint(scope, () => active.run(scope, () => job.fn(writer)));
@@ -113,12 +118,16 @@ export function createTransactor(writer: Db, connection: Database.Database): Wit
       if (touched) await bumpContentVersion(writer);
       statements.commit.run();
     } catch (error) {
-      scopes.forEach((scope) => (scope.open = false));
+      for (const scope of scopes) scope.open = false;
       rollbackQuietly();
       for (const job of batch) job.reject(error);
       return;
     }
-    batch.forEach((job, i) => (outcomes[i]!.ok ? job.resolve(outcomes[i]!.value) : job.reject(outcomes[i]!.value)));
+    for (const [i, job] of batch.entries()) {
+      const outcome = outcomes[i]!;
+      if (outcome.ok) job.resolve(outcome.value);
+      else job.reject(outcome.value);
+    }
   }
 
   async function drain(): Promise<void> {
@@ -143,7 +152,8 @@ export function createTransactor(writer: Db, connection: Database.Database): Wit
     const outer = active.getStore();
     if (outer?.open) {
       // A nested call joins the transaction it runs in (instead of waiting on itself), in a savepoint of its own.
-      if (outer.readOnly && !options.readOnly) return Promise.reject(new Error('withTransaction: a write cannot nest inside a read-only transaction'));
+      if (outer.readOnly && !options.readOnly)
+        return Promise.reject(new Error('withTransaction: a write cannot nest inside a read-only transaction'));
       if (!options.readOnly && options.touchesContent !== false) outer.job.touched = true;
       const nested: Scope = { ...outer, depth: outer.depth + 1 };
       return inSavepoint(nested, () => active.run(nested, () => fn(writer))).finally(() => (nested.open = false));

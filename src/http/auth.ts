@@ -52,9 +52,21 @@ export function authProblems<const S extends number[]>(...more: S) {
  * OpenAPI metadata, and the 401/403 problems plus the listed error statuses.
  */
 export function managementRoute<const R extends readonly Role[]>(roles: R, tag: string) {
-  return <S extends { response: object }, const E extends number[]>(operationId: string, summary: string, schema: S, errors: E) => ({
+  return <S extends { response: object }, const E extends number[]>(
+    operationId: string,
+    summary: string,
+    schema: S,
+    errors: E,
+  ) => ({
     config: { roles },
-    schema: { ...schema, operationId, summary, tags: [tag], ...requiresRoles(roles), response: { ...authProblems(...errors), ...schema.response } },
+    schema: {
+      ...schema,
+      operationId,
+      summary,
+      tags: [tag],
+      ...requiresRoles(roles),
+      response: { ...authProblems(...errors), ...schema.response },
+    },
   });
 }
 
@@ -78,7 +90,12 @@ export function installAuth(app: FastifyInstance, { db, now }: { db: DatabaseHan
     const key = await resolveKey({ db: db.read, token: match[1] });
     if (!key) throw unauthorized('The API key is unknown or revoked.', 'invalid_token');
     if (!roles.includes(key.role)) {
-      throw new AppError({ status: 403, code: 'forbidden', title: 'Forbidden', detail: `This operation needs role ${roles.join(' or ')}; the key has role ${key.role}.` });
+      throw new AppError({
+        status: 403,
+        code: 'forbidden',
+        title: 'Forbidden',
+        detail: `This operation needs role ${roles.join(' or ')}; the key has role ${key.role}.`,
+      });
     }
     request.principal = { keyId: key.id, name: key.name, role: key.role };
     const at = now();
@@ -93,7 +110,8 @@ export function installAuth(app: FastifyInstance, { db, now }: { db: DatabaseHan
   // Attached to management routes only: public routes pay nothing for it.
   app.addHook('onRoute', (route) => {
     if (!route.config?.roles) return;
-    const existing = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
+    const existing =
+      route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
     route.onRequest = [authenticate, ...existing];
   });
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/client.js';
 import { getContentVersion, getPublicationHorizon } from '../modules/content/content.repository.js';
-import { createResponseCache, type CachedResponse } from './response-cache.js';
+import { type CachedResponse, createResponseCache } from './response-cache.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -30,7 +30,8 @@ export function createContentStateReader({ db, now }: { db: Db; now: () => Date 
   return async function readContentState(): Promise<ContentState> {
     const at = now();
     const version = await getContentVersion({ db });
-    const current = known !== null && known.version === version && (known.nextChangeAt === null || at < known.nextChangeAt);
+    const current =
+      known !== null && known.version === version && (known.nextChangeAt === null || at < known.nextChangeAt);
     if (!current) {
       const { passed, next } = await getPublicationHorizon({ db, now: at.toISOString() });
       known = { version, horizon: passed ?? '', nextChangeAt: next ? new Date(next) : null };
@@ -52,7 +53,10 @@ export function computeEtag(key: string): string {
 export function cacheControlFor(template: string, nextChangeAt: Date | null, now: Date): string {
   if (!nextChangeAt) return template;
   const secondsLeft = Math.max(0, Math.floor((nextChangeAt.getTime() - now.getTime()) / 1000));
-  return template.replace(/s-maxage=(\d+)/, (_match, value: string) => `s-maxage=${Math.min(Number(value), secondsLeft)}`);
+  return template.replace(
+    /s-maxage=(\d+)/,
+    (_match, value: string) => `s-maxage=${Math.min(Number(value), secondsLeft)}`,
+  );
 }
 
 function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
@@ -121,7 +125,10 @@ export function createPublicCache(options: CachingOptions) {
         etag = computeEtag(key);
         if (etags.size < MAX_REMEMBERED_ETAGS) etags.set(key, etag);
       }
-      const cacheControl = state.nextChangeAt === null ? options.cacheControl : cacheControlFor(options.cacheControl, state.nextChangeAt, options.now());
+      const cacheControl =
+        state.nextChangeAt === null
+          ? options.cacheControl
+          : cacheControlFor(options.cacheControl, state.nextChangeAt, options.now());
       const notModified = matchesIfNoneMatch(ifNoneMatch, etag);
       return { key, etag, cacheControl, notModified, hit: notModified ? undefined : store?.get(key) };
     },

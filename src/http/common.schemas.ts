@@ -2,13 +2,22 @@ import { z } from 'zod';
 
 export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
-export const SlugSchema = z.string().min(1).max(200).regex(SLUG_PATTERN, 'Expected lowercase letters, digits and single hyphens');
+export const SlugSchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(SLUG_PATTERN, 'Expected lowercase letters, digits and single hyphens');
 
 export const SlugParamsSchema = z.object({ slug: SlugSchema }).strict();
 
-export const IdParamsSchema = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) }).strict();
+export const IdParamsSchema = z
+  .object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) })
+  .strict();
 
-export const TimestampSchema = z.string().describe('ISO 8601 UTC timestamp with milliseconds').meta({ format: 'date-time' });
+export const TimestampSchema = z
+  .string()
+  .describe('ISO 8601 UTC timestamp with milliseconds')
+  .meta({ format: 'date-time' });
 
 export const ImageSchema = z
   .object({

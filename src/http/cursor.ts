@@ -5,7 +5,10 @@ export function encodeCursor(key: readonly (string | number)[]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-export function decodeCursor<T extends readonly (string | number)[]>(cursor: string | undefined, shape: readonly ('string' | 'number')[]): T | undefined {
+export function decodeCursor<T extends readonly (string | number)[]>(
+  cursor: string | undefined,
+  shape: readonly ('string' | 'number')[],
+): T | undefined {
   if (cursor === undefined) return undefined;
   let key: unknown;
   try {
@@ -14,12 +17,19 @@ export function decodeCursor<T extends readonly (string | number)[]>(cursor: str
     key = null;
   }
   const valid = Array.isArray(key) && key.length === shape.length && key.every((part, i) => typeof part === shape[i]);
-  if (!valid) throw badRequest('The cursor is not valid; use meta.nextCursor from a previous page.', [{ location: 'query', pointer: '/cursor', message: 'Invalid cursor' }]);
+  if (!valid)
+    throw badRequest('The cursor is not valid; use meta.nextCursor from a previous page.', [
+      { location: 'query', pointer: '/cursor', message: 'Invalid cursor' },
+    ]);
   return key as unknown as T;
 }
 
 /** Fetch one row more than the limit; its presence means another page exists. */
-export function splitPage<Row>(rows: Row[], limit: number, keyOf: (row: Row) => (string | number)[]): { rows: Row[]; nextCursor: string | null } {
+export function splitPage<Row>(
+  rows: Row[],
+  limit: number,
+  keyOf: (row: Row) => (string | number)[],
+): { rows: Row[]; nextCursor: string | null } {
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return { rows: page, nextCursor: rows.length > limit && last !== undefined ? encodeCursor(keyOf(last)) : null };

@@ -42,10 +42,17 @@ export class AppError extends Error {
   }
 }
 
-export const notFound = (detail: string) => new AppError({ status: 404, code: 'not_found', title: 'Not Found', detail });
+export const notFound = (detail: string) =>
+  new AppError({ status: 404, code: 'not_found', title: 'Not Found', detail });
 export const conflict = (detail: string) => new AppError({ status: 409, code: 'conflict', title: 'Conflict', detail });
 export const ruleViolation = (detail: string, errors?: FieldError[]) =>
-  new AppError({ status: 422, code: 'rule_violation', title: 'Unprocessable Content', detail, ...(errors ? { errors } : {}) });
+  new AppError({
+    status: 422,
+    code: 'rule_violation',
+    title: 'Unprocessable Content',
+    detail,
+    ...(errors ? { errors } : {}),
+  });
 export const badRequest = (detail: string, errors?: FieldError[]) =>
   new AppError({ status: 400, code: 'invalid_request', title: 'Bad Request', detail, ...(errors ? { errors } : {}) });
 
@@ -92,7 +99,10 @@ type ProblemResponse = { description: string; content: Record<string, { schema: 
 export function problemResponses<const S extends number[]>(...statuses: S): Record<S[number] | 500, ProblemResponse> {
   const responses = {} as Record<S[number] | 500, ProblemResponse>;
   for (const status of [...statuses, 500] as (S[number] | 500)[]) {
-    responses[status] = { description: STATUS_DESCRIPTIONS[status] ?? 'Error', content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } } };
+    responses[status] = {
+      description: STATUS_DESCRIPTIONS[status] ?? 'Error',
+      content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } },
+    };
   }
   return responses;
 }
@@ -125,7 +135,12 @@ export function sendProblem(reply: FastifyReply, error: AppError): FastifyReply 
     .send(toProblem(error, reply.request));
 }
 
-const LOCATIONS: Record<string, FieldLocation> = { body: 'body', querystring: 'query', params: 'params', headers: 'headers' };
+const LOCATIONS: Record<string, FieldLocation> = {
+  body: 'body',
+  querystring: 'query',
+  params: 'params',
+  headers: 'headers',
+};
 
 function validationErrors(error: FastifyError): FieldError[] {
   const location = LOCATIONS[error.validationContext ?? 'body'] ?? 'body';
@@ -133,7 +148,11 @@ function validationErrors(error: FastifyError): FieldError[] {
     const params = issue.params as { keys?: string[] } | undefined;
     // One entry per unknown field, so a client can see exactly what to remove.
     if (issue.keyword === 'unrecognized_keys' && Array.isArray(params?.keys)) {
-      return params.keys.map((key) => ({ location, pointer: `${issue.instancePath === '/' ? '' : issue.instancePath}/${key}`, message: 'Unknown field' }));
+      return params.keys.map((key) => ({
+        location,
+        pointer: `${issue.instancePath === '/' ? '' : issue.instancePath}/${key}`,
+        message: 'Unknown field',
+      }));
     }
     return [{ location, pointer: issue.instancePath || '/', message: issue.message ?? 'Invalid value' }];
   });
@@ -146,7 +165,10 @@ export function toAppError(error: unknown, request: FastifyRequest): AppError {
   if (hasZodFastifySchemaValidationErrors(fastifyError)) {
     const errors = validationErrors(fastifyError);
     const where = LOCATIONS[fastifyError.validationContext ?? 'body'] ?? 'body';
-    return badRequest(`The request ${where} is invalid: ${errors.map((e) => `${e.pointer} ${e.message}`).join('; ')}`, errors);
+    return badRequest(
+      `The request ${where} is invalid: ${errors.map((e) => `${e.pointer} ${e.message}`).join('; ')}`,
+      errors,
+    );
   }
   const violation = asConstraintViolation(error);
   if (violation) {
@@ -156,29 +178,59 @@ export function toAppError(error: unknown, request: FastifyRequest): AppError {
     return ruleViolation(`The change breaks a data rule${what}.`);
   }
   if (isDatabaseBusy(error)) {
-    return new AppError({ status: 503, code: 'busy', title: 'Service Unavailable', detail: 'The database is busy; retry shortly.', headers: { 'retry-after': '1' } });
+    return new AppError({
+      status: 503,
+      code: 'busy',
+      title: 'Service Unavailable',
+      detail: 'The database is busy; retry shortly.',
+      headers: { 'retry-after': '1' },
+    });
   }
   if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-    return new AppError({ status: 413, code: 'payload_too_large', title: 'Content Too Large', detail: 'The request body exceeds the configured limit.' });
+    return new AppError({
+      status: 413,
+      code: 'payload_too_large',
+      title: 'Content Too Large',
+      detail: 'The request body exceeds the configured limit.',
+    });
   }
   if (fastifyError.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-    return new AppError({ status: 415, code: 'unsupported_media_type', title: 'Unsupported Media Type', detail: 'Send the body as application/json.' });
+    return new AppError({
+      status: 415,
+      code: 'unsupported_media_type',
+      title: 'Unsupported Media Type',
+      detail: 'Send the body as application/json.',
+    });
   }
   const status = typeof fastifyError.statusCode === 'number' ? fastifyError.statusCode : 500;
   if (status >= 400 && status < 500 && !isResponseSerializationError(fastifyError as never)) {
     // Fastify's own client errors (malformed JSON, bad content length) keep their status.
     const code = status === 429 ? 'rate_limited' : 'invalid_request';
-    return new AppError({ status, code, title: status === 429 ? 'Too Many Requests' : 'Bad Request', detail: fastifyError.message });
+    return new AppError({
+      status,
+      code,
+      title: status === 429 ? 'Too Many Requests' : 'Bad Request',
+      detail: fastifyError.message,
+    });
   }
   request.log.error({ err: error }, 'unhandled error');
-  return new AppError({ status: 500, code: 'internal', title: 'Internal Server Error', detail: 'An unexpected error occurred.' });
+  return new AppError({
+    status: 500,
+    code: 'internal',
+    title: 'Internal Server Error',
+    detail: 'An unexpected error occurred.',
+  });
 }
 
 /** Errors Fastify raises before routing (a malformed URL, an overlong parameter), as problems. */
 export function sendFrameworkProblem(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+  const status =
+    typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
   const code = status === 414 ? 'uri_too_long' : 'invalid_request';
-  return sendProblem(reply, new AppError({ status, code, title: status === 414 ? 'URI Too Long' : 'Bad Request', detail: error.message }));
+  return sendProblem(
+    reply,
+    new AppError({ status, code, title: status === 414 ? 'URI Too Long' : 'Bad Request', detail: error.message }),
+  );
 }
 
 export function installProblemHandlers(app: FastifyInstance): void {

@@ -20,14 +20,19 @@ export function fastLaneServerFactory(cache: PublicCache, fixed: FixedHeaders) {
     const options = fastifyOptions as unknown as ServerTimeouts;
     const server = createServer((request: IncomingMessage, response: ServerResponse) => {
       const url = request.url ?? '';
-      if (request.method !== 'GET' || !url.startsWith('/v1/') || url.startsWith('/v1/admin')) return handler(request, response);
+      if (request.method !== 'GET' || !url.startsWith('/v1/') || url.startsWith('/v1/admin'))
+        return handler(request, response);
       const ifNoneMatch = request.headers['if-none-match'];
       cache.resolve(url, typeof ifNoneMatch === 'string' ? ifNoneMatch : undefined).then(
         (resolved) => {
           // Only URLs a public route has answered have an entry; the rest go through Fastify.
           if (!resolved.notModified && !resolved.hit) return handler(request, response);
           if (resolved.notModified && !cache.knows(resolved.key)) return handler(request, response);
-          const headers: Record<string, string> = { ...fixed, etag: resolved.etag, 'cache-control': resolved.cacheControl };
+          const headers: Record<string, string> = {
+            ...fixed,
+            etag: resolved.etag,
+            'cache-control': resolved.cacheControl,
+          };
           if (resolved.notModified) {
             response.writeHead(304, headers).end();
             return;

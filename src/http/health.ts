@@ -10,7 +10,14 @@ export const healthRoutes: FastifyPluginAsync<RouteDeps> = async (app, { db }) =
   const routes = app.withTypeProvider<ZodTypeProvider>();
   routes.get(
     '/healthz',
-    { schema: { operationId: 'getLiveness', tags: ['health'], summary: 'The process is alive', response: { 200: StatusSchema, ...problemResponses() } } },
+    {
+      schema: {
+        operationId: 'getLiveness',
+        tags: ['health'],
+        summary: 'The process is alive',
+        response: { 200: StatusSchema, ...problemResponses() },
+      },
+    },
     async (_request, reply) => {
       reply.header('cache-control', 'no-store');
       return { status: 'ok' as const };
@@ -18,14 +25,26 @@ export const healthRoutes: FastifyPluginAsync<RouteDeps> = async (app, { db }) =
   );
   routes.get(
     '/readyz',
-    { schema: { operationId: 'getReadiness', tags: ['health'], summary: 'The database is reachable', response: { 200: StatusSchema, ...problemResponses(503) } } },
+    {
+      schema: {
+        operationId: 'getReadiness',
+        tags: ['health'],
+        summary: 'The database is reachable',
+        response: { 200: StatusSchema, ...problemResponses(503) },
+      },
+    },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
       try {
         await db.ping();
       } catch (error) {
         request.log.warn({ err: error }, 'readiness check failed');
-        throw new AppError({ status: 503, code: 'not_ready', title: 'Service Unavailable', detail: 'The database is not reachable.' });
+        throw new AppError({
+          status: 503,
+          code: 'not_ready',
+          title: 'Service Unavailable',
+          detail: 'The database is not reachable.',
+        });
       }
       return { status: 'ok' as const };
     },

@@ -31,7 +31,11 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       ],
       components: {
         securitySchemes: {
-          [BEARER_SCHEME]: { type: 'http', scheme: 'bearer', description: 'An API key: "Authorization: Bearer quire_…". Roles: admin, editor, moderator.' },
+          [BEARER_SCHEME]: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'An API key: "Authorization: Bearer quire_…". Roles: admin, editor, moderator.',
+          },
         },
       },
     },
@@ -75,19 +79,39 @@ function documentHttpSemantics(doc: OpenApiDocument): OpenApiDocument {
       const responses = op.responses ?? {};
       const publicRead = method === 'get' && path.startsWith('/v1/') && !path.startsWith('/v1/admin');
       if (publicRead) {
-        op.parameters = [...(op.parameters ?? []), { name: 'If-None-Match', in: 'header', required: false, schema: { type: 'string' }, description: 'An ETag from an earlier response: 304 when it still matches' }];
-        responses['304'] = { description: 'Not Modified: the ETag still matches', headers: { ETag: header('The current ETag'), 'Cache-Control': header('Caching policy') } };
+        op.parameters = [
+          ...(op.parameters ?? []),
+          {
+            name: 'If-None-Match',
+            in: 'header',
+            required: false,
+            schema: { type: 'string' },
+            description: 'An ETag from an earlier response: 304 when it still matches',
+          },
+        ];
+        responses['304'] = {
+          description: 'Not Modified: the ETag still matches',
+          headers: { ETag: header('The current ETag'), 'Cache-Control': header('Caching policy') },
+        };
         const ok = responses['200'];
-        if (ok) ok.headers = { ETag: header('Strong validator of this representation'), 'Cache-Control': header('Caching policy; s-maxage never runs past the next scheduled publication'), 'Surrogate-Key': header('What the response holds, for CDN purges (article-1 product-2 comments-1)') };
+        if (ok)
+          ok.headers = {
+            ETag: header('Strong validator of this representation'),
+            'Cache-Control': header('Caching policy; s-maxage never runs past the next scheduled publication'),
+            'Surrogate-Key': header('What the response holds, for CDN purges (article-1 product-2 comments-1)'),
+          };
       }
       for (const status of ['200', '201']) {
         const response = responses[status];
-        if (response && /Article|Comment/.test(op.operationId ?? '') && path.startsWith('/v1/admin')) response.headers = { ...response.headers, ETag: header('Send it back as If-Match on your next write') };
+        if (response && /Article|Comment/.test(op.operationId ?? '') && path.startsWith('/v1/admin'))
+          response.headers = { ...response.headers, ETag: header('Send it back as If-Match on your next write') };
       }
-      if (responses['201']) responses['201'].headers = { ...responses['201'].headers, Location: header('URL of the created resource') };
+      if (responses['201'])
+        responses['201'].headers = { ...responses['201'].headers, Location: header('URL of the created resource') };
       if (responses['301']) responses['301'].headers = { Location: header('The current URL of the article') };
       if (responses['401']) responses['401'].headers = { 'WWW-Authenticate': header('Bearer realm="quire"') };
-      if (responses['429']) responses['429'].headers = { 'Retry-After': header('Seconds until a new submission is accepted') };
+      if (responses['429'])
+        responses['429'].headers = { 'Retry-After': header('Seconds until a new submission is accepted') };
       if (op.operationId && OPTIONAL_BODY.has(op.operationId) && op.requestBody) op.requestBody.required = false;
     }
   }

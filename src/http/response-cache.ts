@@ -11,7 +11,8 @@ export interface CachedResponse {
 export function createResponseCache(maxBytes: number) {
   const entries = new Map<string, CachedResponse>();
   let bytes = 0;
-  const sizeOf = (key: string, value: CachedResponse) => key.length + value.body.length + (value.surrogateKey?.length ?? 0);
+  const sizeOf = (key: string, value: CachedResponse) =>
+    key.length + value.body.length + (value.surrogateKey?.length ?? 0);
 
   return {
     get(key: string): CachedResponse | undefined {

@@ -25,8 +25,23 @@ describe('withTransaction', () => {
 
     let inserted = false;
     const failing = db.withTransaction(async (tx) => {
-      const id = await insertArticle({ db: tx, values: { slug: 'half-done', title: 'Half', status: 'published', publishedAt: stamp, createdAt: stamp, updatedAt: stamp } });
-      const sectionId = await insertSection({ db: tx, articleId: id, position: 1, section: { heading: 'H', lead: null } });
+      const id = await insertArticle({
+        db: tx,
+        values: {
+          slug: 'half-done',
+          title: 'Half',
+          status: 'published',
+          publishedAt: stamp,
+          createdAt: stamp,
+          updatedAt: stamp,
+        },
+      });
+      const sectionId = await insertSection({
+        db: tx,
+        articleId: id,
+        position: 1,
+        section: { heading: 'H', lead: null },
+      });
       await insertTip({ db: tx, sectionId, position: 1, tip: { title: 'T', body: 'B', image: null } });
       inserted = true;
       await pause(30);
@@ -66,7 +81,9 @@ describe('withTransaction', () => {
     await expect(
       db.withTransaction(async (tx) => {
         await insertArticle({ db: tx, values: { slug: 'outer', title: 'Outer', createdAt: stamp, updatedAt: stamp } });
-        await db.withTransaction((inner) => insertArticle({ db: inner, values: { slug: 'inner', title: 'Inner', createdAt: stamp, updatedAt: stamp } }));
+        await db.withTransaction((inner) =>
+          insertArticle({ db: inner, values: { slug: 'inner', title: 'Inner', createdAt: stamp, updatedAt: stamp } }),
+        );
         throw new Error('abort both');
       }),
     ).rejects.toThrow('abort both');
@@ -76,7 +93,9 @@ describe('withTransaction', () => {
   it('refuses writes on the read connection', async () => {
     const { db } = await createTestApp();
     await expect(
-      Promise.resolve().then(() => db.read.insert(articles).values({ slug: 'x', title: 'X', createdAt: stamp, updatedAt: stamp }).run()),
+      Promise.resolve().then(() =>
+        db.read.insert(articles).values({ slug: 'x', title: 'X', createdAt: stamp, updatedAt: stamp }).run(),
+      ),
     ).rejects.toThrow(/readonly|query_only|attempt to write/i);
   });
 });
@@ -88,7 +107,8 @@ describe('consistent reads', () => {
     const { id } = await createArticle(db, { title: 'v0', tags: ['v0'] });
     const torn: string[] = [];
     const writer = (async () => {
-      for (let i = 1; i <= 200; i += 1) await patchArticle({ db, now: clock.now }, id, { title: `v${i}`, tags: [`v${i}`] });
+      for (let i = 1; i <= 200; i += 1)
+        await patchArticle({ db, now: clock.now }, id, { title: `v${i}`, tags: [`v${i}`] });
     })();
     let done = false;
     void writer.then(() => (done = true));
@@ -105,21 +125,30 @@ describe('group commit', () => {
   it('commits concurrent writes together, each whole or not at all, and settles each only once committed', async () => {
     const { db } = await createTestApp();
     const writes = Array.from({ length: 20 }, (_, i) =>
-      db.withTransaction(async (tx) => {
-        const id = await insertArticle({ db: tx, values: { slug: `batch-${i}`, title: `Batch ${i}`, createdAt: stamp, updatedAt: stamp } });
-        await pause(1);
-        await insertSection({ db: tx, articleId: id, position: 1, section: { heading: 'H', lead: null } });
-        if (i === 7) throw new Error('job 7 fails after writing');
-        return id;
-      }).then(async (id) => {
-        // Settled only after COMMIT: the read connection already sees the row.
-        const seen = await db.read.select().from(articles).where(eq(articles.id, id));
-        return seen.length;
-      }),
+      db
+        .withTransaction(async (tx) => {
+          const id = await insertArticle({
+            db: tx,
+            values: { slug: `batch-${i}`, title: `Batch ${i}`, createdAt: stamp, updatedAt: stamp },
+          });
+          await pause(1);
+          await insertSection({ db: tx, articleId: id, position: 1, section: { heading: 'H', lead: null } });
+          if (i === 7) throw new Error('job 7 fails after writing');
+          return id;
+        })
+        .then(async (id) => {
+          // Settled only after COMMIT: the read connection already sees the row.
+          const seen = await db.read.select().from(articles).where(eq(articles.id, id));
+          return seen.length;
+        }),
     );
     const results = await Promise.allSettled(writes);
-    expect(results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason.message)).toEqual(['job 7 fails after writing']);
-    expect(results.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<number>).value)).toEqual(Array(19).fill(1));
+    expect(
+      results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason.message),
+    ).toEqual(['job 7 fails after writing']);
+    expect(
+      results.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<number>).value),
+    ).toEqual(Array(19).fill(1));
     const slugs = (await db.read.select({ slug: articles.slug }).from(articles)).map((r) => r.slug);
     expect(slugs).toHaveLength(19);
     expect(slugs).not.toContain('batch-7');
@@ -134,7 +163,10 @@ describe('nested and late calls', () => {
       await insertArticle({ db: tx, values: { slug: 'outer-ok', title: 'Outer', createdAt: stamp, updatedAt: stamp } });
       await db
         .withTransaction(async (inner) => {
-          await insertArticle({ db: inner, values: { slug: 'nested-half', title: 'Half', createdAt: stamp, updatedAt: stamp } });
+          await insertArticle({
+            db: inner,
+            values: { slug: 'nested-half', title: 'Half', createdAt: stamp, updatedAt: stamp },
+          });
           throw new Error('nested fails');
         })
         .catch(() => undefined);
@@ -148,7 +180,9 @@ describe('nested and late calls', () => {
     let late: Promise<unknown> = Promise.resolve();
     await db.withTransaction(async () => {
       late = new Promise((resolve) => setTimeout(resolve, 5)).then(() =>
-        db.withTransaction((tx) => insertArticle({ db: tx, values: { slug: 'late', title: 'Late', createdAt: stamp, updatedAt: stamp } })),
+        db.withTransaction((tx) =>
+          insertArticle({ db: tx, values: { slug: 'late', title: 'Late', createdAt: stamp, updatedAt: stamp } }),
+        ),
       );
     });
     const before = await version();
@@ -160,7 +194,13 @@ describe('nested and late calls', () => {
   it('refuses a write nested in a read-only transaction', async () => {
     const { db } = await createTestApp();
     await expect(
-      db.withTransaction(() => db.withTransaction((tx) => insertArticle({ db: tx, values: { slug: 'x', title: 'X', createdAt: stamp, updatedAt: stamp } })), { readOnly: true }),
+      db.withTransaction(
+        () =>
+          db.withTransaction((tx) =>
+            insertArticle({ db: tx, values: { slug: 'x', title: 'X', createdAt: stamp, updatedAt: stamp } }),
+          ),
+        { readOnly: true },
+      ),
     ).rejects.toThrow(/read-only/);
   });
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterEach } from 'vitest';
 import { buildApp } from '../../src/app.js';
-import { loadConfig, type Config } from '../../src/config.js';
+import { type Config, loadConfig } from '../../src/config.js';
 
 export interface TestClock {
   now: Date;
@@ -28,9 +28,14 @@ afterEach(async () => {
 });
 
 /** A fresh app on a fresh, migrated, empty temporary database (writer + reader connections), removed after the test. */
-export async function createTestApp(options: { config?: Partial<Config>; clock?: TestClock; traceSql?: (sql: string) => void } = {}) {
+export async function createTestApp(
+  options: { config?: Partial<Config>; clock?: TestClock; traceSql?: (sql: string) => void } = {},
+) {
   const clock = options.clock ?? createClock();
-  const app = await buildApp(testConfig(options.config), { now: () => clock.now, ...(options.traceSql ? { traceSql: options.traceSql } : {}) });
+  const app = await buildApp(testConfig(options.config), {
+    now: () => clock.now,
+    ...(options.traceSql ? { traceSql: options.traceSql } : {}),
+  });
   open.push(app);
   return { app, db: app.db, clock };
 }

@@ -1,6 +1,12 @@
 import type { DatabaseHandles } from '../../src/db/client.js';
 import type { CommentStatus, Placement } from '../../src/db/schema.js';
-import { ensureTags, insertArticle, insertSection, insertTip, replaceArticleTags } from '../../src/modules/articles/articles.repository.js';
+import {
+  ensureTags,
+  insertArticle,
+  insertSection,
+  insertTip,
+  replaceArticleTags,
+} from '../../src/modules/articles/articles.repository.js';
 import { insertComment, refreshCommentCounts } from '../../src/modules/comments/comments.repository.js';
 import { contentHashOf } from '../../src/modules/comments/comments.service.js';
 import { insertProduct, replaceArticleProducts } from '../../src/modules/products/products.repository.js';
@@ -16,28 +22,58 @@ export interface ArticleFactoryInput {
   publishedAt?: string | null;
   tags?: string[];
   sections?: { heading: string; lead?: string | null; tips: { title: string; body: string }[] }[];
-  products?: { productId: number; placement?: Placement; afterSection?: number | null; headline?: string | null; pitch?: string | null }[];
+  products?: {
+    productId: number;
+    placement?: Placement;
+    afterSection?: number | null;
+    headline?: string | null;
+    pitch?: string | null;
+  }[];
 }
 
 /** Inserts an article (published an hour before the given time by default) with its sections and tips. */
-export async function createArticle(db: DatabaseHandles, input: ArticleFactoryInput = {}, at = new Date('2026-06-01T11:00:00.000Z')) {
+export async function createArticle(
+  db: DatabaseHandles,
+  input: ArticleFactoryInput = {},
+  at = new Date('2026-06-01T11:00:00.000Z'),
+) {
   const n = next();
   const status = input.status ?? 'published';
-  const publishedAt = input.publishedAt === undefined ? (status === 'published' ? at.toISOString() : null) : input.publishedAt;
-  const sections = input.sections ?? [{ heading: `Section ${n}`, lead: null, tips: [{ title: `Tip ${n}`, body: `Body ${n}` }] }];
+  const publishedAt =
+    input.publishedAt === undefined ? (status === 'published' ? at.toISOString() : null) : input.publishedAt;
+  const sections = input.sections ?? [
+    { heading: `Section ${n}`, lead: null, tips: [{ title: `Tip ${n}`, body: `Body ${n}` }] },
+  ];
   return db.withTransaction(async (tx) => {
     const stamp = at.toISOString();
     const id = await insertArticle({
       db: tx,
-      values: { slug: input.slug ?? `article-${n}`, title: input.title ?? `Article ${n}`, summary: `Summary ${n}`, status, publishedAt, createdAt: stamp, updatedAt: stamp },
+      values: {
+        slug: input.slug ?? `article-${n}`,
+        title: input.title ?? `Article ${n}`,
+        summary: `Summary ${n}`,
+        status,
+        publishedAt,
+        createdAt: stamp,
+        updatedAt: stamp,
+      },
     });
-    const tagIds = await ensureTags({ db: tx, tags: (input.tags ?? []).map((slug) => ({ slug, name: slug.toUpperCase() })) });
+    const tagIds = await ensureTags({
+      db: tx,
+      tags: (input.tags ?? []).map((slug) => ({ slug, name: slug.toUpperCase() })),
+    });
     await replaceArticleTags({ db: tx, articleId: id, tagIds });
     const sectionIds: number[] = [];
     for (const [s, section] of sections.entries()) {
-      const sectionId = await insertSection({ db: tx, articleId: id, position: s + 1, section: { heading: section.heading, lead: section.lead ?? null } });
+      const sectionId = await insertSection({
+        db: tx,
+        articleId: id,
+        position: s + 1,
+        section: { heading: section.heading, lead: section.lead ?? null },
+      });
       sectionIds.push(sectionId);
-      for (const [t, tip] of section.tips.entries()) await insertTip({ db: tx, sectionId, position: t + 1, tip: { ...tip, image: null } });
+      for (const [t, tip] of section.tips.entries())
+        await insertTip({ db: tx, sectionId, position: t + 1, tip: { ...tip, image: null } });
     }
     await replaceArticleProducts({
       db: tx,
@@ -55,7 +91,16 @@ export async function createArticle(db: DatabaseHandles, input: ArticleFactoryIn
   });
 }
 
-export async function createProduct(db: DatabaseHandles, input: { slug?: string; name?: string; priceAmount?: number | null; priceCurrency?: string | null; badges?: string[] } = {}) {
+export async function createProduct(
+  db: DatabaseHandles,
+  input: {
+    slug?: string;
+    name?: string;
+    priceAmount?: number | null;
+    priceCurrency?: string | null;
+    badges?: string[];
+  } = {},
+) {
   const n = next();
   const stamp = '2026-01-01T00:00:00.000Z';
   const slug = input.slug ?? `product-${n}`;
@@ -79,7 +124,15 @@ export async function createProduct(db: DatabaseHandles, input: { slug?: string;
 
 export async function createComment(
   db: DatabaseHandles,
-  input: { articleId: number; parentId?: number | null; status?: CommentStatus; body?: string; authorEmail?: string; createdAt?: string; deletedAt?: string | null },
+  input: {
+    articleId: number;
+    parentId?: number | null;
+    status?: CommentStatus;
+    body?: string;
+    authorEmail?: string;
+    createdAt?: string;
+    deletedAt?: string | null;
+  },
 ) {
   const n = next();
   const body = input.body ?? `Comment ${n}`;
@@ -106,5 +159,7 @@ export async function createComment(
 }
 
 export async function createSite(db: DatabaseHandles) {
-  await db.withTransaction((tx) => upsertSite({ db: tx, values: { name: 'Test site', description: null, url: null, announcement: 'Free shipping' } }));
+  await db.withTransaction((tx) =>
+    upsertSite({ db: tx, values: { name: 'Test site', description: null, url: null, announcement: 'Free shipping' } }),
+  );
 }

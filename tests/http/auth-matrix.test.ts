@@ -33,41 +33,63 @@ describe('role × operation matrix', () => {
     }
   });
 
-  it.each(operations.map(({ method, path, op }) => [`${method.toUpperCase()} ${path}`, method, path, op] as const))('%s', async (_name, method, path, op) => {
-    const { app, db } = await createTestApp();
-    const url = path.replace('{id}', '999999').replace('{slug}', 'no-such-slug');
-    const call = (headers: Record<string, string>) => app.inject({ method: method.toUpperCase() as 'GET', url, headers, ...(method === 'get' || method === 'delete' ? {} : { payload: {} }) });
+  it.each(operations.map(({ method, path, op }) => [`${method.toUpperCase()} ${path}`, method, path, op] as const))(
+    '%s',
+    async (_name, method, path, op) => {
+      const { app, db } = await createTestApp();
+      const url = path.replace('{id}', '999999').replace('{slug}', 'no-such-slug');
+      const call = (headers: Record<string, string>) =>
+        app.inject({
+          method: method.toUpperCase() as 'GET',
+          url,
+          headers,
+          ...(method === 'get' || method === 'delete' ? {} : { payload: {} }),
+        });
 
-    const none = await call({});
-    expect(none.statusCode).toBe(401);
-    expect(none.headers['www-authenticate']).toMatch(/^Bearer realm="quire"/);
-    expect(none.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+      const none = await call({});
+      expect(none.statusCode).toBe(401);
+      expect(none.headers['www-authenticate']).toMatch(/^Bearer realm="quire"/);
+      expect(none.headers['content-type']).toBe('application/problem+json; charset=utf-8');
 
-    for (const malformed of ['Basic dXNlcjpwYXNz', 'Bearer', 'Bearer quire_short', `Bearer quire_${'x'.repeat(43)}`]) {
-      const res = await call({ authorization: malformed });
-      expect(res.statusCode, malformed).toBe(401);
-      expect(res.headers['www-authenticate']).toContain('Bearer');
-    }
-
-    const revoked = await createKeyFor(db, 'admin', 'revoked');
-    const [row] = await db.read.query.apiKeys.findMany({ where: (k, { eq }) => eq(k.name, 'revoked') });
-    await db.withTransaction((tx) => revokeKey({ db: tx, id: row!.id, at: new Date().toISOString() }), { touchesContent: false });
-    expect((await call(bearer(revoked))).statusCode).toBe(401);
-
-    const allowed = op['x-required-roles'] ?? [];
-    for (const role of ROLES) {
-      const res = await call(bearer(await createKeyFor(db, role)));
-      if (allowed.includes(role)) expect([401, 403], `${role} should pass auth`).not.toContain(res.statusCode);
-      else {
-        expect(res.statusCode, `${role} should be forbidden`).toBe(403);
-        expect(res.json().code).toBe('forbidden');
+      for (const malformed of [
+        'Basic dXNlcjpwYXNz',
+        'Bearer',
+        'Bearer quire_short',
+        `Bearer quire_${'x'.repeat(43)}`,
+      ]) {
+        const res = await call({ authorization: malformed });
+        expect(res.statusCode, malformed).toBe(401);
+        expect(res.headers['www-authenticate']).toContain('Bearer');
       }
-    }
-  });
+
+      const revoked = await createKeyFor(db, 'admin', 'revoked');
+      const [row] = await db.read.query.apiKeys.findMany({ where: (k, { eq }) => eq(k.name, 'revoked') });
+      await db.withTransaction((tx) => revokeKey({ db: tx, id: row!.id, at: new Date().toISOString() }), {
+        touchesContent: false,
+      });
+      expect((await call(bearer(revoked))).statusCode).toBe(401);
+
+      const allowed = op['x-required-roles'] ?? [];
+      for (const role of ROLES) {
+        const res = await call(bearer(await createKeyFor(db, role)));
+        if (allowed.includes(role)) expect([401, 403], `${role} should pass auth`).not.toContain(res.statusCode);
+        else {
+          expect(res.statusCode, `${role} should be forbidden`).toBe(403);
+          expect(res.json().code).toBe('forbidden');
+        }
+      }
+    },
+  );
 
   it('gives editors content, moderators comments only, and admins everything', () => {
-    const rolesOf = (prefix: string) => operations.filter(({ path }) => path.startsWith(prefix)).map(({ op }) => op['x-required-roles']);
-    for (const roles of [...rolesOf('/v1/admin/articles'), ...rolesOf('/v1/admin/sections'), ...rolesOf('/v1/admin/tips'), ...rolesOf('/v1/admin/products')]) {
+    const rolesOf = (prefix: string) =>
+      operations.filter(({ path }) => path.startsWith(prefix)).map(({ op }) => op['x-required-roles']);
+    for (const roles of [
+      ...rolesOf('/v1/admin/articles'),
+      ...rolesOf('/v1/admin/sections'),
+      ...rolesOf('/v1/admin/tips'),
+      ...rolesOf('/v1/admin/products'),
+    ]) {
       expect(roles).toEqual(['admin', 'editor']);
     }
     for (const roles of rolesOf('/v1/admin/keys')) expect(roles).toEqual(['admin']);

@@ -15,7 +15,11 @@ describe('public caching', () => {
     expect(first.headers['surrogate-key']).toBe(`article-${id} comments-${id}`);
 
     statements.length = 0;
-    const revalidated = await app.inject({ method: 'GET', url: `/v1/articles/${slug}`, headers: { 'if-none-match': etag } });
+    const revalidated = await app.inject({
+      method: 'GET',
+      url: `/v1/articles/${slug}`,
+      headers: { 'if-none-match': etag },
+    });
     expect(revalidated.statusCode).toBe(304);
     expect(revalidated.body).toBe('');
     expect(revalidated.headers.etag).toBe(etag);
@@ -23,7 +27,11 @@ describe('public caching', () => {
     expect(statements).toHaveLength(1);
     expect(statements[0]).toMatch(/content_version/);
 
-    const weak = await app.inject({ method: 'GET', url: `/v1/articles/${slug}`, headers: { 'if-none-match': `"other", W/${etag}` } });
+    const weak = await app.inject({
+      method: 'GET',
+      url: `/v1/articles/${slug}`,
+      headers: { 'if-none-match': `"other", W/${etag}` },
+    });
     expect(weak.statusCode).toBe(304);
   });
 
@@ -35,7 +43,9 @@ describe('public caching', () => {
     await createArticle(db, { slug: 'unrelated', products: [{ productId: second.id }] });
     const { id, slug } = await createArticle(db, { products: [{ productId: second.id }, { productId: first.id }] });
     const res = await app.inject({ method: 'GET', url: `/v1/articles/${slug}` });
-    expect(String(res.headers['surrogate-key']).split(' ').sort()).toEqual([`article-${id}`, `comments-${id}`, `product-${first.id}`, `product-${second.id}`].sort());
+    expect(String(res.headers['surrogate-key']).split(' ').sort()).toEqual(
+      [`article-${id}`, `comments-${id}`, `product-${first.id}`, `product-${second.id}`].sort(),
+    );
   });
 
   it('gives different requests different ETags', async () => {
@@ -51,7 +61,11 @@ describe('public caching', () => {
     const { id: articleId, slug } = await createArticle(db);
     const before = await app.inject({ method: 'GET', url: `/v1/articles/${slug}` });
     await createComment(db, { articleId });
-    const after = await app.inject({ method: 'GET', url: `/v1/articles/${slug}`, headers: { 'if-none-match': before.headers.etag as string } });
+    const after = await app.inject({
+      method: 'GET',
+      url: `/v1/articles/${slug}`,
+      headers: { 'if-none-match': before.headers.etag as string },
+    });
     expect(after.statusCode).toBe(200);
     expect(after.headers.etag).not.toBe(before.headers.etag);
     expect(after.json().commentCount).toBe(before.json().commentCount + 1);
@@ -67,11 +81,19 @@ describe('public caching', () => {
     expect(before.headers['cache-control']).toContain('s-maxage=30');
 
     clock.advance(10_000);
-    const stillBefore = await app.inject({ method: 'GET', url: '/v1/articles', headers: { 'if-none-match': before.headers.etag as string } });
+    const stillBefore = await app.inject({
+      method: 'GET',
+      url: '/v1/articles',
+      headers: { 'if-none-match': before.headers.etag as string },
+    });
     expect(stillBefore.statusCode).toBe(304);
 
     clock.advance(20_000);
-    const after = await app.inject({ method: 'GET', url: '/v1/articles', headers: { 'if-none-match': before.headers.etag as string } });
+    const after = await app.inject({
+      method: 'GET',
+      url: '/v1/articles',
+      headers: { 'if-none-match': before.headers.etag as string },
+    });
     expect(after.statusCode).toBe(200);
     expect(after.json().data.map((a: { slug: string }) => a.slug)).toContain('scheduled');
     expect(after.headers['cache-control']).toContain('s-maxage=60');

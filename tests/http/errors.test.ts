@@ -55,14 +55,29 @@ describe('problem details', () => {
   it('rejects malformed JSON with 400 and an oversized body with 413', async () => {
     const { app } = await createTestApp({ config: { bodyLimit: 1024 } });
     app.post('/test/echo', async (request) => request.body);
-    const malformed = await app.inject({ method: 'POST', url: '/test/echo', headers: { 'content-type': 'application/json' }, payload: '{"a":' });
+    const malformed = await app.inject({
+      method: 'POST',
+      url: '/test/echo',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"a":',
+    });
     expect(malformed.statusCode).toBe(400);
     expect(malformed.headers['content-type']).toBe(PROBLEM);
     expect(malformed.json().code).toBe('invalid_request');
-    const big = await app.inject({ method: 'POST', url: '/test/echo', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ a: 'x'.repeat(2048) }) });
+    const big = await app.inject({
+      method: 'POST',
+      url: '/test/echo',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ a: 'x'.repeat(2048) }),
+    });
     expect(big.statusCode).toBe(413);
     expect(big.json()).toMatchObject({ status: 413, code: 'payload_too_large' });
-    const media = await app.inject({ method: 'POST', url: '/test/echo', headers: { 'content-type': 'text/xml' }, payload: '<a/>' });
+    const media = await app.inject({
+      method: 'POST',
+      url: '/test/echo',
+      headers: { 'content-type': 'text/xml' },
+      payload: '<a/>',
+    });
     expect(media.statusCode).toBe(415);
     expect(media.json().code).toBe('unsupported_media_type');
   });

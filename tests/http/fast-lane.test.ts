@@ -53,7 +53,11 @@ describe('fast lane', () => {
     const { id } = await createArticle(db, { slug: 'fast', title: 'Before' });
     await fetch(`${base}/v1/articles/fast`);
     expect(((await (await fetch(`${base}/v1/articles/fast`)).json()) as { title: string }).title).toBe('Before');
-    const patched = await fetch(`${base}/v1/admin/articles/${id}`, { method: 'PATCH', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ title: 'After' }) });
+    const patched = await fetch(`${base}/v1/admin/articles/${id}`, {
+      method: 'PATCH',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'After' }),
+    });
     expect(patched.status).toBe(200);
     expect(((await (await fetch(`${base}/v1/articles/fast`)).json()) as { title: string }).title).toBe('After');
   });

@@ -4,7 +4,11 @@ import { createTestApp } from '../helpers/app.js';
 
 const METHODS = ['get', 'put', 'post', 'patch', 'delete'] as const;
 
-type Operation = { operationId?: string; tags?: string[]; responses?: Record<string, { content?: Record<string, unknown> }> };
+type Operation = {
+  operationId?: string;
+  tags?: string[];
+  responses?: Record<string, { content?: Record<string, unknown> }>;
+};
 
 describe('GET /openapi.json', () => {
   it('is a valid OpenAPI 3.1 document with an operationId, tag and error schemas on every operation', async () => {
@@ -17,7 +21,8 @@ describe('GET /openapi.json', () => {
 
     const operations: [string, Operation][] = [];
     for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, Operation>>)) {
-      for (const method of METHODS) if (item[method]) operations.push([`${method.toUpperCase()} ${path}`, item[method]]);
+      for (const method of METHODS)
+        if (item[method]) operations.push([`${method.toUpperCase()} ${path}`, item[method]]);
     }
     const names = operations.map(([name]) => name);
     expect(names).toEqual(
@@ -37,7 +42,10 @@ describe('GET /openapi.json', () => {
     for (const [name, op] of operations) {
       expect(op.operationId, name).toMatch(/^[a-z][A-Za-z]+$/);
       expect(op.tags?.length, name).toBeGreaterThan(0);
-      expect(Object.keys(op.responses ?? {}).some((status) => /^2\d\d$/.test(status)), name).toBe(true);
+      expect(
+        Object.keys(op.responses ?? {}).some((status) => /^2\d\d$/.test(status)),
+        name,
+      ).toBe(true);
       expect(op.responses?.['500']?.content?.['application/problem+json'], name).toBeDefined();
     }
     const getArticle = doc.paths['/v1/articles/{slug}'].get;

@@ -19,7 +19,9 @@ async function setup() {
   });
   const comment = await createComment(ctx.db, { articleId: article.id, status: 'pending', body: 'Awaiting' });
   const plain = await createArticle(ctx.db, { slug: 'plain' });
-  const admin = (await ctx.app.inject({ method: 'GET', url: `/v1/admin/articles/${article.id}`, headers: editor })).json();
+  const admin = (
+    await ctx.app.inject({ method: 'GET', url: `/v1/admin/articles/${article.id}`, headers: editor })
+  ).json();
   return { ...ctx, editor, moderator, product, article, comment, admin, plain };
 }
 
@@ -31,30 +33,217 @@ const get = async (ctx: Ctx, url: string) => {
 };
 
 // Each write path, the public URL it must change, and what the change looks like there.
+// biome-ignore lint/suspicious/noExplicitAny: bodies are checked by value against what each write changed
 const cases: [string, string, (ctx: Ctx) => Promise<unknown>, (body: any, status: number) => void][] = [
-  ['article PATCH', '/v1/articles/cached', (c) => c.app.inject({ method: 'PATCH', url: `/v1/admin/articles/${c.article.id}`, headers: c.editor, payload: { title: 'New title' } }), (b) => expect(b.title).toBe('New title')],
-  ['article PATCH (list)', '/v1/articles', (c) => c.app.inject({ method: 'PATCH', url: `/v1/admin/articles/${c.article.id}`, headers: c.editor, payload: { summary: 'New summary' } }), (b) => expect(b.data.find((a: { slug: string }) => a.slug === 'cached').summary).toBe('New summary')],
-  ['article unpublish', '/v1/articles/cached', (c) => c.app.inject({ method: 'POST', url: `/v1/admin/articles/${c.article.id}/unpublish`, headers: c.editor }), (_b, s) => expect(s).toBe(404)],
-  ['article publish', '/v1/articles', async (c) => {
-    const created = (await c.app.inject({ method: 'POST', url: '/v1/admin/articles', headers: c.editor, payload: { title: 'Fresh', sections: [{ heading: 'H' }] } })).json();
-    await c.app.inject({ method: 'POST', url: `/v1/admin/articles/${created.id}/publish`, headers: c.editor });
-  }, (b) => expect(b.data.map((a: { slug: string }) => a.slug)).toContain('fresh')],
-  ['article DELETE', '/v1/articles/plain', (c) => c.app.inject({ method: 'DELETE', url: `/v1/admin/articles/${c.plain.id}`, headers: c.editor }), (_b, s) => expect(s).toBe(404)],
-  ['section POST', '/v1/articles/cached', (c) => c.app.inject({ method: 'POST', url: `/v1/admin/articles/${c.article.id}/sections`, headers: c.editor, payload: { heading: 'Three' } }), (b) => expect(b.sections).toHaveLength(3)],
-  ['section PATCH', '/v1/articles/cached', (c) => c.app.inject({ method: 'PATCH', url: `/v1/admin/sections/${c.admin.sections[1].id}`, headers: c.editor, payload: { position: 1 } }), (b) => expect(b.sections[0].heading).toBe('Two')],
-  ['section DELETE', '/v1/articles/cached', (c) => c.app.inject({ method: 'DELETE', url: `/v1/admin/sections/${c.admin.sections[0].id}`, headers: c.editor }), (b) => expect(b.sections.map((s: { heading: string }) => s.heading)).toEqual(['Two'])],
-  ['tip POST', '/v1/articles/cached', (c) => c.app.inject({ method: 'POST', url: `/v1/admin/sections/${c.admin.sections[0].id}/tips`, headers: c.editor, payload: { title: 'T3', body: 'B3' } }), (b) => expect(b.sections[0].tips).toHaveLength(2)],
-  ['tip PATCH', '/v1/articles/cached', (c) => c.app.inject({ method: 'PATCH', url: `/v1/admin/tips/${c.admin.sections[0].tips[0].id}`, headers: c.editor, payload: { body: 'Edited' } }), (b) => expect(b.sections[0].tips[0].body).toBe('Edited')],
-  ['tip DELETE', '/v1/articles/cached', (c) => c.app.inject({ method: 'DELETE', url: `/v1/admin/tips/${c.admin.sections[0].tips[0].id}`, headers: c.editor }), (b) => expect(b.sections[0].tips).toEqual([])],
-  ['product links PUT', '/v1/articles/cached', (c) => c.app.inject({ method: 'PUT', url: `/v1/admin/articles/${c.article.id}/products`, headers: c.editor, payload: { products: [] } }), (b) => expect(b.products).toEqual([])],
-  ['product PATCH', '/v1/articles/cached', (c) => c.app.inject({ method: 'PATCH', url: `/v1/admin/products/${c.product.id}`, headers: c.editor, payload: { name: 'Better Shoe' } }), (b) => expect(b.products[0].name).toBe('Better Shoe')],
-  ['product PATCH (product page)', '/v1/products/shoe', (c) => c.app.inject({ method: 'PATCH', url: `/v1/admin/products/${c.product.id}`, headers: c.editor, payload: { inStock: false } }), (b) => expect(b.inStock).toBe(false)],
-  ['product DELETE', '/v1/articles/cached', (c) => c.app.inject({ method: 'DELETE', url: `/v1/admin/products/${c.product.id}?force=true`, headers: c.editor }), (b) => expect(b.products).toEqual([])],
-  ['product POST', '/v1/products', (c) => c.app.inject({ method: 'POST', url: '/v1/admin/products', headers: c.editor, payload: { name: 'Cushion' } }), (b) => expect(b.data.map((p: { name: string }) => p.name)).toContain('Cushion')],
-  ['comment PATCH', '/v1/articles/cached/comments', (c) => c.app.inject({ method: 'PATCH', url: `/v1/admin/comments/${c.comment}`, headers: c.moderator, payload: { status: 'approved' } }), (b) => expect(b.data.map((x: { body: string }) => x.body)).toEqual(['Awaiting'])],
-  ['comment PATCH (count)', '/v1/articles/cached', (c) => c.app.inject({ method: 'PATCH', url: `/v1/admin/comments/${c.comment}`, headers: c.moderator, payload: { status: 'approved' } }), (b) => expect(b.commentCount).toBe(1)],
-  ['comment bulk', '/v1/articles/cached/comments', (c) => c.app.inject({ method: 'POST', url: '/v1/admin/comments/bulk', headers: c.moderator, payload: { ids: [c.comment], status: 'approved' } }), (b) => expect(b.data).toHaveLength(1)],
-  ['slug move', '/v1/articles/cached', (c) => c.app.inject({ method: 'PATCH', url: `/v1/admin/articles/${c.article.id}`, headers: c.editor, payload: { slug: 'moved' } }), (_b, s) => expect(s).toBe(301)],
+  [
+    'article PATCH',
+    '/v1/articles/cached',
+    (c) =>
+      c.app.inject({
+        method: 'PATCH',
+        url: `/v1/admin/articles/${c.article.id}`,
+        headers: c.editor,
+        payload: { title: 'New title' },
+      }),
+    (b) => expect(b.title).toBe('New title'),
+  ],
+  [
+    'article PATCH (list)',
+    '/v1/articles',
+    (c) =>
+      c.app.inject({
+        method: 'PATCH',
+        url: `/v1/admin/articles/${c.article.id}`,
+        headers: c.editor,
+        payload: { summary: 'New summary' },
+      }),
+    (b) => expect(b.data.find((a: { slug: string }) => a.slug === 'cached').summary).toBe('New summary'),
+  ],
+  [
+    'article unpublish',
+    '/v1/articles/cached',
+    (c) => c.app.inject({ method: 'POST', url: `/v1/admin/articles/${c.article.id}/unpublish`, headers: c.editor }),
+    (_b, s) => expect(s).toBe(404),
+  ],
+  [
+    'article publish',
+    '/v1/articles',
+    async (c) => {
+      const created = (
+        await c.app.inject({
+          method: 'POST',
+          url: '/v1/admin/articles',
+          headers: c.editor,
+          payload: { title: 'Fresh', sections: [{ heading: 'H' }] },
+        })
+      ).json();
+      await c.app.inject({ method: 'POST', url: `/v1/admin/articles/${created.id}/publish`, headers: c.editor });
+    },
+    (b) => expect(b.data.map((a: { slug: string }) => a.slug)).toContain('fresh'),
+  ],
+  [
+    'article DELETE',
+    '/v1/articles/plain',
+    (c) => c.app.inject({ method: 'DELETE', url: `/v1/admin/articles/${c.plain.id}`, headers: c.editor }),
+    (_b, s) => expect(s).toBe(404),
+  ],
+  [
+    'section POST',
+    '/v1/articles/cached',
+    (c) =>
+      c.app.inject({
+        method: 'POST',
+        url: `/v1/admin/articles/${c.article.id}/sections`,
+        headers: c.editor,
+        payload: { heading: 'Three' },
+      }),
+    (b) => expect(b.sections).toHaveLength(3),
+  ],
+  [
+    'section PATCH',
+    '/v1/articles/cached',
+    (c) =>
+      c.app.inject({
+        method: 'PATCH',
+        url: `/v1/admin/sections/${c.admin.sections[1].id}`,
+        headers: c.editor,
+        payload: { position: 1 },
+      }),
+    (b) => expect(b.sections[0].heading).toBe('Two'),
+  ],
+  [
+    'section DELETE',
+    '/v1/articles/cached',
+    (c) => c.app.inject({ method: 'DELETE', url: `/v1/admin/sections/${c.admin.sections[0].id}`, headers: c.editor }),
+    (b) => expect(b.sections.map((s: { heading: string }) => s.heading)).toEqual(['Two']),
+  ],
+  [
+    'tip POST',
+    '/v1/articles/cached',
+    (c) =>
+      c.app.inject({
+        method: 'POST',
+        url: `/v1/admin/sections/${c.admin.sections[0].id}/tips`,
+        headers: c.editor,
+        payload: { title: 'T3', body: 'B3' },
+      }),
+    (b) => expect(b.sections[0].tips).toHaveLength(2),
+  ],
+  [
+    'tip PATCH',
+    '/v1/articles/cached',
+    (c) =>
+      c.app.inject({
+        method: 'PATCH',
+        url: `/v1/admin/tips/${c.admin.sections[0].tips[0].id}`,
+        headers: c.editor,
+        payload: { body: 'Edited' },
+      }),
+    (b) => expect(b.sections[0].tips[0].body).toBe('Edited'),
+  ],
+  [
+    'tip DELETE',
+    '/v1/articles/cached',
+    (c) =>
+      c.app.inject({ method: 'DELETE', url: `/v1/admin/tips/${c.admin.sections[0].tips[0].id}`, headers: c.editor }),
+    (b) => expect(b.sections[0].tips).toEqual([]),
+  ],
+  [
+    'product links PUT',
+    '/v1/articles/cached',
+    (c) =>
+      c.app.inject({
+        method: 'PUT',
+        url: `/v1/admin/articles/${c.article.id}/products`,
+        headers: c.editor,
+        payload: { products: [] },
+      }),
+    (b) => expect(b.products).toEqual([]),
+  ],
+  [
+    'product PATCH',
+    '/v1/articles/cached',
+    (c) =>
+      c.app.inject({
+        method: 'PATCH',
+        url: `/v1/admin/products/${c.product.id}`,
+        headers: c.editor,
+        payload: { name: 'Better Shoe' },
+      }),
+    (b) => expect(b.products[0].name).toBe('Better Shoe'),
+  ],
+  [
+    'product PATCH (product page)',
+    '/v1/products/shoe',
+    (c) =>
+      c.app.inject({
+        method: 'PATCH',
+        url: `/v1/admin/products/${c.product.id}`,
+        headers: c.editor,
+        payload: { inStock: false },
+      }),
+    (b) => expect(b.inStock).toBe(false),
+  ],
+  [
+    'product DELETE',
+    '/v1/articles/cached',
+    (c) => c.app.inject({ method: 'DELETE', url: `/v1/admin/products/${c.product.id}?force=true`, headers: c.editor }),
+    (b) => expect(b.products).toEqual([]),
+  ],
+  [
+    'product POST',
+    '/v1/products',
+    (c) => c.app.inject({ method: 'POST', url: '/v1/admin/products', headers: c.editor, payload: { name: 'Cushion' } }),
+    (b) => expect(b.data.map((p: { name: string }) => p.name)).toContain('Cushion'),
+  ],
+  [
+    'comment PATCH',
+    '/v1/articles/cached/comments',
+    (c) =>
+      c.app.inject({
+        method: 'PATCH',
+        url: `/v1/admin/comments/${c.comment}`,
+        headers: c.moderator,
+        payload: { status: 'approved' },
+      }),
+    (b) => expect(b.data.map((x: { body: string }) => x.body)).toEqual(['Awaiting']),
+  ],
+  [
+    'comment PATCH (count)',
+    '/v1/articles/cached',
+    (c) =>
+      c.app.inject({
+        method: 'PATCH',
+        url: `/v1/admin/comments/${c.comment}`,
+        headers: c.moderator,
+        payload: { status: 'approved' },
+      }),
+    (b) => expect(b.commentCount).toBe(1),
+  ],
+  [
+    'comment bulk',
+    '/v1/articles/cached/comments',
+    (c) =>
+      c.app.inject({
+        method: 'POST',
+        url: '/v1/admin/comments/bulk',
+        headers: c.moderator,
+        payload: { ids: [c.comment], status: 'approved' },
+      }),
+    (b) => expect(b.data).toHaveLength(1),
+  ],
+  [
+    'slug move',
+    '/v1/articles/cached',
+    (c) =>
+      c.app.inject({
+        method: 'PATCH',
+        url: `/v1/admin/articles/${c.article.id}`,
+        headers: c.editor,
+        payload: { slug: 'moved' },
+      }),
+    (_b, s) => expect(s).toBe(301),
+  ],
 ];
 
 describe('response cache stays correct under every write path', () => {
@@ -71,7 +260,12 @@ describe('response cache stays correct under every write path', () => {
 
   it('keeps serving a comment deletion correctly', async () => {
     const ctx = await setup();
-    await ctx.app.inject({ method: 'PATCH', url: `/v1/admin/comments/${ctx.comment}`, headers: ctx.moderator, payload: { status: 'approved' } });
+    await ctx.app.inject({
+      method: 'PATCH',
+      url: `/v1/admin/comments/${ctx.comment}`,
+      headers: ctx.moderator,
+      payload: { status: 'approved' },
+    });
     expect((await get(ctx, '/v1/articles/cached/comments')).body.data).toHaveLength(1);
     await ctx.app.inject({ method: 'DELETE', url: `/v1/admin/comments/${ctx.comment}`, headers: ctx.moderator });
     expect((await get(ctx, '/v1/articles/cached/comments')).body.data).toEqual([]);
@@ -80,20 +274,28 @@ describe('response cache stays correct under every write path', () => {
 
   it('serves a cache hit with one statement and the same headers', async () => {
     const statements: string[] = [];
-    const ctx = await createTestApp({ config: { responseCacheBytes: 1024 * 1024 }, traceSql: (sql) => statements.push(sql) });
+    const ctx = await createTestApp({
+      config: { responseCacheBytes: 1024 * 1024 },
+      traceSql: (sql) => statements.push(sql),
+    });
     await createArticle(ctx.db, { slug: 'hit' });
     const miss = await ctx.app.inject({ method: 'GET', url: '/v1/articles/hit' });
     statements.length = 0;
     const hit = await ctx.app.inject({ method: 'GET', url: '/v1/articles/hit' });
     expect(statements).toHaveLength(1);
     expect(hit.body).toBe(miss.body);
-    for (const header of ['etag', 'cache-control', 'surrogate-key', 'content-type']) expect(hit.headers[header], header).toBe(miss.headers[header]);
+    for (const header of ['etag', 'cache-control', 'surrogate-key', 'content-type'])
+      expect(hit.headers[header], header).toBe(miss.headers[header]);
   });
 
   it('is not changed by a comment submission, which changes nothing public', async () => {
     const ctx = await setup();
     const before = await get(ctx, '/v1/articles/cached');
-    await ctx.app.inject({ method: 'POST', url: '/v1/articles/cached/comments', payload: { authorName: 'A', authorEmail: 'a@example.org', body: 'Hi' } });
+    await ctx.app.inject({
+      method: 'POST',
+      url: '/v1/articles/cached/comments',
+      payload: { authorName: 'A', authorEmail: 'a@example.org', body: 'Hi' },
+    });
     expect((await get(ctx, '/v1/articles/cached')).etag).toBe(before.etag);
   });
 
@@ -102,11 +304,18 @@ describe('response cache stays correct under every write path', () => {
     const databaseUrl = `${dir}/shared.db`;
     const early = await createTestApp({ config: { databaseUrl } });
     await createArticle(early.db, { slug: 'live' });
-    await createArticle(early.db, { slug: 'soon', publishedAt: new Date(early.clock.now.getTime() + 30_000).toISOString() });
+    await createArticle(early.db, {
+      slug: 'soon',
+      publishedAt: new Date(early.clock.now.getTime() + 30_000).toISOString(),
+    });
     const before = await early.app.inject({ method: 'GET', url: '/v1/articles' });
     const late = await createTestApp({ config: { databaseUrl } });
     late.clock.advance(60_000);
-    const res = await late.app.inject({ method: 'GET', url: '/v1/articles', headers: { 'if-none-match': before.headers.etag as string } });
+    const res = await late.app.inject({
+      method: 'GET',
+      url: '/v1/articles',
+      headers: { 'if-none-match': before.headers.etag as string },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json().data.map((a: { slug: string }) => a.slug)).toEqual(['soon', 'live']);
     // A write through one process is seen by the other's cache at once.

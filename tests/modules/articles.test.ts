@@ -20,7 +20,11 @@ describe('GET /v1/articles/{slug}', () => {
     // The database builds this JSON; it must be exactly what the documented schema describes.
     expect(ArticleSchema.parse(article)).toEqual(article);
     expect(article.title).toBe('Sciatica in Runners: Causes, Prevention, and Rehabilitation');
-    expect(article.image).toEqual({ url: '/images/sciatica-in-runners.jpg', alt: 'Sciatica in Runners', caption: null });
+    expect(article.image).toEqual({
+      url: '/images/sciatica-in-runners.jpg',
+      alt: 'Sciatica in Runners',
+      caption: null,
+    });
     expect(article.intro).toMatch(/^Sciatica, a condition characterized by pain radiating along the sciatic nerve/);
     expect(article.conclusion).toMatch(/^Sciatica can be a frustrating and painful condition for runners\./);
     expect(article.sections.map((s: { position: number }) => s.position)).toEqual([1, 2, 3]);
@@ -32,8 +36,15 @@ describe('GET /v1/articles/{slug}', () => {
     expect(article.sections[0].lead).toBe('Sciatica in runners can be attributed to various factors, including:');
     expect(article.sections.map((s: { tips: unknown[] }) => s.tips.length)).toEqual([4, 5, 5]);
     const [causes, prevention, rehab] = article.sections;
-    expect(causes.tips.map((t: { title: string }) => t.title)).toEqual(['Herniated Discs', 'Piriformis Syndrome', 'Muscle Imbalances', 'Overuse or Repetitive Stress']);
-    expect(causes.tips[0].body).toBe('Intervertebral discs in the spine may bulge or herniate, exerting pressure on the sciatic nerve.');
+    expect(causes.tips.map((t: { title: string }) => t.title)).toEqual([
+      'Herniated Discs',
+      'Piriformis Syndrome',
+      'Muscle Imbalances',
+      'Overuse or Repetitive Stress',
+    ]);
+    expect(causes.tips[0].body).toBe(
+      'Intervertebral discs in the spine may bulge or herniate, exerting pressure on the sciatic nerve.',
+    );
     expect(prevention.tips[0]).toMatchObject({
       position: 1,
       title: 'Warm-up and Stretching',
@@ -47,7 +58,9 @@ describe('GET /v1/articles/{slug}', () => {
       image: { url: '/images/proper-footwear-for-runners.jpg', alt: 'Proper Footwear for Runners', caption: null },
     });
     for (const section of article.sections) {
-      expect(section.tips.map((t: { position: number }) => t.position)).toEqual(section.tips.map((_: unknown, i: number) => i + 1));
+      expect(section.tips.map((t: { position: number }) => t.position)).toEqual(
+        section.tips.map((_: unknown, i: number) => i + 1),
+      );
       for (const tip of section.tips) expect(tip.title.endsWith(':')).toBe(false);
     }
     const cushion = article.products.find((p: { slug: string }) => p.slug === 'memory-foam-seat-cushions');
@@ -60,7 +73,10 @@ describe('GET /v1/articles/{slug}', () => {
       headline: 'Do you spend most of your daytime sitting in one place?',
     });
     expect(cushion.pitch).toMatch(/^Because of that, you can feel pain not only throughout the workday/);
-    expect(article.products.find((p: { slug: string }) => p.slug === 'running-shoes')).toMatchObject({ placement: 'inline', afterSection: 3 });
+    expect(article.products.find((p: { slug: string }) => p.slug === 'running-shoes')).toMatchObject({
+      placement: 'inline',
+      afterSection: 3,
+    });
     expect(article.tags.map((t: { slug: string }) => t.slug)).toEqual(['sciatica', 'running', 'rehabilitation']);
     expect(article.commentCount).toBe(3);
   });
@@ -102,7 +118,9 @@ describe('GET /v1/articles/{slug}', () => {
     expect((await app.inject({ method: 'GET', url: '/v1/articles/scheduled' })).statusCode).toBe(404);
     clock.advance(60_000);
     expect((await app.inject({ method: 'GET', url: '/v1/articles/scheduled' })).statusCode).toBe(200);
-    expect((await app.inject({ method: 'GET', url: '/v1/articles' })).json().data.map((a: { slug: string }) => a.slug)).toEqual(['scheduled']);
+    expect(
+      (await app.inject({ method: 'GET', url: '/v1/articles' })).json().data.map((a: { slug: string }) => a.slug),
+    ).toEqual(['scheduled']);
   });
 
   it('answers an old slug of a moved article with a 301 to its new path', async () => {
@@ -110,7 +128,9 @@ describe('GET /v1/articles/{slug}', () => {
     const { id } = await createArticle(db, { slug: 'new-home' });
     await db.withTransaction(async (tx) => {
       const { articleSlugRedirects } = await import('../../src/db/schema.js');
-      await tx.insert(articleSlugRedirects).values({ slug: 'old-home', articleId: id, createdAt: '2026-01-01T00:00:00.000Z' });
+      await tx
+        .insert(articleSlugRedirects)
+        .values({ slug: 'old-home', articleId: id, createdAt: '2026-01-01T00:00:00.000Z' });
     });
     const res = await app.inject({ method: 'GET', url: '/v1/articles/old-home' });
     expect(res.statusCode).toBe(301);
@@ -121,10 +141,19 @@ describe('GET /v1/articles/{slug}', () => {
   it('assembles an article in a fixed number of statements, whatever its size', async () => {
     const statements: string[] = [];
     // Response cache off: this counts what assembling an article costs.
-    const { app, db } = await createTestApp({ traceSql: (sql) => statements.push(sql), config: { responseCacheBytes: 0 } });
+    const { app, db } = await createTestApp({
+      traceSql: (sql) => statements.push(sql),
+      config: { responseCacheBytes: 0 },
+    });
     const product = await createProduct(db);
-    const small = await createArticle(db, { sections: [{ heading: 'One', tips: [{ title: 't', body: 'b' }] }], products: [] });
-    const bigSections = Array.from({ length: 12 }, (_, s) => ({ heading: `S${s}`, tips: Array.from({ length: 9 }, (_, t) => ({ title: `T${t}`, body: 'b' })) }));
+    const small = await createArticle(db, {
+      sections: [{ heading: 'One', tips: [{ title: 't', body: 'b' }] }],
+      products: [],
+    });
+    const bigSections = Array.from({ length: 12 }, (_, s) => ({
+      heading: `S${s}`,
+      tips: Array.from({ length: 9 }, (_, t) => ({ title: `T${t}`, body: 'b' })),
+    }));
     const big = await createArticle(db, { sections: bigSections, products: [{ productId: product.id }] });
     const countFor = async (slug: string) => {
       await app.inject({ method: 'GET', url: `/v1/articles/${slug}` }); // warms the content-state cache
@@ -144,7 +173,12 @@ describe('GET /v1/articles/{slug}', () => {
 describe('GET /v1/articles', () => {
   it('pages newest first with ties broken by id, visiting every article exactly once', async () => {
     const { app, db } = await createTestApp();
-    const times = ['2026-05-01T00:00:00.000Z', '2026-05-02T00:00:00.000Z', '2026-05-02T00:00:00.000Z', '2026-05-03T00:00:00.000Z'];
+    const times = [
+      '2026-05-01T00:00:00.000Z',
+      '2026-05-02T00:00:00.000Z',
+      '2026-05-02T00:00:00.000Z',
+      '2026-05-03T00:00:00.000Z',
+    ];
     const created: { id: number; publishedAt: string }[] = [];
     for (let i = 0; i < 23; i += 1) {
       const publishedAt = times[i % times.length]!;
@@ -165,7 +199,9 @@ describe('GET /v1/articles', () => {
       cursor = body.meta.nextCursor;
       pages += 1;
     } while (cursor && pages < 20);
-    const expected = [...created].sort((a, b) => b.publishedAt.localeCompare(a.publishedAt) || b.id - a.id).map((a) => a.id);
+    const expected = [...created]
+      .sort((a, b) => b.publishedAt.localeCompare(a.publishedAt) || b.id - a.id)
+      .map((a) => a.id);
     expect(seen).toEqual(expected);
     expect(pages).toBe(5);
   });
@@ -178,7 +214,16 @@ describe('GET /v1/articles', () => {
     expect(res.statusCode).toBe(200);
     const [item, ...rest] = res.json().data;
     expect(rest).toEqual([]);
-    expect(Object.keys(item).sort()).toEqual(['commentCount', 'id', 'image', 'publishedAt', 'slug', 'summary', 'tags', 'title']);
+    expect(Object.keys(item).sort()).toEqual([
+      'commentCount',
+      'id',
+      'image',
+      'publishedAt',
+      'slug',
+      'summary',
+      'tags',
+      'title',
+    ]);
     expect(ArticleListSchema.parse(res.json())).toEqual(res.json());
     expect(item).toMatchObject({ slug: 'tagged', tags: [{ slug: 'running', name: 'RUNNING' }] });
   });
@@ -195,6 +240,8 @@ describe('GET /v1/articles', () => {
     const res = await app.inject({ method: 'GET', url: `/v1/articles?${query}` });
     expect(res.statusCode).toBe(400);
     expect(res.headers['content-type']).toBe('application/problem+json; charset=utf-8');
-    expect(res.json().errors).toEqual(expect.arrayContaining([expect.objectContaining({ location: 'query', pointer })]));
+    expect(res.json().errors).toEqual(
+      expect.arrayContaining([expect.objectContaining({ location: 'query', pointer })]),
+    );
   });
 });

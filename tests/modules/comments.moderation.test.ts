@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { comments, COMMENT_STATUSES, moderationEvents, type CommentStatus } from '../../src/db/schema.js';
+import { COMMENT_STATUSES, type CommentStatus, comments, moderationEvents } from '../../src/db/schema.js';
 import { createTestApp } from '../helpers/app.js';
 import { createArticle, createComment } from '../helpers/factories.js';
 import { bearer, createKeyFor } from '../helpers/keys.js';
@@ -16,14 +16,22 @@ type Ctx = Awaited<ReturnType<typeof moderatorApp>>;
 /** What the public sees: the thread's comments and replies, and the article's count. */
 async function publicView({ app, article }: Ctx) {
   const thread = (await app.inject({ method: 'GET', url: `/v1/articles/${article.slug}/comments` })).json();
-  const ids = thread.data.flatMap((c: { id: number; replies: { id: number }[] }) => [c.id, ...c.replies.map((r) => r.id)]);
+  const ids = thread.data.flatMap((c: { id: number; replies: { id: number }[] }) => [
+    c.id,
+    ...c.replies.map((r) => r.id),
+  ]);
   const count = (await app.inject({ method: 'GET', url: `/v1/articles/${article.slug}` })).json().commentCount;
   const listed = (await app.inject({ method: 'GET', url: '/v1/articles' })).json().data[0].commentCount;
   return { ids, count, listed };
 }
 
 async function decide(ctx: Ctx, id: number, status: CommentStatus, extra: Record<string, string> = {}) {
-  return ctx.app.inject({ method: 'PATCH', url: `/v1/admin/comments/${id}`, headers: { ...ctx.headers, ...extra }, payload: { status, note: `to ${status}` } });
+  return ctx.app.inject({
+    method: 'PATCH',
+    url: `/v1/admin/comments/${id}`,
+    headers: { ...ctx.headers, ...extra },
+    payload: { status, note: `to ${status}` },
+  });
 }
 
 describe('moderation', () => {
@@ -73,7 +81,9 @@ describe('moderation', () => {
     expect(del.statusCode).toBe(204);
     expect(await publicView(ctx)).toEqual({ ids: [], count: 0, listed: 0 });
     // A tombstone: gone from the queue and the admin read, but the row and its history remain.
-    expect((await ctx.app.inject({ method: 'GET', url: `/v1/admin/comments/${root}`, headers: ctx.headers })).statusCode).toBe(404);
+    expect(
+      (await ctx.app.inject({ method: 'GET', url: `/v1/admin/comments/${root}`, headers: ctx.headers })).statusCode,
+    ).toBe(404);
     const queue = (await ctx.app.inject({ method: 'GET', url: '/v1/admin/comments', headers: ctx.headers })).json();
     expect(queue.data.map((c: { id: number }) => c.id)).toEqual([reply]);
     const row = (await ctx.db.read.select().from(comments)).find((c) => c.id === root)!;
@@ -85,24 +95,61 @@ describe('moderation', () => {
   it('lists the queue oldest first, filtered by status, article and text, with counts per status', async () => {
     const ctx = await moderatorApp();
     const other = await createArticle(ctx.db);
-    const a = await createComment(ctx.db, { articleId: ctx.article.id, status: 'pending', body: 'About hips', createdAt: '2026-01-01T00:00:03.000Z' });
-    const b = await createComment(ctx.db, { articleId: ctx.article.id, status: 'pending', body: 'About knees', createdAt: '2026-01-01T00:00:01.000Z' });
+    const a = await createComment(ctx.db, {
+      articleId: ctx.article.id,
+      status: 'pending',
+      body: 'About hips',
+      createdAt: '2026-01-01T00:00:03.000Z',
+    });
+    const b = await createComment(ctx.db, {
+      articleId: ctx.article.id,
+      status: 'pending',
+      body: 'About knees',
+      createdAt: '2026-01-01T00:00:01.000Z',
+    });
     await createComment(ctx.db, { articleId: ctx.article.id, status: 'spam', body: 'Buy now 100%_off' });
     await createComment(ctx.db, { articleId: other.id, status: 'pending', body: 'Elsewhere' });
-    await createComment(ctx.db, { articleId: ctx.article.id, status: 'approved', body: 'Deleted one', deletedAt: '2026-01-02T00:00:00.000Z' });
+    await createComment(ctx.db, {
+      articleId: ctx.article.id,
+      status: 'approved',
+      body: 'Deleted one',
+      deletedAt: '2026-01-02T00:00:00.000Z',
+    });
 
-    const pending = (await ctx.app.inject({ method: 'GET', url: `/v1/admin/comments?status=pending&articleId=${ctx.article.id}`, headers: ctx.headers })).json();
+    const pending = (
+      await ctx.app.inject({
+        method: 'GET',
+        url: `/v1/admin/comments?status=pending&articleId=${ctx.article.id}`,
+        headers: ctx.headers,
+      })
+    ).json();
     expect(pending.data.map((c: { id: number }) => c.id)).toEqual([b, a]);
-    expect(pending.data[0]).toMatchObject({ articleSlug: ctx.article.slug, authorEmail: expect.stringContaining('@'), spamScore: 0 });
+    expect(pending.data[0]).toMatchObject({
+      articleSlug: ctx.article.slug,
+      authorEmail: expect.stringContaining('@'),
+      spamScore: 0,
+    });
     expect(pending.meta.counts).toEqual({ pending: 2, approved: 0, rejected: 0, spam: 1 });
 
-    const text = (await ctx.app.inject({ method: 'GET', url: '/v1/admin/comments?q=100%25_off', headers: ctx.headers })).json();
+    const text = (
+      await ctx.app.inject({ method: 'GET', url: '/v1/admin/comments?q=100%25_off', headers: ctx.headers })
+    ).json();
     expect(text.data.map((c: { body: string }) => c.body)).toEqual(['Buy now 100%_off']);
-    const wildcard = (await ctx.app.inject({ method: 'GET', url: '/v1/admin/comments?q=%25', headers: ctx.headers })).json();
+    const wildcard = (
+      await ctx.app.inject({ method: 'GET', url: '/v1/admin/comments?q=%25', headers: ctx.headers })
+    ).json();
     expect(wildcard.data).toHaveLength(1);
 
-    const page1 = (await ctx.app.inject({ method: 'GET', url: '/v1/admin/comments?limit=2', headers: ctx.headers })).json();
-    const page2 = (await ctx.app.inject({ method: 'GET', url: `/v1/admin/comments?limit=2&cursor=${page1.meta.nextCursor}`, headers: ctx.headers })).json();
+    const page1 = (
+      await ctx.app.inject({ method: 'GET', url: '/v1/admin/comments?limit=2', headers: ctx.headers })
+    ).json();
+    const page2 = (
+      await ctx.app.inject({
+        method: 'GET',
+        url: `/v1/admin/comments?limit=2&cursor=${page1.meta.nextCursor}`,
+        headers: ctx.headers,
+      })
+    ).json();
     expect([...page1.data, ...page2.data]).toHaveLength(4);
     expect(page2.meta.nextCursor).toBeNull();
   });
@@ -118,7 +165,12 @@ describe('moderation', () => {
     const detail = await ctx.app.inject({ method: 'GET', url: `/v1/admin/comments/${id}`, headers: ctx.headers });
     expect(detail.statusCode).toBe(200);
     expect(detail.headers.etag).toBe(`"comment-${id}-r1"`);
-    expect(detail.json()).toMatchObject({ status: 'spam', spamScore: 1, spamSignals: { honeypot: 1 }, history: [{ fromStatus: null, toStatus: 'spam', actor: 'system' }] });
+    expect(detail.json()).toMatchObject({
+      status: 'spam',
+      spamScore: 1,
+      spamSignals: { honeypot: 1 },
+      history: [{ fromStatus: null, toStatus: 'spam', actor: 'system' }],
+    });
   });
 
   it('refuses a decision with a stale If-Match when two moderators race (412)', async () => {
@@ -127,12 +179,21 @@ describe('moderation', () => {
     const id = await createComment(ctx.db, { articleId: ctx.article.id, status: 'pending' });
     const read = await ctx.app.inject({ method: 'GET', url: `/v1/admin/comments/${id}`, headers: ctx.headers });
     const etag = read.headers.etag as string;
-    const first = await ctx.app.inject({ method: 'PATCH', url: `/v1/admin/comments/${id}`, headers: { ...other, 'if-match': etag }, payload: { status: 'approved' } });
+    const first = await ctx.app.inject({
+      method: 'PATCH',
+      url: `/v1/admin/comments/${id}`,
+      headers: { ...other, 'if-match': etag },
+      payload: { status: 'approved' },
+    });
     expect(first.statusCode).toBe(200);
     const second = await decide(ctx, id, 'rejected', { 'if-match': etag });
     expect(second.statusCode).toBe(412);
     expect(second.json().code).toBe('precondition_failed');
-    const stale = await ctx.app.inject({ method: 'DELETE', url: `/v1/admin/comments/${id}`, headers: { ...ctx.headers, 'if-match': etag } });
+    const stale = await ctx.app.inject({
+      method: 'DELETE',
+      url: `/v1/admin/comments/${id}`,
+      headers: { ...ctx.headers, 'if-match': etag },
+    });
     expect(stale.statusCode).toBe(412);
     const now = (await ctx.app.inject({ method: 'GET', url: `/v1/admin/comments/${id}`, headers: ctx.headers })).json();
     expect(now).toMatchObject({ status: 'approved' });
@@ -143,15 +204,29 @@ describe('moderation', () => {
     const ctx = await moderatorApp();
     const a = await createComment(ctx.db, { articleId: ctx.article.id, status: 'pending' });
     const b = await createComment(ctx.db, { articleId: ctx.article.id, status: 'approved' });
-    const gone = await createComment(ctx.db, { articleId: ctx.article.id, status: 'pending', deletedAt: '2026-01-02T00:00:00.000Z' });
-    const res = await ctx.app.inject({ method: 'POST', url: '/v1/admin/comments/bulk', headers: ctx.headers, payload: { ids: [a, b, 9999, gone, a], status: 'approved', note: 'Looks fine' } });
+    const gone = await createComment(ctx.db, {
+      articleId: ctx.article.id,
+      status: 'pending',
+      deletedAt: '2026-01-02T00:00:00.000Z',
+    });
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: '/v1/admin/comments/bulk',
+      headers: ctx.headers,
+      payload: { ids: [a, b, 9999, gone, a], status: 'approved', note: 'Looks fine' },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ status: 'approved', updated: [a, b], notFound: [9999, gone] });
     expect((await publicView(ctx)).ids).toEqual([a, b]);
     const events = (await ctx.db.read.select().from(moderationEvents)).filter((e) => e.note === 'Looks fine');
     expect(events.map((e) => e.commentId)).toEqual([a]);
 
-    const tooMany = await ctx.app.inject({ method: 'POST', url: '/v1/admin/comments/bulk', headers: ctx.headers, payload: { ids: Array.from({ length: 101 }, (_, i) => i + 1), status: 'spam' } });
+    const tooMany = await ctx.app.inject({
+      method: 'POST',
+      url: '/v1/admin/comments/bulk',
+      headers: ctx.headers,
+      payload: { ids: Array.from({ length: 101 }, (_, i) => i + 1), status: 'spam' },
+    });
     expect(tooMany.statusCode).toBe(400);
   });
 
@@ -159,7 +234,12 @@ describe('moderation', () => {
     const ctx = await moderatorApp();
     expect((await decide(ctx, 999, 'approved')).statusCode).toBe(404);
     const id = await createComment(ctx.db, { articleId: ctx.article.id });
-    const bad = await ctx.app.inject({ method: 'PATCH', url: `/v1/admin/comments/${id}`, headers: ctx.headers, payload: { status: 'deleted' } });
+    const bad = await ctx.app.inject({
+      method: 'PATCH',
+      url: `/v1/admin/comments/${id}`,
+      headers: ctx.headers,
+      payload: { status: 'deleted' },
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().errors[0].pointer).toBe('/status');
   });
@@ -168,9 +248,27 @@ describe('moderation', () => {
     const ctx = await moderatorApp();
     const editor = bearer(await createKeyFor(ctx.db, 'editor'));
     const id = await createComment(ctx.db, { articleId: ctx.article.id, status: 'pending' });
-    expect((await ctx.app.inject({ method: 'PATCH', url: `/v1/admin/comments/${id}`, headers: editor, payload: { status: 'approved' } })).statusCode).toBe(403);
+    expect(
+      (
+        await ctx.app.inject({
+          method: 'PATCH',
+          url: `/v1/admin/comments/${id}`,
+          headers: editor,
+          payload: { status: 'approved' },
+        })
+      ).statusCode,
+    ).toBe(403);
     expect((await ctx.app.inject({ method: 'GET', url: '/v1/admin/comments', headers: editor })).statusCode).toBe(403);
-    expect((await ctx.app.inject({ method: 'PATCH', url: `/v1/admin/articles/${ctx.article.id}`, headers: ctx.headers, payload: { title: 'x' } })).statusCode).toBe(403);
+    expect(
+      (
+        await ctx.app.inject({
+          method: 'PATCH',
+          url: `/v1/admin/articles/${ctx.article.id}`,
+          headers: ctx.headers,
+          payload: { title: 'x' },
+        })
+      ).statusCode,
+    ).toBe(403);
     expect((await ctx.db.read.select().from(comments))[0]!.status).toBe('pending');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { comments, moderationEvents } from '../../src/db/schema.js';
 import type { Config } from '../../src/config.js';
+import { comments, moderationEvents } from '../../src/db/schema.js';
 import { createTestApp, type TestClock } from '../helpers/app.js';
 import { createArticle, createComment } from '../helpers/factories.js';
 
@@ -18,17 +18,31 @@ describe('POST /v1/articles/{slug}/comments', () => {
     const { app, db, clock } = await createTestApp();
     const { slug } = await createArticle(db);
     const before = await app.inject({ method: 'GET', url: `/v1/articles/${slug}` });
-    const res = await app.inject({ method: 'POST', url: `/v1/articles/${slug}/comments`, payload: { ...reader, body: 'Helpful, thanks!', renderedAt: renderedBefore(clock) } });
+    const res = await app.inject({
+      method: 'POST',
+      url: `/v1/articles/${slug}/comments`,
+      payload: { ...reader, body: 'Helpful, thanks!', renderedAt: renderedBefore(clock) },
+    });
     expect(res.statusCode).toBe(202);
     const [row] = await stored(db);
     expect(res.json()).toEqual({ id: row!.id, status: 'pending' });
     expect(res.body).not.toContain('ada@example.org');
-    expect(row).toMatchObject({ status: 'pending', body: 'Helpful, thanks!', authorEmail: 'ada@example.org', spamScore: 0, spamSignals: {} });
+    expect(row).toMatchObject({
+      status: 'pending',
+      body: 'Helpful, thanks!',
+      authorEmail: 'ada@example.org',
+      spamScore: 0,
+      spamSignals: {},
+    });
     expect(row!.addressHash).toMatch(/^[0-9a-f]{64}$/);
     expect(row!.addressHash).not.toContain('127.0.0.1');
     expect((await app.inject({ method: 'GET', url: `/v1/articles/${slug}/comments` })).json().data).toEqual([]);
     // A pending comment changes nothing public: the article's ETag stays valid.
-    const after = await app.inject({ method: 'GET', url: `/v1/articles/${slug}`, headers: { 'if-none-match': before.headers.etag as string } });
+    const after = await app.inject({
+      method: 'GET',
+      url: `/v1/articles/${slug}`,
+      headers: { 'if-none-match': before.headers.etag as string },
+    });
     expect(after.statusCode).toBe(304);
     const [event] = await db.read.select().from(moderationEvents);
     expect(event).toMatchObject({ commentId: row!.id, fromStatus: null, toStatus: 'pending', actor: 'system' });
@@ -45,7 +59,11 @@ describe('POST /v1/articles/{slug}/comments', () => {
       `emoji 🏃‍♀️ and ünïcödé and \u0000 nul`,
     ];
     for (const [i, body] of payloads.entries()) {
-      const res = await app.inject({ method: 'POST', url: `/v1/articles/${slug}/comments`, payload: { ...reader, authorName: `<b>Name ${i}</b>`, body, renderedAt: renderedBefore(clock) } });
+      const res = await app.inject({
+        method: 'POST',
+        url: `/v1/articles/${slug}/comments`,
+        payload: { ...reader, authorName: `<b>Name ${i}</b>`, body, renderedAt: renderedBefore(clock) },
+      });
       expect(res.statusCode).toBe(202);
     }
     const rows = await stored(db);
@@ -67,7 +85,11 @@ describe('POST /v1/articles/{slug}/comments', () => {
     const reply = await createComment(db, { articleId, parentId: root });
     const foreign = await createComment(db, { articleId: other.id });
     const post = (parentId: number) =>
-      app.inject({ method: 'POST', url: `/v1/articles/${slug}/comments`, payload: { ...reader, body: `Reply to ${parentId}`, parentId, renderedAt: renderedBefore(clock) } });
+      app.inject({
+        method: 'POST',
+        url: `/v1/articles/${slug}/comments`,
+        payload: { ...reader, body: `Reply to ${parentId}`, parentId, renderedAt: renderedBefore(clock) },
+      });
     expect((await post(root)).statusCode).toBe(202);
     const answers = new Set<string>();
     for (const parentId of [pendingRoot, reply, foreign, 99_999]) {
@@ -85,7 +107,11 @@ describe('POST /v1/articles/{slug}/comments', () => {
     await createArticle(db, { slug: 'draft', status: 'draft' });
     await createArticle(db, { slug: 'soon', publishedAt: new Date(clock.now.getTime() + 60_000).toISOString() });
     for (const slug of ['draft', 'soon', 'missing']) {
-      const res = await app.inject({ method: 'POST', url: `/v1/articles/${slug}/comments`, payload: { ...reader, body: 'Hi' } });
+      const res = await app.inject({
+        method: 'POST',
+        url: `/v1/articles/${slug}/comments`,
+        payload: { ...reader, body: 'Hi' },
+      });
       expect(res.statusCode).toBe(404);
     }
     expect(await stored(db)).toEqual([]);
@@ -110,7 +136,12 @@ describe('POST /v1/articles/{slug}/comments', () => {
   it('refuses the same text from the same address within the window (409), but not after it', async () => {
     const { app, db, clock } = await createTestApp();
     const { slug } = await createArticle(db);
-    const send = (body: string) => app.inject({ method: 'POST', url: `/v1/articles/${slug}/comments`, payload: { ...reader, body, renderedAt: renderedBefore(clock) } });
+    const send = (body: string) =>
+      app.inject({
+        method: 'POST',
+        url: `/v1/articles/${slug}/comments`,
+        payload: { ...reader, body, renderedAt: renderedBefore(clock) },
+      });
     expect((await send('Great article')).statusCode).toBe(202);
     const again = await send('  GREAT   article ');
     expect(again.statusCode).toBe(409);
@@ -125,7 +156,11 @@ describe('spam filtering', () => {
   async function submit(payload: Record<string, unknown>, options: { config?: Partial<Config> } = {}) {
     const ctx = await createTestApp(options);
     const { slug } = await createArticle(ctx.db);
-    const res = await ctx.app.inject({ method: 'POST', url: `/v1/articles/${slug}/comments`, payload: { ...reader, renderedAt: renderedBefore(ctx.clock), ...payload } });
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: `/v1/articles/${slug}/comments`,
+      payload: { ...reader, renderedAt: renderedBefore(ctx.clock), ...payload },
+    });
     const [row] = await stored(ctx.db);
     return { res, row: row!, ctx, slug };
   }
@@ -140,7 +175,11 @@ describe('spam filtering', () => {
   it('routes a form submitted faster than the minimum to spam', async () => {
     const ctx = await createTestApp();
     const { slug } = await createArticle(ctx.db);
-    const res = await ctx.app.inject({ method: 'POST', url: `/v1/articles/${slug}/comments`, payload: { ...reader, body: 'Fast', renderedAt: new Date(ctx.clock.now.getTime() - 1000).toISOString() } });
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: `/v1/articles/${slug}/comments`,
+      payload: { ...reader, body: 'Fast', renderedAt: new Date(ctx.clock.now.getTime() - 1000).toISOString() },
+    });
     expect(res.json()).toMatchObject({ status: 'pending' });
     expect((await stored(ctx.db))[0]).toMatchObject({ status: 'spam', spamSignals: { tooFast: 1 } });
   });
@@ -155,37 +194,83 @@ describe('spam filtering', () => {
 
   it('remembers an address that sent spam', async () => {
     const { ctx, slug } = await submit({ body: 'first', website: 'filled' });
-    const res = await ctx.app.inject({ method: 'POST', url: `/v1/articles/${slug}/comments`, payload: { ...reader, body: 'see https://x.example and https://y.example', renderedAt: renderedBefore(ctx.clock) } });
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: `/v1/articles/${slug}/comments`,
+      payload: {
+        ...reader,
+        body: 'see https://x.example and https://y.example',
+        renderedAt: renderedBefore(ctx.clock),
+      },
+    });
     expect(res.statusCode).toBe(202);
     const rows = await stored(ctx.db);
     // Two links alone (0.7) would stay pending; the address's history tips it over.
-    expect(rows[1]).toMatchObject({ status: 'spam', spamSignals: { link: 0.7, knownSpamAddress: 0.6 }, spamScore: 1.3 });
+    expect(rows[1]).toMatchObject({
+      status: 'spam',
+      spamSignals: { link: 0.7, knownSpamAddress: 0.6 },
+      spamScore: 1.3,
+    });
   });
 
   it('uses the configured threshold and word list', async () => {
-    const { row } = await submit({ body: 'I love turnips' }, { config: { comments: { rateLimitMax: 5, rateLimitWindowMs: 60_000, minSubmitSeconds: 3, duplicateWindowMs: 600_000, spamThreshold: 0.5, blockedWords: ['turnip'] } } });
+    const { row } = await submit(
+      { body: 'I love turnips' },
+      {
+        config: {
+          comments: {
+            rateLimitMax: 5,
+            rateLimitWindowMs: 60_000,
+            minSubmitSeconds: 3,
+            duplicateWindowMs: 600_000,
+            spamThreshold: 0.5,
+            blockedWords: ['turnip'],
+          },
+        },
+      },
+    );
     expect(row).toMatchObject({ status: 'spam', spamSignals: { blockedWord: 0.6 } });
   });
 });
 
 describe('rate limit', () => {
-  const policy = { rateLimitMax: 2, rateLimitWindowMs: 60_000, minSubmitSeconds: 0, duplicateWindowMs: 600_000, spamThreshold: 1, blockedWords: [] };
+  const policy = {
+    rateLimitMax: 2,
+    rateLimitWindowMs: 60_000,
+    minSubmitSeconds: 0,
+    duplicateWindowMs: 600_000,
+    spamThreshold: 1,
+    blockedWords: [],
+  };
 
   it('answers 429 with Retry-After and a problem body past the limit; reads are not limited', async () => {
     const { app, db } = await createTestApp({ config: { comments: policy } });
     const { slug } = await createArticle(db);
     const statuses: number[] = [];
     for (let i = 0; i < 3; i += 1) {
-      statuses.push((await app.inject({ method: 'POST', url: `/v1/articles/${slug}/comments`, payload: { ...reader, body: `Comment ${i}` } })).statusCode);
+      statuses.push(
+        (
+          await app.inject({
+            method: 'POST',
+            url: `/v1/articles/${slug}/comments`,
+            payload: { ...reader, body: `Comment ${i}` },
+          })
+        ).statusCode,
+      );
     }
     expect(statuses).toEqual([202, 202, 429]);
-    const limited = await app.inject({ method: 'POST', url: `/v1/articles/${slug}/comments`, payload: { ...reader, body: 'Another' } });
+    const limited = await app.inject({
+      method: 'POST',
+      url: `/v1/articles/${slug}/comments`,
+      payload: { ...reader, body: 'Another' },
+    });
     expect(limited.statusCode).toBe(429);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     expect(limited.headers['content-type']).toBe('application/problem+json; charset=utf-8');
     expect(limited.json()).toMatchObject({ status: 429, code: 'rate_limited' });
     expect(await stored(db)).toHaveLength(2);
-    for (let i = 0; i < 10; i += 1) expect((await app.inject({ method: 'GET', url: `/v1/articles/${slug}/comments` })).statusCode).toBe(200);
+    for (let i = 0; i < 10; i += 1)
+      expect((await app.inject({ method: 'GET', url: `/v1/articles/${slug}/comments` })).statusCode).toBe(200);
   });
 
   it('gives no fresh allowance for a forged X-Forwarded-For when no proxy is trusted', async () => {
@@ -193,7 +278,12 @@ describe('rate limit', () => {
     const { slug } = await createArticle(db);
     const results: number[] = [];
     for (let i = 0; i < 4; i += 1) {
-      const res = await app.inject({ method: 'POST', url: `/v1/articles/${slug}/comments`, headers: { 'x-forwarded-for': `203.0.113.${i}` }, payload: { ...reader, body: `Forged ${i}` } });
+      const res = await app.inject({
+        method: 'POST',
+        url: `/v1/articles/${slug}/comments`,
+        headers: { 'x-forwarded-for': `203.0.113.${i}` },
+        payload: { ...reader, body: `Forged ${i}` },
+      });
       results.push(res.statusCode);
     }
     expect(results).toEqual([202, 202, 429, 429]);
@@ -203,7 +293,13 @@ describe('rate limit', () => {
     const { app, db } = await createTestApp({ config: { comments: policy, trustProxy: ['127.0.0.1'] } });
     const { slug } = await createArticle(db);
     const send = (client: string, body: string) =>
-      app.inject({ method: 'POST', url: `/v1/articles/${slug}/comments`, remoteAddress: '127.0.0.1', headers: { 'x-forwarded-for': client }, payload: { ...reader, body } });
+      app.inject({
+        method: 'POST',
+        url: `/v1/articles/${slug}/comments`,
+        remoteAddress: '127.0.0.1',
+        headers: { 'x-forwarded-for': client },
+        payload: { ...reader, body },
+      });
     expect((await send('198.51.100.1', 'a')).statusCode).toBe(202);
     expect((await send('198.51.100.1', 'b')).statusCode).toBe(202);
     expect((await send('198.51.100.1', 'c')).statusCode).toBe(429);

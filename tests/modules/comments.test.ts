@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
 import { seedSampleContent } from '../../seeds/load.js';
 import { comments } from '../../src/db/schema.js';
 import { createTestApp } from '../helpers/app.js';
@@ -39,7 +39,8 @@ describe('GET /v1/articles/{slug}/comments', () => {
     await createComment(db, { articleId, parentId: visibleRoot });
 
     const thread = (await app.inject({ method: 'GET', url: `/v1/articles/${slug}/comments` })).json();
-    const shown = thread.data.length + thread.data.reduce((n: number, c: { replies: unknown[] }) => n + c.replies.length, 0);
+    const shown =
+      thread.data.length + thread.data.reduce((n: number, c: { replies: unknown[] }) => n + c.replies.length, 0);
     expect(shown).toBe(2);
     const article = (await app.inject({ method: 'GET', url: `/v1/articles/${slug}` })).json();
     const listed = (await app.inject({ method: 'GET', url: '/v1/articles' })).json().data[0];
@@ -51,7 +52,8 @@ describe('GET /v1/articles/{slug}/comments', () => {
     const { app, db } = await createTestApp();
     const { id: articleId, slug } = await createArticle(db);
     const ids: number[] = [];
-    for (let i = 0; i < 7; i += 1) ids.push(await createComment(db, { articleId, createdAt: `2026-01-01T00:00:0${i % 3}.000Z` }));
+    for (let i = 0; i < 7; i += 1)
+      ids.push(await createComment(db, { articleId, createdAt: `2026-01-01T00:00:0${i % 3}.000Z` }));
     const seen: number[] = [];
     let cursor: string | null = null;
     do {
@@ -60,7 +62,10 @@ describe('GET /v1/articles/{slug}/comments', () => {
       seen.push(...body.data.map((c: { id: number }) => c.id));
       cursor = body.meta.nextCursor;
     } while (cursor);
-    const expected = ids.map((id, i) => ({ id, at: i % 3 })).sort((a, b) => a.at - b.at || a.id - b.id).map((c) => c.id);
+    const expected = ids
+      .map((id, i) => ({ id, at: i % 3 }))
+      .sort((a, b) => a.at - b.at || a.id - b.id)
+      .map((c) => c.id);
     expect(seen).toEqual(expected);
   });
 
@@ -82,7 +87,11 @@ describe('GET /v1/articles/{slug}/comments', () => {
     await createComment(db, { articleId, parentId: root, authorEmail: 'secret.reply@example.org' });
     await createComment(db, { articleId, status: 'pending', authorEmail: 'secret.pending@example.org' });
     // A reader's own submission, approved: its e-mail must not surface either.
-    const submitted = await app.inject({ method: 'POST', url: `/v1/articles/${slug}/comments`, payload: { authorName: 'Sub', authorEmail: 'secret.submitted@example.org', body: 'Mine' } });
+    const submitted = await app.inject({
+      method: 'POST',
+      url: `/v1/articles/${slug}/comments`,
+      payload: { authorName: 'Sub', authorEmail: 'secret.submitted@example.org', body: 'Mine' },
+    });
     expect(submitted.body).not.toContain('@example');
     await db.withTransaction(async (tx) => {
       await tx.update(comments).set({ status: 'approved' }).where(eq(comments.id, submitted.json().id));

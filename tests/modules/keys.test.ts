@@ -11,7 +11,12 @@ const UNKNOWN_KEY = `quire_${'A'.repeat(43)}`;
 function expectProblem(res: LightMyRequestResponse, status: number) {
   expect(res.statusCode).toBe(status);
   expect(res.headers['content-type']).toBe(PROBLEM);
-  expect(res.json()).toMatchObject({ status, type: expect.stringMatching(/^urn:quire:problem:/), code: expect.any(String), detail: expect.any(String) });
+  expect(res.json()).toMatchObject({
+    status,
+    type: expect.stringMatching(/^urn:quire:problem:/),
+    code: expect.any(String),
+    detail: expect.any(String),
+  });
   return res.json();
 }
 
@@ -56,11 +61,15 @@ describe('authentication of /v1/admin/keys', () => {
     const other = await createKeyFor(db, 'admin', 'Leaving');
     expect((await app.inject({ method: 'GET', url: '/v1/admin/keys', headers: bearer(other) })).statusCode).toBe(200);
 
-    expect((await app.inject({ method: 'DELETE', url: '/v1/admin/keys/2', headers: bearer(admin) })).statusCode).toBe(204);
+    expect((await app.inject({ method: 'DELETE', url: '/v1/admin/keys/2', headers: bearer(admin) })).statusCode).toBe(
+      204,
+    );
     expectUnauthorized(await app.inject({ method: 'GET', url: '/v1/admin/keys', headers: bearer(other) }));
 
     // A key may revoke itself; the request that does it is the last one it makes.
-    expect((await app.inject({ method: 'DELETE', url: '/v1/admin/keys/1', headers: bearer(admin) })).statusCode).toBe(204);
+    expect((await app.inject({ method: 'DELETE', url: '/v1/admin/keys/1', headers: bearer(admin) })).statusCode).toBe(
+      204,
+    );
     expectUnauthorized(await app.inject({ method: 'GET', url: '/v1/admin/keys', headers: bearer(admin) }));
   });
 
@@ -88,7 +97,12 @@ describe('managing keys as an admin', () => {
     const { app, db, clock } = await createTestApp();
     const admin = await createKeyFor(db, 'admin', 'Ops');
 
-    const created = await app.inject({ method: 'POST', url: '/v1/admin/keys', headers: bearer(admin), payload: { name: '  Newsletter builder ', role: 'editor' } });
+    const created = await app.inject({
+      method: 'POST',
+      url: '/v1/admin/keys',
+      headers: bearer(admin),
+      payload: { name: '  Newsletter builder ', role: 'editor' },
+    });
     expect(created.statusCode).toBe(201);
     const body = created.json();
     expect(created.headers.location).toBe(`/v1/admin/keys/${body.id}`);
@@ -108,7 +122,16 @@ describe('managing keys as an admin', () => {
     const page = list.json();
     expect(page.meta).toEqual({ limit: 2, nextCursor: null });
     expect(page.data.map((k: { name: string }) => k.name)).toEqual(['Newsletter builder', 'Ops']);
-    for (const item of page.data) expect(Object.keys(item).sort()).toEqual(['createdAt', 'id', 'lastUsedAt', 'name', 'prefix', 'revokedAt', 'role']);
+    for (const item of page.data)
+      expect(Object.keys(item).sort()).toEqual([
+        'createdAt',
+        'id',
+        'lastUsedAt',
+        'name',
+        'prefix',
+        'revokedAt',
+        'role',
+      ]);
     expect(list.body).not.toContain(body.key);
 
     // The new key works, with its own role.
@@ -128,7 +151,10 @@ describe('managing keys as an admin', () => {
     expect(listed.data[0]).toMatchObject({ id: 2, name: 'Temp', revokedAt: clock.now.toISOString() });
 
     clock.advance(1000);
-    const again = expectProblem(await app.inject({ method: 'DELETE', url: '/v1/admin/keys/2', headers: bearer(admin) }), 404);
+    const again = expectProblem(
+      await app.inject({ method: 'DELETE', url: '/v1/admin/keys/2', headers: bearer(admin) }),
+      404,
+    );
     expect(again.detail).toContain('already revoked');
     const stored = await db.read.select().from(apiKeys);
     expect(stored.find((r) => r.id === 2)?.revokedAt).toBe(listed.data[0].revokedAt);
@@ -140,7 +166,14 @@ describe('managing keys as an admin', () => {
   it('stores only the SHA-256 hash of a key, never the key', async () => {
     const { app, db } = await createTestApp();
     const admin = await createKeyFor(db, 'admin');
-    const { key } = (await app.inject({ method: 'POST', url: '/v1/admin/keys', headers: bearer(admin), payload: { name: 'Partner', role: 'editor' } })).json();
+    const { key } = (
+      await app.inject({
+        method: 'POST',
+        url: '/v1/admin/keys',
+        headers: bearer(admin),
+        payload: { name: 'Partner', role: 'editor' },
+      })
+    ).json();
 
     const rows = await app.db.read.select().from(apiKeys);
     const row = rows.find((r) => r.name === 'Partner');
@@ -182,8 +215,13 @@ describe('managing keys as an admin', () => {
       [{ role: 'editor' }, '/name'],
     ];
     for (const [payload, pointer] of cases) {
-      const body = expectProblem(await app.inject({ method: 'POST', url: '/v1/admin/keys', headers: bearer(admin), payload: payload as object }), 400);
-      expect(body.errors, JSON.stringify(payload)).toContainEqual(expect.objectContaining({ location: 'body', pointer }));
+      const body = expectProblem(
+        await app.inject({ method: 'POST', url: '/v1/admin/keys', headers: bearer(admin), payload: payload as object }),
+        400,
+      );
+      expect(body.errors, JSON.stringify(payload)).toContainEqual(
+        expect.objectContaining({ location: 'body', pointer }),
+      );
     }
     expect(await db.read.select().from(apiKeys)).toHaveLength(1);
   });
@@ -193,7 +231,11 @@ describe('managing keys as an admin', () => {
     const res = await app.inject({ method: 'GET', url: '/openapi.json' });
     expect(res.statusCode, res.body).toBe(200);
     const doc = res.json();
-    const operations = [doc.paths['/v1/admin/keys'].get, doc.paths['/v1/admin/keys'].post, doc.paths['/v1/admin/keys/{id}'].delete];
+    const operations = [
+      doc.paths['/v1/admin/keys'].get,
+      doc.paths['/v1/admin/keys'].post,
+      doc.paths['/v1/admin/keys/{id}'].delete,
+    ];
     expect(operations.map((op) => op.operationId)).toEqual(['listApiKeys', 'createApiKey', 'revokeApiKey']);
     for (const op of operations) {
       expect(op).toMatchObject({ tags: ['admin-keys'], security: [{ bearerAuth: [] }], 'x-required-roles': ['admin'] });

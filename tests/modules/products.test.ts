@@ -5,10 +5,20 @@ import { createArticle, createProduct } from '../helpers/factories.js';
 describe('GET /v1/products and /v1/products/{slug}', () => {
   it('serves a product with only the published, due articles that feature it', async () => {
     const { app, db, clock } = await createTestApp();
-    const product = await createProduct(db, { slug: 'cushion', name: 'Cushion', priceAmount: 2999, priceCurrency: 'EUR', badges: ['Free shipping'] });
+    const product = await createProduct(db, {
+      slug: 'cushion',
+      name: 'Cushion',
+      priceAmount: 2999,
+      priceCurrency: 'EUR',
+      badges: ['Free shipping'],
+    });
     await createArticle(db, { slug: 'live', products: [{ productId: product.id }] });
     await createArticle(db, { slug: 'draft', status: 'draft', products: [{ productId: product.id }] });
-    await createArticle(db, { slug: 'later', publishedAt: new Date(clock.now.getTime() + 3_600_000).toISOString(), products: [{ productId: product.id }] });
+    await createArticle(db, {
+      slug: 'later',
+      publishedAt: new Date(clock.now.getTime() + 3_600_000).toISOString(),
+      products: [{ productId: product.id }],
+    });
 
     const res = await app.inject({ method: 'GET', url: '/v1/products/cushion' });
     expect(res.statusCode).toBe(200);

@@ -5,6 +5,7 @@ import { managementRoute } from '../../http/auth.js';
 import { IdParamsSchema } from '../../http/common.schemas.js';
 import type { RouteDeps } from '../../http/route-deps.js';
 import {
+  type AdminArticle,
   AdminArticleListQuerySchema,
   AdminArticleListSchema,
   AdminArticleSchema,
@@ -18,7 +19,6 @@ import {
   SectionPatchSchema,
   TipCreateSchema,
   TipPatchSchema,
-  type AdminArticle,
 } from './articles.admin.schemas.js';
 import {
   addSection,
@@ -40,7 +40,9 @@ import {
 } from './articles.admin.service.js';
 
 const EDITORS = ['admin', 'editor'] as const;
-const IfMatchHeaders = z.object({ 'if-match': z.string().optional().describe('The ETag of your last read; a stale one gets 412') });
+const IfMatchHeaders = z.object({
+  'if-match': z.string().optional().describe('The ETag of your last read; a stale one gets 412'),
+});
 const NoContent = z.null().describe('Done');
 
 const editorial = managementRoute(EDITORS, 'admin-articles');
@@ -49,7 +51,11 @@ function sendArticle(reply: FastifyReply, article: AdminArticle, status = 200) {
   return reply.code(status).header('etag', articleEtag(article)).send(article);
 }
 
-const writeContext = (deps: RouteDeps, request: FastifyRequest) => ({ db: deps.db, now: deps.now(), ifMatch: request.headers['if-match'] });
+const writeContext = (deps: RouteDeps, request: FastifyRequest) => ({
+  db: deps.db,
+  now: deps.now(),
+  ifMatch: request.headers['if-match'],
+});
 
 export const adminArticleRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
   const routes = app.withTypeProvider<ZodTypeProvider>();
@@ -57,13 +63,23 @@ export const adminArticleRoutes: FastifyPluginAsync<RouteDeps> = async (app, dep
 
   routes.get(
     '/articles',
-    editorial('adminListArticles', 'Every article, newest first; status is derived', { querystring: AdminArticleListQuerySchema, response: { 200: AdminArticleListSchema } }, [400]),
+    editorial(
+      'adminListArticles',
+      'Every article, newest first; status is derived',
+      { querystring: AdminArticleListQuerySchema, response: { 200: AdminArticleListSchema } },
+      [400],
+    ),
     async (request) => listAdminArticles(readContext(), request.query),
   );
 
   routes.post(
     '/articles',
-    editorial('adminCreateArticle', 'Create a draft article with its sections and tips in one request', { body: ArticleCreateSchema, response: { 201: AdminArticleSchema } }, [400, 409, 422]),
+    editorial(
+      'adminCreateArticle',
+      'Create a draft article with its sections and tips in one request',
+      { body: ArticleCreateSchema, response: { 201: AdminArticleSchema } },
+      [400, 409, 422],
+    ),
     async (request, reply) => {
       const article = await createArticle(readContext(), request.body);
       reply.header('location', `/v1/admin/articles/${article.id}`);
@@ -73,19 +89,40 @@ export const adminArticleRoutes: FastifyPluginAsync<RouteDeps> = async (app, dep
 
   routes.get(
     '/articles/:id',
-    editorial('adminGetArticle', 'One article, whole, with its ETag', { params: IdParamsSchema, response: { 200: AdminArticleSchema } }, [400, 404]),
+    editorial(
+      'adminGetArticle',
+      'One article, whole, with its ETag',
+      { params: IdParamsSchema, response: { 200: AdminArticleSchema } },
+      [400, 404],
+    ),
     async (request, reply) => sendArticle(reply, await getAdminArticle(readContext(), request.params.id)),
   );
 
   routes.patch(
     '/articles/:id',
-    editorial('adminUpdateArticle', 'Change an article (merge); a new slug keeps the old one as a 301', { params: IdParamsSchema, headers: IfMatchHeaders, body: ArticlePatchSchema, response: { 200: AdminArticleSchema } }, [400, 404, 409, 412, 422]),
-    async (request, reply) => sendArticle(reply, await patchArticle(writeContext(deps, request), request.params.id, request.body)),
+    editorial(
+      'adminUpdateArticle',
+      'Change an article (merge); a new slug keeps the old one as a 301',
+      {
+        params: IdParamsSchema,
+        headers: IfMatchHeaders,
+        body: ArticlePatchSchema,
+        response: { 200: AdminArticleSchema },
+      },
+      [400, 404, 409, 412, 422],
+    ),
+    async (request, reply) =>
+      sendArticle(reply, await patchArticle(writeContext(deps, request), request.params.id, request.body)),
   );
 
   routes.delete(
     '/articles/:id',
-    editorial('adminDeleteArticle', 'Delete an article that has no comments', { params: IdParamsSchema, headers: IfMatchHeaders, response: { 204: NoContent } }, [400, 404, 409, 412]),
+    editorial(
+      'adminDeleteArticle',
+      'Delete an article that has no comments',
+      { params: IdParamsSchema, headers: IfMatchHeaders, response: { 204: NoContent } },
+      [400, 404, 409, 412],
+    ),
     async (request, reply) => {
       await removeArticle(writeContext(deps, request), request.params.id);
       return reply.code(204).send(null);
@@ -94,25 +131,61 @@ export const adminArticleRoutes: FastifyPluginAsync<RouteDeps> = async (app, dep
 
   routes.post(
     '/articles/:id/publish',
-    editorial('adminPublishArticle', 'Publish now, or schedule with a future publishedAt', { params: IdParamsSchema, headers: IfMatchHeaders, body: PublishSchema, response: { 200: AdminArticleSchema } }, [400, 404, 412, 422]),
-    async (request, reply) => sendArticle(reply, await publishArticle(writeContext(deps, request), request.params.id, request.body?.publishedAt)),
+    editorial(
+      'adminPublishArticle',
+      'Publish now, or schedule with a future publishedAt',
+      { params: IdParamsSchema, headers: IfMatchHeaders, body: PublishSchema, response: { 200: AdminArticleSchema } },
+      [400, 404, 412, 422],
+    ),
+    async (request, reply) =>
+      sendArticle(
+        reply,
+        await publishArticle(writeContext(deps, request), request.params.id, request.body?.publishedAt),
+      ),
   );
 
   routes.post(
     '/articles/:id/unpublish',
-    editorial('adminUnpublishArticle', 'Back to draft: hidden from the public API', { params: IdParamsSchema, headers: IfMatchHeaders, body: EmptyActionSchema, response: { 200: AdminArticleSchema } }, [400, 404, 412]),
-    async (request, reply) => sendArticle(reply, await unpublishArticle(writeContext(deps, request), request.params.id)),
+    editorial(
+      'adminUnpublishArticle',
+      'Back to draft: hidden from the public API',
+      {
+        params: IdParamsSchema,
+        headers: IfMatchHeaders,
+        body: EmptyActionSchema,
+        response: { 200: AdminArticleSchema },
+      },
+      [400, 404, 412],
+    ),
+    async (request, reply) =>
+      sendArticle(reply, await unpublishArticle(writeContext(deps, request), request.params.id)),
   );
 
   routes.put(
     '/articles/:id/products',
-    editorial('adminSetArticleProducts', "Replace the article's product links, in display order", { params: IdParamsSchema, headers: IfMatchHeaders, body: ArticleProductsPutSchema, response: { 200: AdminArticleSchema } }, [400, 404, 412, 422]),
-    async (request, reply) => sendArticle(reply, await setArticleProducts(writeContext(deps, request), request.params.id, request.body)),
+    editorial(
+      'adminSetArticleProducts',
+      "Replace the article's product links, in display order",
+      {
+        params: IdParamsSchema,
+        headers: IfMatchHeaders,
+        body: ArticleProductsPutSchema,
+        response: { 200: AdminArticleSchema },
+      },
+      [400, 404, 412, 422],
+    ),
+    async (request, reply) =>
+      sendArticle(reply, await setArticleProducts(writeContext(deps, request), request.params.id, request.body)),
   );
 
   routes.delete(
     '/redirects/:slug',
-    editorial('adminReleaseRedirect', 'Stop an old slug redirecting, so another article may take it', { params: RedirectParamsSchema, response: { 204: NoContent } }, [400, 404]),
+    editorial(
+      'adminReleaseRedirect',
+      'Stop an old slug redirecting, so another article may take it',
+      { params: RedirectParamsSchema, response: { 204: NoContent } },
+      [400, 404],
+    ),
     async (request, reply) => {
       await releaseRedirect(deps, request.params.slug);
       return reply.code(204).send(null);
@@ -121,9 +194,23 @@ export const adminArticleRoutes: FastifyPluginAsync<RouteDeps> = async (app, dep
 
   routes.post(
     '/articles/:id/sections',
-    editorial('adminCreateSection', 'Add a section (with tips) at a position; answers with the whole article', { params: IdParamsSchema, headers: IfMatchHeaders, body: SectionCreateSchema, response: { 201: AdminArticleSchema } }, [400, 404, 412, 422]),
+    editorial(
+      'adminCreateSection',
+      'Add a section (with tips) at a position; answers with the whole article',
+      {
+        params: IdParamsSchema,
+        headers: IfMatchHeaders,
+        body: SectionCreateSchema,
+        response: { 201: AdminArticleSchema },
+      },
+      [400, 404, 412, 422],
+    ),
     async (request, reply) => {
-      const { article, result: sectionId } = await addSection(writeContext(deps, request), request.params.id, request.body);
+      const { article, result: sectionId } = await addSection(
+        writeContext(deps, request),
+        request.params.id,
+        request.body,
+      );
       reply.header('location', `/v1/admin/sections/${sectionId}`);
       return sendArticle(reply, article, 201);
     },
@@ -131,19 +218,40 @@ export const adminArticleRoutes: FastifyPluginAsync<RouteDeps> = async (app, dep
 
   routes.patch(
     '/sections/:id',
-    editorial('adminUpdateSection', 'Change or move a section; answers with the whole article', { params: IdParamsSchema, headers: IfMatchHeaders, body: SectionPatchSchema, response: { 200: AdminArticleSchema } }, [400, 404, 412, 422]),
-    async (request, reply) => sendArticle(reply, await patchSection(writeContext(deps, request), request.params.id, request.body)),
+    editorial(
+      'adminUpdateSection',
+      'Change or move a section; answers with the whole article',
+      {
+        params: IdParamsSchema,
+        headers: IfMatchHeaders,
+        body: SectionPatchSchema,
+        response: { 200: AdminArticleSchema },
+      },
+      [400, 404, 412, 422],
+    ),
+    async (request, reply) =>
+      sendArticle(reply, await patchSection(writeContext(deps, request), request.params.id, request.body)),
   );
 
   routes.delete(
     '/sections/:id',
-    editorial('adminDeleteSection', 'Delete a section and its tips; answers with the whole article', { params: IdParamsSchema, headers: IfMatchHeaders, response: { 200: AdminArticleSchema } }, [400, 404, 412]),
+    editorial(
+      'adminDeleteSection',
+      'Delete a section and its tips; answers with the whole article',
+      { params: IdParamsSchema, headers: IfMatchHeaders, response: { 200: AdminArticleSchema } },
+      [400, 404, 412],
+    ),
     async (request, reply) => sendArticle(reply, await removeSection(writeContext(deps, request), request.params.id)),
   );
 
   routes.post(
     '/sections/:id/tips',
-    editorial('adminCreateTip', 'Add a tip at a position; answers with the whole article', { params: IdParamsSchema, headers: IfMatchHeaders, body: TipCreateSchema, response: { 201: AdminArticleSchema } }, [400, 404, 412, 422]),
+    editorial(
+      'adminCreateTip',
+      'Add a tip at a position; answers with the whole article',
+      { params: IdParamsSchema, headers: IfMatchHeaders, body: TipCreateSchema, response: { 201: AdminArticleSchema } },
+      [400, 404, 412, 422],
+    ),
     async (request, reply) => {
       const { article, result: tipId } = await addTip(writeContext(deps, request), request.params.id, request.body);
       reply.header('location', `/v1/admin/tips/${tipId}`);
@@ -153,13 +261,24 @@ export const adminArticleRoutes: FastifyPluginAsync<RouteDeps> = async (app, dep
 
   routes.patch(
     '/tips/:id',
-    editorial('adminUpdateTip', 'Change or move a tip; answers with the whole article', { params: IdParamsSchema, headers: IfMatchHeaders, body: TipPatchSchema, response: { 200: AdminArticleSchema } }, [400, 404, 412, 422]),
-    async (request, reply) => sendArticle(reply, await patchTip(writeContext(deps, request), request.params.id, request.body)),
+    editorial(
+      'adminUpdateTip',
+      'Change or move a tip; answers with the whole article',
+      { params: IdParamsSchema, headers: IfMatchHeaders, body: TipPatchSchema, response: { 200: AdminArticleSchema } },
+      [400, 404, 412, 422],
+    ),
+    async (request, reply) =>
+      sendArticle(reply, await patchTip(writeContext(deps, request), request.params.id, request.body)),
   );
 
   routes.delete(
     '/tips/:id',
-    editorial('adminDeleteTip', 'Delete a tip; answers with the whole article', { params: IdParamsSchema, headers: IfMatchHeaders, response: { 200: AdminArticleSchema } }, [400, 404, 412]),
+    editorial(
+      'adminDeleteTip',
+      'Delete a tip; answers with the whole article',
+      { params: IdParamsSchema, headers: IfMatchHeaders, response: { 200: AdminArticleSchema } },
+      [400, 404, 412],
+    ),
     async (request, reply) => sendArticle(reply, await removeTip(writeContext(deps, request), request.params.id)),
   );
 };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ImageSchema, PageQuerySchema, SlugSchema, TimestampSchema, collectionOf } from '../../http/common.schemas.js';
+import { collectionOf, ImageSchema, PageQuerySchema, SlugSchema, TimestampSchema } from '../../http/common.schemas.js';
 import { ArticleProductSchema, ArticleSummarySchema, SectionSchema, SeoSchema, TagSchema } from './articles.schemas.js';
 
 const MAX_TEXT = 20_000;
@@ -115,7 +115,13 @@ export const ArticleProductsPutSchema = z
         z.strictObject({
           productId: z.number().int().positive(),
           placement: z.enum(['inline', 'end', 'sidebar']).default('end'),
-          afterSection: z.number().int().min(1).nullable().optional().describe('Position of the section the product follows'),
+          afterSection: z
+            .number()
+            .int()
+            .min(1)
+            .nullable()
+            .optional()
+            .describe('Position of the section the product follows'),
           headline: optionalText(200),
           pitch: optionalText(5000),
         }),
@@ -149,7 +155,13 @@ export const AdminArticleSchema = z
   })
   .meta({ id: 'AdminArticle' });
 
-export const AdminArticleSummarySchema = ArticleSummarySchema.pick({ id: true, slug: true, title: true, summary: true, tags: true })
+export const AdminArticleSummarySchema = ArticleSummarySchema.pick({
+  id: true,
+  slug: true,
+  title: true,
+  summary: true,
+  tags: true,
+})
   .extend({
     status: z.enum(ADMIN_STATUSES),
     publishedAt: TimestampSchema.nullable(),

@@ -5,8 +5,20 @@ import { conflict, notFound, ruleViolation } from '../../http/errors.js';
 import { checkIfMatch } from '../../http/preconditions.js';
 import { countAllComments } from '../comments/comments.repository.js';
 import { findProductsByIds, replaceArticleProducts } from '../products/products.repository.js';
-import type { AdminArticle, ArticleCreate, ArticlePatch, ArticleProductsPut, ImageInput, SectionCreate, SectionPatch, TipCreate, TipPatch } from './articles.admin.schemas.js';
+import type {
+  AdminArticle,
+  ArticleCreate,
+  ArticlePatch,
+  ArticleProductsPut,
+  ImageInput,
+  SectionCreate,
+  SectionPatch,
+  TipCreate,
+  TipPatch,
+} from './articles.admin.schemas.js';
 import {
+  type ArticleRow,
+  type ArticleStatusFilter,
   articleContentOf,
   deleteArticle,
   deleteRedirect,
@@ -30,6 +42,7 @@ import {
   listSlugsLike,
   listTagsOfArticles,
   listTipIds,
+  type NewArticle,
   renumberSections,
   renumberTips,
   replaceArticleTags,
@@ -37,9 +50,6 @@ import {
   updateArticle,
   updateSection,
   updateTip,
-  type ArticleRow,
-  type ArticleStatusFilter,
-  type NewArticle,
 } from './articles.repository.js';
 import { firstFreeSlug, slugify } from './slugs.js';
 
@@ -60,9 +70,10 @@ export function articleEtag(article: { id: number; revision: number }): string {
   return `"article-${article.id}-r${article.revision}"`;
 }
 
-
 const imageColumns = (image: ImageInput | null | undefined) =>
-  image === undefined ? {} : { imageUrl: image?.url ?? null, imageAlt: image?.alt ?? null, imageCaption: image?.caption ?? null };
+  image === undefined
+    ? {}
+    : { imageUrl: image?.url ?? null, imageAlt: image?.alt ?? null, imageCaption: image?.caption ?? null };
 
 export async function assembleAdminArticle({ db, id, now }: { db: Db; id: number; now: Date }): Promise<AdminArticle> {
   const row = await findArticleById({ db, id });
@@ -109,7 +120,10 @@ async function writeArticle<T>(
 }
 
 /** A slug the article may take: explicit ones must be free; derived ones are made free. */
-async function claimSlug(tx: Db, { wanted, title, articleId }: { wanted?: string | undefined; title: string; articleId?: number }): Promise<string> {
+async function claimSlug(
+  tx: Db,
+  { wanted, title, articleId }: { wanted?: string | undefined; title: string; articleId?: number },
+): Promise<string> {
   if (wanted === undefined) {
     const base = slugify(title) || 'article';
     return firstFreeSlug(base, await listSlugsLike({ db: tx, base }));
@@ -118,7 +132,9 @@ async function claimSlug(tx: Db, { wanted, title, articleId }: { wanted?: string
   if (owner !== undefined && owner !== articleId) throw conflict(`The slug "${wanted}" is taken by article ${owner}.`);
   const redirect = await findRedirect({ db: tx, slug: wanted });
   if (redirect && redirect.articleId !== articleId) {
-    throw conflict(`The slug "${wanted}" still redirects to article ${redirect.articleId}; release it with DELETE /v1/admin/redirects/${wanted} first.`);
+    throw conflict(
+      `The slug "${wanted}" still redirects to article ${redirect.articleId}; release it with DELETE /v1/admin/redirects/${wanted} first.`,
+    );
   }
   // Taking back one of its own old slugs: that slug no longer redirects.
   if (redirect) await deleteRedirect({ db: tx, slug: wanted });
@@ -129,15 +145,34 @@ async function setTags(tx: Db, articleId: number, names: string[]): Promise<void
   const wanted = names.map((name, index) => ({ slug: slugify(name, 60), name: name.trim(), index }));
   const empty = wanted.filter((t) => t.slug === '');
   if (empty.length > 0) {
-    throw ruleViolation('A tag needs at least one letter or digit.', empty.map((t) => ({ location: 'body', pointer: `/tags/${t.index}`, message: 'No letters or digits' })));
+    throw ruleViolation(
+      'A tag needs at least one letter or digit.',
+      empty.map((t) => ({ location: 'body', pointer: `/tags/${t.index}`, message: 'No letters or digits' })),
+    );
   }
   const unique = [...new Map(wanted.map((t) => [t.slug, { slug: t.slug, name: t.name }])).values()];
   await replaceArticleTags({ db: tx, articleId, tagIds: await ensureTags({ db: tx, tags: unique }) });
 }
 
-async function insertTips(tx: Db, sectionId: number, tips: TipCreate[] | SectionCreate['tips'], from = 1): Promise<void> {
+async function insertTips(
+  tx: Db,
+  sectionId: number,
+  tips: TipCreate[] | SectionCreate['tips'],
+  from = 1,
+): Promise<void> {
   for (const [i, tip] of tips.entries()) {
-    await insertTip({ db: tx, sectionId, position: from + i, tip: { title: tip.title, body: tip.body, image: tip.image ? { url: tip.image.url, alt: tip.image.alt ?? null, caption: tip.image.caption ?? null } : null } });
+    await insertTip({
+      db: tx,
+      sectionId,
+      position: from + i,
+      tip: {
+        title: tip.title,
+        body: tip.body,
+        image: tip.image
+          ? { url: tip.image.url, alt: tip.image.alt ?? null, caption: tip.image.caption ?? null }
+          : null,
+      },
+    });
   }
 }
 
@@ -165,10 +200,26 @@ export async function createArticle(ctx: Omit<WriteContext, 'ifMatch'>, input: A
   const at = ctx.now.toISOString();
   return ctx.db.withTransaction(async (tx) => {
     const slug = await claimSlug(tx, { wanted: input.slug, title: input.title });
-    const id = await insertArticle({ db: tx, values: { ...textColumns(input), title: input.title, slug, status: 'draft', publishedAt: null, createdAt: at, updatedAt: at } });
+    const id = await insertArticle({
+      db: tx,
+      values: {
+        ...textColumns(input),
+        title: input.title,
+        slug,
+        status: 'draft',
+        publishedAt: null,
+        createdAt: at,
+        updatedAt: at,
+      },
+    });
     await setTags(tx, id, input.tags ?? []);
     for (const [s, section] of input.sections.entries()) {
-      const sectionId = await insertSection({ db: tx, articleId: id, position: s + 1, section: { heading: section.heading, lead: section.lead ?? null } });
+      const sectionId = await insertSection({
+        db: tx,
+        articleId: id,
+        position: s + 1,
+        section: { heading: section.heading, lead: section.lead ?? null },
+      });
       await insertTips(tx, sectionId, section.tips);
     }
     return assembleAdminArticle({ db: tx, id, now: ctx.now });
@@ -188,9 +239,14 @@ export async function patchArticle(ctx: WriteContext, id: number, input: Article
   return article;
 }
 
-export async function publishArticle(ctx: WriteContext, id: number, publishedAt: string | undefined): Promise<AdminArticle> {
+export async function publishArticle(
+  ctx: WriteContext,
+  id: number,
+  publishedAt: string | undefined,
+): Promise<AdminArticle> {
   const { article } = await writeArticle(ctx, id, async (tx, row) => {
-    if ((await listSectionIds({ db: tx, articleId: id })).length === 0) throw ruleViolation('An article needs at least one section to be published.');
+    if ((await listSectionIds({ db: tx, articleId: id })).length === 0)
+      throw ruleViolation('An article needs at least one section to be published.');
     // Publishing a published article again keeps its date, so it does not jump to the top of the feed.
     const kept = row.status === 'published' ? row.publishedAt : null;
     const at = publishedAt ? new Date(publishedAt).toISOString() : (kept ?? ctx.now.toISOString());
@@ -200,7 +256,9 @@ export async function publishArticle(ctx: WriteContext, id: number, publishedAt:
 }
 
 export async function unpublishArticle(ctx: WriteContext, id: number): Promise<AdminArticle> {
-  const { article } = await writeArticle(ctx, id, (tx) => updateArticle({ db: tx, id, values: { status: 'draft', publishedAt: null } }));
+  const { article } = await writeArticle(ctx, id, (tx) =>
+    updateArticle({ db: tx, id, values: { status: 'draft', publishedAt: null } }),
+  );
   return article;
 }
 
@@ -208,7 +266,8 @@ export async function removeArticle(ctx: WriteContext, id: number): Promise<void
   await ctx.db.withTransaction(async (tx) => {
     await findCurrentArticle(tx, id, ctx.ifMatch);
     const comments = await countAllComments({ db: tx, articleId: id });
-    if (comments > 0) throw conflict(`The article has ${comments} comment(s), whose moderation history is kept; unpublish it instead.`);
+    if (comments > 0)
+      throw conflict(`The article has ${comments} comment(s), whose moderation history is kept; unpublish it instead.`);
     await deleteArticle({ db: tx, id });
   });
 }
@@ -222,7 +281,10 @@ export async function releaseRedirect({ db }: { db: DatabaseHandles }, slug: str
 
 function checkPosition(position: number | undefined, max: number, field = '/position'): number {
   if (position === undefined) return max;
-  if (position > max) throw ruleViolation(`Position ${position} is beyond the end (at most ${max}).`, [{ location: 'body', pointer: field, message: `At most ${max}` }]);
+  if (position > max)
+    throw ruleViolation(`Position ${position} is beyond the end (at most ${max}).`, [
+      { location: 'body', pointer: field, message: `At most ${max}` },
+    ]);
   return position;
 }
 
@@ -236,9 +298,15 @@ export async function addSection(ctx: WriteContext, articleId: number, input: Se
   return writeArticle(ctx, articleId, async (tx) => {
     const ids = await listSectionIds({ db: tx, articleId });
     const position = checkPosition(input.position, ids.length + 1);
-    const sectionId = await insertSection({ db: tx, articleId, position: ids.length + 1, section: { heading: input.heading, lead: input.lead ?? null } });
+    const sectionId = await insertSection({
+      db: tx,
+      articleId,
+      position: ids.length + 1,
+      section: { heading: input.heading, lead: input.lead ?? null },
+    });
     await insertTips(tx, sectionId, input.tips);
-    if (position !== ids.length + 1) await renumberSections({ db: tx, articleId, orderedIds: placeAt([...ids, sectionId], sectionId, position) });
+    if (position !== ids.length + 1)
+      await renumberSections({ db: tx, articleId, orderedIds: placeAt([...ids, sectionId], sectionId, position) });
     return sectionId;
   });
 }
@@ -250,36 +318,60 @@ async function sectionArticle(tx: Db, sectionId: number): Promise<number> {
 }
 
 export async function patchSection(ctx: WriteContext, sectionId: number, input: SectionPatch): Promise<AdminArticle> {
-  const { article } = await writeArticle(ctx, (tx) => sectionArticle(tx, sectionId), async (tx, row) => {
-    await updateSection({ db: tx, id: sectionId, values: { ...(input.heading !== undefined ? { heading: input.heading } : {}), ...(input.lead !== undefined ? { lead: input.lead } : {}) } });
-    if (input.position === undefined) return;
-    const ids = await listSectionIds({ db: tx, articleId: row.id });
-    const position = checkPosition(input.position, ids.length);
-    await renumberSections({ db: tx, articleId: row.id, orderedIds: placeAt(ids, sectionId, position) });
-  });
+  const { article } = await writeArticle(
+    ctx,
+    (tx) => sectionArticle(tx, sectionId),
+    async (tx, row) => {
+      await updateSection({
+        db: tx,
+        id: sectionId,
+        values: {
+          ...(input.heading !== undefined ? { heading: input.heading } : {}),
+          ...(input.lead !== undefined ? { lead: input.lead } : {}),
+        },
+      });
+      if (input.position === undefined) return;
+      const ids = await listSectionIds({ db: tx, articleId: row.id });
+      const position = checkPosition(input.position, ids.length);
+      await renumberSections({ db: tx, articleId: row.id, orderedIds: placeAt(ids, sectionId, position) });
+    },
+  );
   return article;
 }
 
 export async function removeSection(ctx: WriteContext, sectionId: number): Promise<AdminArticle> {
-  const { article } = await writeArticle(ctx, (tx) => sectionArticle(tx, sectionId), async (tx, row) => {
-    await deleteSection({ db: tx, id: sectionId });
-    await renumberSections({ db: tx, articleId: row.id, orderedIds: await listSectionIds({ db: tx, articleId: row.id }) });
-  });
+  const { article } = await writeArticle(
+    ctx,
+    (tx) => sectionArticle(tx, sectionId),
+    async (tx, row) => {
+      await deleteSection({ db: tx, id: sectionId });
+      await renumberSections({
+        db: tx,
+        articleId: row.id,
+        orderedIds: await listSectionIds({ db: tx, articleId: row.id }),
+      });
+    },
+  );
   return article;
 }
 
 // ---- tips
 
 export async function addTip(ctx: WriteContext, sectionId: number, input: TipCreate) {
-  return writeArticle(ctx, (tx) => sectionArticle(tx, sectionId), async (tx) => {
-    const ids = await listTipIds({ db: tx, sectionId });
-    const position = checkPosition(input.position, ids.length + 1);
-    await insertTips(tx, sectionId, [input], ids.length + 1);
-    const after = await listTipIds({ db: tx, sectionId });
-    const tipId = after[after.length - 1]!;
-    if (position !== ids.length + 1) await renumberTips({ db: tx, sectionId, orderedIds: placeAt(after, tipId, position) });
-    return tipId;
-  });
+  return writeArticle(
+    ctx,
+    (tx) => sectionArticle(tx, sectionId),
+    async (tx) => {
+      const ids = await listTipIds({ db: tx, sectionId });
+      const position = checkPosition(input.position, ids.length + 1);
+      await insertTips(tx, sectionId, [input], ids.length + 1);
+      const after = await listTipIds({ db: tx, sectionId });
+      const tipId = after[after.length - 1]!;
+      if (position !== ids.length + 1)
+        await renumberTips({ db: tx, sectionId, orderedIds: placeAt(after, tipId, position) });
+      return tipId;
+    },
+  );
 }
 
 async function tipLocation(tx: Db, tipId: number) {
@@ -289,42 +381,78 @@ async function tipLocation(tx: Db, tipId: number) {
 }
 
 export async function patchTip(ctx: WriteContext, tipId: number, input: TipPatch): Promise<AdminArticle> {
-  const { article } = await writeArticle(ctx, async (tx) => (await tipLocation(tx, tipId)).articleId, async (tx) => {
-    const tip = await tipLocation(tx, tipId);
-    await updateTip({
-      db: tx,
-      id: tipId,
-      values: { ...(input.title !== undefined ? { title: input.title } : {}), ...(input.body !== undefined ? { body: input.body } : {}), ...imageColumns(input.image) },
-    });
-    if (input.position === undefined) return;
-    const ids = await listTipIds({ db: tx, sectionId: tip.sectionId });
-    await renumberTips({ db: tx, sectionId: tip.sectionId, orderedIds: placeAt(ids, tipId, checkPosition(input.position, ids.length)) });
-  });
+  const { article } = await writeArticle(
+    ctx,
+    async (tx) => (await tipLocation(tx, tipId)).articleId,
+    async (tx) => {
+      const tip = await tipLocation(tx, tipId);
+      await updateTip({
+        db: tx,
+        id: tipId,
+        values: {
+          ...(input.title !== undefined ? { title: input.title } : {}),
+          ...(input.body !== undefined ? { body: input.body } : {}),
+          ...imageColumns(input.image),
+        },
+      });
+      if (input.position === undefined) return;
+      const ids = await listTipIds({ db: tx, sectionId: tip.sectionId });
+      await renumberTips({
+        db: tx,
+        sectionId: tip.sectionId,
+        orderedIds: placeAt(ids, tipId, checkPosition(input.position, ids.length)),
+      });
+    },
+  );
   return article;
 }
 
 export async function removeTip(ctx: WriteContext, tipId: number): Promise<AdminArticle> {
-  const { article } = await writeArticle(ctx, async (tx) => (await tipLocation(tx, tipId)).articleId, async (tx) => {
-    const tip = await tipLocation(tx, tipId);
-    await deleteTip({ db: tx, id: tipId });
-    await renumberTips({ db: tx, sectionId: tip.sectionId, orderedIds: await listTipIds({ db: tx, sectionId: tip.sectionId }) });
-  });
+  const { article } = await writeArticle(
+    ctx,
+    async (tx) => (await tipLocation(tx, tipId)).articleId,
+    async (tx) => {
+      const tip = await tipLocation(tx, tipId);
+      await deleteTip({ db: tx, id: tipId });
+      await renumberTips({
+        db: tx,
+        sectionId: tip.sectionId,
+        orderedIds: await listTipIds({ db: tx, sectionId: tip.sectionId }),
+      });
+    },
+  );
   return article;
 }
 
 // ---- product links
 
-export async function setArticleProducts(ctx: WriteContext, articleId: number, input: ArticleProductsPut): Promise<AdminArticle> {
+export async function setArticleProducts(
+  ctx: WriteContext,
+  articleId: number,
+  input: ArticleProductsPut,
+): Promise<AdminArticle> {
   const { article } = await writeArticle(ctx, articleId, async (tx) => {
     const sectionIds = await listSectionIds({ db: tx, articleId });
-    const known = new Set((await findProductsByIds({ db: tx, ids: input.products.map((p) => p.productId) })).map((p) => p.id));
+    const known = new Set(
+      (await findProductsByIds({ db: tx, ids: input.products.map((p) => p.productId) })).map((p) => p.id),
+    );
     const seen = new Set<number>();
     const errors = input.products.flatMap((link, i) => {
       const problems: { location: 'body'; pointer: string; message: string }[] = [];
-      if (!known.has(link.productId)) problems.push({ location: 'body', pointer: `/products/${i}/productId`, message: `No product has the id ${link.productId}` });
-      if (seen.has(link.productId)) problems.push({ location: 'body', pointer: `/products/${i}/productId`, message: 'Listed twice' });
+      if (!known.has(link.productId))
+        problems.push({
+          location: 'body',
+          pointer: `/products/${i}/productId`,
+          message: `No product has the id ${link.productId}`,
+        });
+      if (seen.has(link.productId))
+        problems.push({ location: 'body', pointer: `/products/${i}/productId`, message: 'Listed twice' });
       if (link.afterSection != null && link.afterSection > sectionIds.length) {
-        problems.push({ location: 'body', pointer: `/products/${i}/afterSection`, message: `The article has ${sectionIds.length} section(s)` });
+        problems.push({
+          location: 'body',
+          pointer: `/products/${i}/afterSection`,
+          message: `The article has ${sectionIds.length} section(s)`,
+        });
       }
       seen.add(link.productId);
       return problems;
@@ -349,13 +477,21 @@ export async function setArticleProducts(ctx: WriteContext, articleId: number, i
 // ---- reads
 
 /** Read in one snapshot: the ETag (revision) always describes exactly the body sent with it. */
-export async function getAdminArticle({ db, now }: { db: DatabaseHandles; now: Date }, id: number): Promise<AdminArticle> {
+export async function getAdminArticle(
+  { db, now }: { db: DatabaseHandles; now: Date },
+  id: number,
+): Promise<AdminArticle> {
   return db.withTransaction((tx) => assembleAdminArticle({ db: tx, id, now }), { readOnly: true });
 }
 
 export async function listAdminArticles(
   { db, now }: { db: DatabaseHandles; now: Date },
-  query: { limit: number; cursor?: string | undefined; status?: ArticleStatusFilter | undefined; tag?: string | undefined },
+  query: {
+    limit: number;
+    cursor?: string | undefined;
+    status?: ArticleStatusFilter | undefined;
+    tag?: string | undefined;
+  },
 ) {
   const after = decodeCursor<[number]>(query.cursor, ['number']);
   const rows = await listAllArticles({

@@ -1,4 +1,4 @@
-import { and, desc, eq, sql, type SQLWrapper } from 'drizzle-orm';
+import { and, desc, eq, type SQLWrapper, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { jsonArray, jsonBoolean, jsonEmbedded, jsonObject, jsonObjectOrNull, jsonText } from '../../db/json.js';
 import { orderByWithLimit, preparedPer, preparedPerLimit } from '../../db/prepared.js';
@@ -8,7 +8,11 @@ import { articleProducts, articles, articleTags, products, sections, tags, tips 
 // ArticleSummarySchema: one statement per read, and no per-request serialisation.
 
 const imageOf = (table: { imageUrl: SQLWrapper; imageAlt: SQLWrapper; imageCaption: SQLWrapper }) =>
-  jsonObjectOrNull(sql`${table.imageUrl} is null`, { url: table.imageUrl, alt: table.imageAlt, caption: table.imageCaption });
+  jsonObjectOrNull(sql`${table.imageUrl} is null`, {
+    url: table.imageUrl,
+    alt: table.imageAlt,
+    caption: table.imageCaption,
+  });
 
 const tagsOfArticle = jsonArray({
   element: jsonObject({ slug: tags.slug, name: tags.name }),
@@ -17,13 +21,25 @@ const tagsOfArticle = jsonArray({
 });
 
 const tipsOfSection = jsonArray({
-  element: jsonObject({ id: tips.id, position: tips.position, title: tips.title, body: tips.body, image: imageOf(tips) }),
+  element: jsonObject({
+    id: tips.id,
+    position: tips.position,
+    title: tips.title,
+    body: tips.body,
+    image: imageOf(tips),
+  }),
   from: sql`${tips} where ${tips.sectionId} = ${sections.id}`,
   orderBy: sql`${tips.position}`,
 });
 
 const sectionsOfArticle = jsonArray({
-  element: jsonObject({ id: sections.id, position: sections.position, heading: sections.heading, lead: sections.lead, tips: tipsOfSection }),
+  element: jsonObject({
+    id: sections.id,
+    position: sections.position,
+    heading: sections.heading,
+    lead: sections.lead,
+    tips: tipsOfSection,
+  }),
   from: sql`${sections} where ${sections.articleId} = ${articles.id}`,
   orderBy: sql`${sections.position}`,
 });
@@ -35,7 +51,10 @@ const productsOfArticle = jsonArray({
     summary: products.summary,
     url: products.url,
     image: imageOf(products),
-    price: jsonObjectOrNull(sql`${products.priceAmount} is null`, { amount: products.priceAmount, currency: products.priceCurrency }),
+    price: jsonObjectOrNull(sql`${products.priceAmount} is null`, {
+      amount: products.priceAmount,
+      currency: products.priceCurrency,
+    }),
     badges: jsonEmbedded(products.badges),
     suitableFor: jsonEmbedded(products.suitableFor),
     inStock: jsonBoolean(products.inStock),
@@ -48,7 +67,12 @@ const productsOfArticle = jsonArray({
   orderBy: sql`${articleProducts.position}`,
 });
 
-const seoOfArticle = jsonObject({ title: articles.seoTitle, description: articles.seoDescription, canonicalUrl: articles.seoCanonicalUrl, ogImage: articles.seoOgImage });
+const seoOfArticle = jsonObject({
+  title: articles.seoTitle,
+  description: articles.seoDescription,
+  canonicalUrl: articles.seoCanonicalUrl,
+  ogImage: articles.seoOgImage,
+});
 
 const articleDocument = jsonObject({
   id: articles.id,
@@ -78,7 +102,8 @@ const summaryDocument = jsonObject({
   commentCount: articles.commentCount,
 });
 
-const isPublicAt = (now: ReturnType<typeof sql.placeholder>) => and(eq(articles.status, 'published'), sql`${articles.publishedAt} <= ${now}`);
+const isPublicAt = (now: ReturnType<typeof sql.placeholder>) =>
+  and(eq(articles.status, 'published'), sql`${articles.publishedAt} <= ${now}`);
 
 const documentBySlug = preparedPer((db: Db) =>
   db
@@ -86,7 +111,9 @@ const documentBySlug = preparedPer((db: Db) =>
       id: articles.id,
       // Spelled out: drizzle renders a column at the top of a select field without its table, which
       // here would bind to article_products.id.
-      productIds: sql<string | null>`(select group_concat(${articleProducts.productId}) from ${articleProducts} where ${articleProducts.articleId} = ${sql.identifier('articles')}.${sql.identifier('id')})`,
+      productIds: sql<
+        string | null
+      >`(select group_concat(${articleProducts.productId}) from ${articleProducts} where ${articleProducts.articleId} = ${sql.identifier('articles')}.${sql.identifier('id')})`,
       doc: jsonText(articleDocument),
     })
     .from(articles)
@@ -103,7 +130,11 @@ export async function findPublicArticleDocument({ db, slug, now }: { db: Db; slu
 
 // Keyset: rows strictly after (publishedAt, id) in newest-first order; the first page passes a
 // cursor past every row, so one prepared statement serves every page.
-const summaryColumns = { id: articles.id, publishedAt: sql<string>`${articles.publishedAt}`, doc: jsonText(summaryDocument) };
+const summaryColumns = {
+  id: articles.id,
+  publishedAt: sql<string>`${articles.publishedAt}`,
+  doc: jsonText(summaryDocument),
+};
 const beforeCursor = sql`(${articles.publishedAt}, ${articles.id}) < (${sql.placeholder('afterPublishedAt')}, ${sql.placeholder('afterId')})`;
 
 const summaryPage = preparedPerLimit((db: Db, limit: number) =>
@@ -129,7 +160,19 @@ const summaryPageForTag = preparedPerLimit((db: Db, limit: number) =>
 const PAST_EVERY_ROW = { publishedAt: '\uffff', id: Number.MAX_SAFE_INTEGER };
 
 /** Up to `limit` public article summaries as JSON documents, newest first, after the cursor. */
-export async function listPublicSummaryDocuments({ db, now, limit, after, tagSlug }: { db: Db; now: string; limit: number; after?: { publishedAt: string; id: number }; tagSlug?: string }) {
+export async function listPublicSummaryDocuments({
+  db,
+  now,
+  limit,
+  after,
+  tagSlug,
+}: {
+  db: Db;
+  now: string;
+  limit: number;
+  after?: { publishedAt: string; id: number };
+  tagSlug?: string;
+}) {
   const from = after ?? PAST_EVERY_ROW;
   // The tighter of "due by now" and "not after the cursor" bounds the index range, so a deep
   // page starts at its cursor instead of walking every newer row.
@@ -146,6 +189,14 @@ const publicIdBySlug = preparedPer((db: Db) =>
     .prepare(),
 );
 
-export async function findPublicArticleIdBySlug({ db, slug, now }: { db: Db; slug: string; now: string }): Promise<number | undefined> {
+export async function findPublicArticleIdBySlug({
+  db,
+  slug,
+  now,
+}: {
+  db: Db;
+  slug: string;
+  now: string;
+}): Promise<number | undefined> {
   return (await publicIdBySlug(db).get({ slug, now }))?.id;
 }

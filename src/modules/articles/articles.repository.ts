@@ -1,6 +1,15 @@
-import { and, asc, desc, eq, gt, inArray, like, lt, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, like, lt, lte, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { articleProducts, articles, articleSlugRedirects, articleTags, products, sections, tags, tips } from '../../db/schema.js';
+import {
+  articleProducts,
+  articleSlugRedirects,
+  articles,
+  articleTags,
+  products,
+  sections,
+  tags,
+  tips,
+} from '../../db/schema.js';
 import type { Image } from '../../http/common.schemas.js';
 import { priceOf } from '../products/products.repository.js';
 import type { ArticleProduct, Section, Tag } from './articles.schemas.js';
@@ -24,12 +33,25 @@ export function articleContentOf(row: typeof articles.$inferSelect) {
     intro: row.intro,
     conclusion: row.conclusion,
     image: imageOf(row.imageUrl, row.imageAlt, row.imageCaption),
-    seo: { title: row.seoTitle, description: row.seoDescription, canonicalUrl: row.seoCanonicalUrl, ogImage: row.seoOgImage },
+    seo: {
+      title: row.seoTitle,
+      description: row.seoDescription,
+      canonicalUrl: row.seoCanonicalUrl,
+      ogImage: row.seoOgImage,
+    },
   };
 }
 
 /** The current slug of a public article that used to live at `slug`. */
-export async function findPublicRedirect({ db, slug, now }: { db: Db; slug: string; now: string }): Promise<string | undefined> {
+export async function findPublicRedirect({
+  db,
+  slug,
+  now,
+}: {
+  db: Db;
+  slug: string;
+  now: string;
+}): Promise<string | undefined> {
   const row = await db
     .select({ slug: articles.slug })
     .from(articleSlugRedirects)
@@ -39,7 +61,13 @@ export async function findPublicRedirect({ db, slug, now }: { db: Db; slug: stri
   return row?.slug;
 }
 
-export async function listTagsOfArticles({ db, articleIds }: { db: Db; articleIds: number[] }): Promise<Map<number, Tag[]>> {
+export async function listTagsOfArticles({
+  db,
+  articleIds,
+}: {
+  db: Db;
+  articleIds: number[];
+}): Promise<Map<number, Tag[]>> {
   const byArticle = new Map<number, Tag[]>();
   if (articleIds.length === 0) return byArticle;
   const rows = await db
@@ -80,12 +108,24 @@ export async function listSectionsWithTips({ db, articleId }: { db: Db; articleI
     .orderBy(asc(sections.position), asc(tips.position));
   const bySection = new Map<number, Section>(sectionRows.map((s) => [s.id, { ...s, tips: [] }]));
   for (const t of tipRows) {
-    bySection.get(t.sectionId)?.tips.push({ id: t.id, position: t.position, title: t.title, body: t.body, image: imageOf(t.imageUrl, t.imageAlt, t.imageCaption) });
+    bySection.get(t.sectionId)?.tips.push({
+      id: t.id,
+      position: t.position,
+      title: t.title,
+      body: t.body,
+      image: imageOf(t.imageUrl, t.imageAlt, t.imageCaption),
+    });
   }
   return [...bySection.values()];
 }
 
-export async function listProductsOfArticle({ db, articleId }: { db: Db; articleId: number }): Promise<(ArticleProduct & { productId: number })[]> {
+export async function listProductsOfArticle({
+  db,
+  articleId,
+}: {
+  db: Db;
+  articleId: number;
+}): Promise<(ArticleProduct & { productId: number })[]> {
   const rows = await db
     .select({
       productId: products.id,
@@ -149,13 +189,31 @@ export async function ensureTags({ db, tags: wanted }: { db: Db; tags: Tag[] }):
   return ids;
 }
 
-export async function replaceArticleTags({ db, articleId, tagIds }: { db: Db; articleId: number; tagIds: number[] }): Promise<void> {
+export async function replaceArticleTags({
+  db,
+  articleId,
+  tagIds,
+}: {
+  db: Db;
+  articleId: number;
+  tagIds: number[];
+}): Promise<void> {
   await db.delete(articleTags).where(eq(articleTags.articleId, articleId));
   if (tagIds.length === 0) return;
   await db.insert(articleTags).values(tagIds.map((tagId, i) => ({ articleId, tagId, position: i + 1 })));
 }
 
-export async function insertSection({ db, articleId, position, section }: { db: Db; articleId: number; position: number; section: NewSection }): Promise<number> {
+export async function insertSection({
+  db,
+  articleId,
+  position,
+  section,
+}: {
+  db: Db;
+  articleId: number;
+  position: number;
+  section: NewSection;
+}): Promise<number> {
   const row = await db
     .insert(sections)
     .values({ articleId, position, heading: section.heading, lead: section.lead })
@@ -164,17 +222,47 @@ export async function insertSection({ db, articleId, position, section }: { db: 
   return row.id;
 }
 
-export async function insertTip({ db, sectionId, position, tip }: { db: Db; sectionId: number; position: number; tip: NewTip }): Promise<number> {
+export async function insertTip({
+  db,
+  sectionId,
+  position,
+  tip,
+}: {
+  db: Db;
+  sectionId: number;
+  position: number;
+  tip: NewTip;
+}): Promise<number> {
   const row = await db
     .insert(tips)
-    .values({ sectionId, position, title: tip.title, body: tip.body, imageUrl: tip.image?.url ?? null, imageAlt: tip.image?.alt ?? null, imageCaption: tip.image?.caption ?? null })
+    .values({
+      sectionId,
+      position,
+      title: tip.title,
+      body: tip.body,
+      imageUrl: tip.image?.url ?? null,
+      imageAlt: tip.image?.alt ?? null,
+      imageCaption: tip.image?.caption ?? null,
+    })
     .returning({ id: tips.id })
     .get();
   return row.id;
 }
 
-export async function findSectionIdByPosition({ db, articleId, position }: { db: Db; articleId: number; position: number }): Promise<number | undefined> {
-  const row = await db.select({ id: sections.id }).from(sections).where(and(eq(sections.articleId, articleId), eq(sections.position, position))).get();
+export async function findSectionIdByPosition({
+  db,
+  articleId,
+  position,
+}: {
+  db: Db;
+  articleId: number;
+  position: number;
+}): Promise<number | undefined> {
+  const row = await db
+    .select({ id: sections.id })
+    .from(sections)
+    .where(and(eq(sections.articleId, articleId), eq(sections.position, position)))
+    .get();
   return row?.id;
 }
 
@@ -195,7 +283,15 @@ export async function findArticleById({ db, id }: { db: Db; id: number }): Promi
   return db.select().from(articles).where(eq(articles.id, id)).get();
 }
 
-export async function updateArticle({ db, id, values }: { db: Db; id: number; values: Partial<NewArticle> }): Promise<void> {
+export async function updateArticle({
+  db,
+  id,
+  values,
+}: {
+  db: Db;
+  id: number;
+  values: Partial<NewArticle>;
+}): Promise<void> {
   if (Object.keys(values).length === 0) return;
   await db.update(articles).set(values).where(eq(articles.id, id));
 }
@@ -219,7 +315,21 @@ function statusCondition(status: ArticleStatusFilter, now: string): SQL {
 }
 
 /** Every article whatever its status, newest first by id, keyset-paginated; fetches limit + 1 rows. */
-export async function listAllArticles({ db, now, limit, beforeId, status, tagSlug }: { db: Db; now: string; limit: number; beforeId?: number; status?: ArticleStatusFilter; tagSlug?: string }) {
+export async function listAllArticles({
+  db,
+  now,
+  limit,
+  beforeId,
+  status,
+  tagSlug,
+}: {
+  db: Db;
+  now: string;
+  limit: number;
+  beforeId?: number;
+  status?: ArticleStatusFilter;
+  tagSlug?: string;
+}) {
   const conditions: SQL[] = [];
   if (beforeId !== undefined) conditions.push(lt(articles.id, beforeId));
   if (status) conditions.push(statusCondition(status, now));
@@ -227,7 +337,11 @@ export async function listAllArticles({ db, now, limit, beforeId, status, tagSlu
     conditions.push(
       inArray(
         articles.id,
-        db.select({ id: articleTags.articleId }).from(articleTags).innerJoin(tags, eq(tags.id, articleTags.tagId)).where(eq(tags.slug, tagSlug)),
+        db
+          .select({ id: articleTags.articleId })
+          .from(articleTags)
+          .innerJoin(tags, eq(tags.id, articleTags.tagId))
+          .where(eq(tags.slug, tagSlug)),
       ),
     );
   }
@@ -242,7 +356,11 @@ export async function listAllArticles({ db, now, limit, beforeId, status, tagSlu
 // ---- slugs in use and redirects
 
 export async function findRedirect({ db, slug }: { db: Db; slug: string }): Promise<{ articleId: number } | undefined> {
-  return db.select({ articleId: articleSlugRedirects.articleId }).from(articleSlugRedirects).where(eq(articleSlugRedirects.slug, slug)).get();
+  return db
+    .select({ articleId: articleSlugRedirects.articleId })
+    .from(articleSlugRedirects)
+    .where(eq(articleSlugRedirects.slug, slug))
+    .get();
 }
 
 export async function listRedirectSlugs({ db, articleId }: { db: Db; articleId: number }): Promise<string[]> {
@@ -254,12 +372,25 @@ export async function listRedirectSlugs({ db, articleId }: { db: Db; articleId: 
   return rows.map((r) => r.slug);
 }
 
-export async function insertRedirect({ db, slug, articleId, at }: { db: Db; slug: string; articleId: number; at: string }): Promise<void> {
+export async function insertRedirect({
+  db,
+  slug,
+  articleId,
+  at,
+}: {
+  db: Db;
+  slug: string;
+  articleId: number;
+  at: string;
+}): Promise<void> {
   await db.insert(articleSlugRedirects).values({ slug, articleId, createdAt: at });
 }
 
 export async function deleteRedirect({ db, slug }: { db: Db; slug: string }): Promise<boolean> {
-  const rows = await db.delete(articleSlugRedirects).where(eq(articleSlugRedirects.slug, slug)).returning({ slug: articleSlugRedirects.slug });
+  const rows = await db
+    .delete(articleSlugRedirects)
+    .where(eq(articleSlugRedirects.slug, slug))
+    .returning({ slug: articleSlugRedirects.slug });
   return rows.length > 0;
 }
 
@@ -267,7 +398,10 @@ export async function deleteRedirect({ db, slug }: { db: Db; slug: string }): Pr
 export async function listSlugsLike({ db, base }: { db: Db; base: string }): Promise<Set<string>> {
   const pattern = `${base}%`;
   const held = await db.select({ slug: articles.slug }).from(articles).where(like(articles.slug, pattern));
-  const redirected = await db.select({ slug: articleSlugRedirects.slug }).from(articleSlugRedirects).where(like(articleSlugRedirects.slug, pattern));
+  const redirected = await db
+    .select({ slug: articleSlugRedirects.slug })
+    .from(articleSlugRedirects)
+    .where(like(articleSlugRedirects.slug, pattern));
   return new Set([...held, ...redirected].map((r) => r.slug));
 }
 
@@ -287,21 +421,45 @@ export async function findTipById({ db, id }: { db: Db; id: number }) {
 }
 
 export async function listSectionIds({ db, articleId }: { db: Db; articleId: number }): Promise<number[]> {
-  const rows = await db.select({ id: sections.id }).from(sections).where(eq(sections.articleId, articleId)).orderBy(asc(sections.position));
+  const rows = await db
+    .select({ id: sections.id })
+    .from(sections)
+    .where(eq(sections.articleId, articleId))
+    .orderBy(asc(sections.position));
   return rows.map((r) => r.id);
 }
 
 export async function listTipIds({ db, sectionId }: { db: Db; sectionId: number }): Promise<number[]> {
-  const rows = await db.select({ id: tips.id }).from(tips).where(eq(tips.sectionId, sectionId)).orderBy(asc(tips.position));
+  const rows = await db
+    .select({ id: tips.id })
+    .from(tips)
+    .where(eq(tips.sectionId, sectionId))
+    .orderBy(asc(tips.position));
   return rows.map((r) => r.id);
 }
 
-export async function updateSection({ db, id, values }: { db: Db; id: number; values: Partial<NewSection> }): Promise<void> {
+export async function updateSection({
+  db,
+  id,
+  values,
+}: {
+  db: Db;
+  id: number;
+  values: Partial<NewSection>;
+}): Promise<void> {
   if (Object.keys(values).length === 0) return;
   await db.update(sections).set(values).where(eq(sections.id, id));
 }
 
-export async function updateTip({ db, id, values }: { db: Db; id: number; values: Partial<Omit<typeof tips.$inferInsert, 'id' | 'sectionId' | 'position'>> }): Promise<void> {
+export async function updateTip({
+  db,
+  id,
+  values,
+}: {
+  db: Db;
+  id: number;
+  values: Partial<Omit<typeof tips.$inferInsert, 'id' | 'sectionId' | 'position'>>;
+}): Promise<void> {
   if (Object.keys(values).length === 0) return;
   await db.update(tips).set(values).where(eq(tips.id, id));
 }
@@ -319,18 +477,43 @@ export async function deleteTip({ db, id }: { db: Db; id: number }): Promise<voi
 const PARKING_OFFSET = 1_000_000;
 
 /** Writes `orderedIds` at positions 1…n among the children of one parent (sections of an article, tips of a section). */
-async function renumber(db: Db, table: typeof sections | typeof tips, parent: SQL, orderedIds: number[]): Promise<void> {
+async function renumber(
+  db: Db,
+  table: typeof sections | typeof tips,
+  parent: SQL,
+  orderedIds: number[],
+): Promise<void> {
   await db
     .update(table)
     .set({ position: sql`${table.position} + ${PARKING_OFFSET}` })
     .where(parent);
-  for (const [i, id] of orderedIds.entries()) await db.update(table).set({ position: i + 1 }).where(eq(table.id, id));
+  for (const [i, id] of orderedIds.entries())
+    await db
+      .update(table)
+      .set({ position: i + 1 })
+      .where(eq(table.id, id));
 }
 
-export async function renumberSections({ db, articleId, orderedIds }: { db: Db; articleId: number; orderedIds: number[] }): Promise<void> {
+export async function renumberSections({
+  db,
+  articleId,
+  orderedIds,
+}: {
+  db: Db;
+  articleId: number;
+  orderedIds: number[];
+}): Promise<void> {
   await renumber(db, sections, eq(sections.articleId, articleId), orderedIds);
 }
 
-export async function renumberTips({ db, sectionId, orderedIds }: { db: Db; sectionId: number; orderedIds: number[] }): Promise<void> {
+export async function renumberTips({
+  db,
+  sectionId,
+  orderedIds,
+}: {
+  db: Db;
+  sectionId: number;
+  orderedIds: number[];
+}): Promise<void> {
   await renumber(db, tips, eq(tips.sectionId, sectionId), orderedIds);
 }

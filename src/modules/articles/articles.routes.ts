@@ -49,7 +49,11 @@ export const publicArticleRoutes: FastifyPluginAsync<RouteDeps> = async (app, { 
       // A redirect is not a representation to revalidate: no validator, so no 304 for it.
       if (result.kind === 'moved') return reply.removeHeader('etag').redirect(`/v1/articles/${result.slug}`, 301);
       const { articleId, productIds } = result;
-      setSurrogateKeys(reply, [`article-${articleId}`, `comments-${articleId}`, ...productIds.map((id) => `product-${id}`)]);
+      setSurrogateKeys(reply, [
+        `article-${articleId}`,
+        `comments-${articleId}`,
+        ...productIds.map((id) => `product-${id}`),
+      ]);
       return sendJson(reply, result.json);
     },
   );

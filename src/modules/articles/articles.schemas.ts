@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ImageSchema, PageQuerySchema, SlugSchema, TimestampSchema, collectionOf } from '../../http/common.schemas.js';
+import { collectionOf, ImageSchema, PageQuerySchema, SlugSchema, TimestampSchema } from '../../http/common.schemas.js';
 
 export const TagSchema = z.object({ slug: z.string(), name: z.string() }).meta({ id: 'Tag' });
 

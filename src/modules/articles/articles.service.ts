@@ -4,10 +4,20 @@ import { notFound } from '../../http/errors.js';
 import { findPublicArticleDocument, listPublicSummaryDocuments } from './articles.documents.js';
 import { findPublicRedirect } from './articles.repository.js';
 
-export type PublicArticleResult = { kind: 'article'; json: string; articleId: number; productIds: number[] } | { kind: 'moved'; slug: string };
+export type PublicArticleResult =
+  | { kind: 'article'; json: string; articleId: number; productIds: number[] }
+  | { kind: 'moved'; slug: string };
 
 /** One public article as its JSON document, built by a single statement; or where it moved to. */
-export async function getPublicArticle({ db, slug, now }: { db: Db; slug: string; now: Date }): Promise<PublicArticleResult> {
+export async function getPublicArticle({
+  db,
+  slug,
+  now,
+}: {
+  db: Db;
+  slug: string;
+  now: Date;
+}): Promise<PublicArticleResult> {
   const at = now.toISOString();
   const found = await findPublicArticleDocument({ db, slug, now: at });
   if (found) return { kind: 'article', json: found.json, articleId: found.id, productIds: found.productIds };
@@ -17,7 +27,19 @@ export async function getPublicArticle({ db, slug, now }: { db: Db; slug: string
 }
 
 /** A page of public summaries as a JSON body, and the article ids it holds. */
-export async function listPublicArticleSummaries({ db, now, limit, cursor, tag }: { db: Db; now: Date; limit: number; cursor?: string | undefined; tag?: string | undefined }) {
+export async function listPublicArticleSummaries({
+  db,
+  now,
+  limit,
+  cursor,
+  tag,
+}: {
+  db: Db;
+  now: Date;
+  limit: number;
+  cursor?: string | undefined;
+  tag?: string | undefined;
+}) {
   const after = decodeCursor<[string, number]>(cursor, ['string', 'number']);
   const rows = await listPublicSummaryDocuments({
     db,
@@ -27,5 +49,11 @@ export async function listPublicArticleSummaries({ db, now, limit, cursor, tag }
     ...(tag ? { tagSlug: tag } : {}),
   });
   const page = splitPage(rows, limit, (r) => [r.publishedAt, r.id]);
-  return { json: collectionJson(page.rows.map((r) => r.doc), { limit, nextCursor: page.nextCursor }), articleIds: page.rows.map((r) => r.id) };
+  return {
+    json: collectionJson(
+      page.rows.map((r) => r.doc),
+      { limit, nextCursor: page.nextCursor },
+    ),
+    articleIds: page.rows.map((r) => r.id),
+  };
 }

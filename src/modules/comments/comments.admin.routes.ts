@@ -4,11 +4,27 @@ import { z } from 'zod';
 import { managementRoute, principalOf } from '../../http/auth.js';
 import { IdParamsSchema } from '../../http/common.schemas.js';
 import type { RouteDeps } from '../../http/route-deps.js';
-import { commentEtag, decideComment, decideComments, deleteComment, getCommentForModeration, listModerationQueue } from './comments.moderation.service.js';
-import { AdminCommentDetailSchema, BulkDecisionSchema, BulkResultSchema, CommentDecisionSchema, CommentQueueQuerySchema, CommentQueueSchema } from './comments.schemas.js';
+import {
+  commentEtag,
+  decideComment,
+  decideComments,
+  deleteComment,
+  getCommentForModeration,
+  listModerationQueue,
+} from './comments.moderation.service.js';
+import {
+  AdminCommentDetailSchema,
+  BulkDecisionSchema,
+  BulkResultSchema,
+  CommentDecisionSchema,
+  CommentQueueQuerySchema,
+  CommentQueueSchema,
+} from './comments.schemas.js';
 
 const moderation = managementRoute(['admin', 'moderator'] as const, 'admin-comments');
-const IfMatchHeaders = z.object({ 'if-match': z.string().optional().describe('The ETag of your last read; a stale one gets 412') });
+const IfMatchHeaders = z.object({
+  'if-match': z.string().optional().describe('The ETag of your last read; a stale one gets 412'),
+});
 
 export const adminCommentRoutes: FastifyPluginAsync<RouteDeps> = async (app, { db, now }) => {
   const routes = app.withTypeProvider<ZodTypeProvider>();
@@ -16,7 +32,12 @@ export const adminCommentRoutes: FastifyPluginAsync<RouteDeps> = async (app, { d
 
   routes.get(
     '/comments',
-    moderation('adminListComments', 'The moderation queue, oldest first, with counts per status', { querystring: CommentQueueQuerySchema, response: { 200: CommentQueueSchema } }, [400]),
+    moderation(
+      'adminListComments',
+      'The moderation queue, oldest first, with counts per status',
+      { querystring: CommentQueueQuerySchema, response: { 200: CommentQueueSchema } },
+      [400],
+    ),
     async (request) => {
       const { q, ...rest } = request.query;
       return listModerationQueue({ db }, { ...rest, text: q });
@@ -25,7 +46,12 @@ export const adminCommentRoutes: FastifyPluginAsync<RouteDeps> = async (app, { d
 
   routes.get(
     '/comments/:id',
-    moderation('adminGetComment', 'One comment with its spam signals and moderation history', { params: IdParamsSchema, response: { 200: AdminCommentDetailSchema } }, [400, 404]),
+    moderation(
+      'adminGetComment',
+      'One comment with its spam signals and moderation history',
+      { params: IdParamsSchema, response: { 200: AdminCommentDetailSchema } },
+      [400, 404],
+    ),
     async (request, reply) => {
       const comment = await getCommentForModeration({ db }, request.params.id);
       return reply.header('etag', commentEtag(comment)).send(comment);
@@ -37,24 +63,47 @@ export const adminCommentRoutes: FastifyPluginAsync<RouteDeps> = async (app, { d
     moderation(
       'adminModerateComment',
       'Decide: pending, approved, rejected or spam, with an optional note',
-      { params: IdParamsSchema, headers: IfMatchHeaders, body: CommentDecisionSchema, response: { 200: AdminCommentDetailSchema } },
+      {
+        params: IdParamsSchema,
+        headers: IfMatchHeaders,
+        body: CommentDecisionSchema,
+        response: { 200: AdminCommentDetailSchema },
+      },
       [400, 404, 412],
     ),
     async (request, reply) => {
-      const comment = await decideComment(writeContext(request), request.params.id, { ...request.body, actor: principalOf(request).name });
+      const comment = await decideComment(writeContext(request), request.params.id, {
+        ...request.body,
+        actor: principalOf(request).name,
+      });
       return reply.header('etag', commentEtag(comment)).send(comment);
     },
   );
 
   routes.post(
     '/comments/bulk',
-    moderation('adminModerateComments', 'Decide up to 100 comments in one transaction; reports the ids that do not exist', { body: BulkDecisionSchema, response: { 200: BulkResultSchema } }, [400]),
-    async (request) => decideComments({ db, now: now() }, request.body.ids, { status: request.body.status, note: request.body.note, actor: principalOf(request).name }),
+    moderation(
+      'adminModerateComments',
+      'Decide up to 100 comments in one transaction; reports the ids that do not exist',
+      { body: BulkDecisionSchema, response: { 200: BulkResultSchema } },
+      [400],
+    ),
+    async (request) =>
+      decideComments({ db, now: now() }, request.body.ids, {
+        status: request.body.status,
+        note: request.body.note,
+        actor: principalOf(request).name,
+      }),
   );
 
   routes.delete(
     '/comments/:id',
-    moderation('adminDeleteComment', 'Delete a comment: gone from every view, its moderation history kept', { params: IdParamsSchema, headers: IfMatchHeaders, response: { 204: z.null().describe('Deleted') } }, [400, 404, 412]),
+    moderation(
+      'adminDeleteComment',
+      'Delete a comment: gone from every view, its moderation history kept',
+      { params: IdParamsSchema, headers: IfMatchHeaders, response: { 204: z.null().describe('Deleted') } },
+      [400, 404, 412],
+    ),
     async (request, reply) => {
       await deleteComment(writeContext(request), request.params.id, principalOf(request).name);
       return reply.code(204).send(null);

@@ -8,8 +8,8 @@ import { checkIfMatch } from '../../http/preconditions.js';
 import { findPublicArticleIdBySlug } from '../articles/articles.documents.js';
 import { findArticleById } from '../articles/articles.repository.js';
 import { getInstanceSecret } from '../content/content.repository.js';
-import type { AdminComment, AdminCommentDetail, CommentSubmit } from './comments.schemas.js';
 import {
+  type CommentRow,
   countQueueByStatus,
   countSpamFromAddress,
   findLiveComment,
@@ -19,12 +19,12 @@ import {
   insertModerationEvent,
   listModerationEvents,
   listQueue,
+  type QueueFilter,
   refreshCommentCounts,
   tombstoneComment,
   updateCommentStatus,
-  type CommentRow,
-  type QueueFilter,
 } from './comments.repository.js';
+import type { AdminComment, AdminCommentDetail, CommentSubmit } from './comments.schemas.js';
 import { contentHashOf } from './comments.service.js';
 import { scoreComment } from './spam.js';
 
@@ -63,10 +63,18 @@ export async function submitComment(
       const addressHash = await hashAddress(tx, clientAddress);
       const contentHash = contentHashOf(input.body);
       const since = new Date(now.getTime() - policy.duplicateWindowMs).toISOString();
-      if (await hasRecentDuplicate({ db: tx, contentHash, addressHash, since })) throw conflict('You already posted this comment a moment ago.');
+      if (await hasRecentDuplicate({ db: tx, contentHash, addressHash, since }))
+        throw conflict('You already posted this comment a moment ago.');
       const renderedAt = input.renderedAt === undefined ? undefined : new Date(input.renderedAt);
       const { score, signals } = scoreComment(
-        { body: input.body, authorName: input.authorName, honeypot: input.website, renderedAt, receivedAt: now, spamFromSameAddress: await countSpamFromAddress({ db: tx, addressHash }) },
+        {
+          body: input.body,
+          authorName: input.authorName,
+          honeypot: input.website,
+          renderedAt,
+          receivedAt: now,
+          spamFromSameAddress: await countSpamFromAddress({ db: tx, addressHash }),
+        },
         policy,
       );
       const status: CommentStatus = score >= policy.spamThreshold ? 'spam' : 'pending';
@@ -88,7 +96,10 @@ export async function submitComment(
         },
       });
       const note = status === 'spam' ? `Spam filter: score ${score} (${Object.keys(signals).join(', ')})` : 'Submitted';
-      await insertModerationEvent({ db: tx, values: { commentId: id, fromStatus: null, toStatus: status, actor: SYSTEM_ACTOR, note, at } });
+      await insertModerationEvent({
+        db: tx,
+        values: { commentId: id, fromStatus: null, toStatus: status, actor: SYSTEM_ACTOR, note, at },
+      });
       return { id };
     },
     { touchesContent: false },
@@ -100,7 +111,9 @@ async function assertReplyable(tx: Db, parentId: number, articleId: number): Pro
   // One answer for every reason, so a reader cannot probe which hidden comments exist.
   if (!parent || parent.articleId !== articleId || parent.parentId !== null || parent.status !== 'approved') {
     const problem = 'is not a published top-level comment of this article';
-    throw ruleViolation(`Comment ${parentId} ${problem}: replies go to visible comments, one level deep.`, [{ location: 'body', pointer: '/parentId', message: problem }]);
+    throw ruleViolation(`Comment ${parentId} ${problem}: replies go to visible comments, one level deep.`, [
+      { location: 'body', pointer: '/parentId', message: problem },
+    ]);
   }
 }
 
@@ -109,7 +122,6 @@ async function assertReplyable(tx: Db, parentId: number, articleId: number): Pro
 export function commentEtag(row: { id: number; revision: number }): string {
   return `"comment-${row.id}-r${row.revision}"`;
 }
-
 
 function toAdminComment(row: CommentRow, articleSlug: string): AdminComment {
   return {
@@ -144,17 +156,31 @@ async function requireComment(db: Db, id: number): Promise<CommentRow> {
   return row;
 }
 
-export async function getCommentForModeration({ db }: { db: DatabaseHandles }, id: number): Promise<AdminCommentDetail> {
+export async function getCommentForModeration(
+  { db }: { db: DatabaseHandles },
+  id: number,
+): Promise<AdminCommentDetail> {
   return db.withTransaction(async (tx) => detailOf(tx, await requireComment(tx, id)), { readOnly: true });
 }
 
-export async function listModerationQueue({ db }: { db: DatabaseHandles }, query: QueueFilter & { limit: number; cursor?: string | undefined }) {
+export async function listModerationQueue(
+  { db }: { db: DatabaseHandles },
+  query: QueueFilter & { limit: number; cursor?: string | undefined },
+) {
   const after = decodeCursor<[string, number]>(query.cursor, ['string', 'number']);
   const filter = { status: query.status, articleId: query.articleId, text: query.text };
-  const rows = await listQueue({ db: db.read, filter, limit: query.limit, ...(after ? { after: { createdAt: after[0], id: after[1] } } : {}) });
+  const rows = await listQueue({
+    db: db.read,
+    filter,
+    limit: query.limit,
+    ...(after ? { after: { createdAt: after[0], id: after[1] } } : {}),
+  });
   const page = splitPage(rows, query.limit, (r) => [r.comment.createdAt, r.comment.id]);
   const counts = await countQueueByStatus({ db: db.read, filter: { articleId: query.articleId, text: query.text } });
-  return { data: page.rows.map((r) => toAdminComment(r.comment, r.articleSlug)), meta: { limit: query.limit, nextCursor: page.nextCursor, counts } };
+  return {
+    data: page.rows.map((r) => toAdminComment(r.comment, r.articleSlug)),
+    meta: { limit: query.limit, nextCursor: page.nextCursor, counts },
+  };
 }
 
 interface Decision {
@@ -167,7 +193,10 @@ interface Decision {
 async function applyDecision(tx: Db, row: CommentRow, { status, note, actor }: Decision, at: string): Promise<void> {
   if (row.status === status) return;
   await updateCommentStatus({ db: tx, id: row.id, status, at });
-  await insertModerationEvent({ db: tx, values: { commentId: row.id, fromStatus: row.status, toStatus: status, actor, note: note ?? null, at } });
+  await insertModerationEvent({
+    db: tx,
+    values: { commentId: row.id, fromStatus: row.status, toStatus: status, actor, note: note ?? null, at },
+  });
 }
 
 export async function decideComment(
@@ -184,25 +213,40 @@ export async function decideComment(
   });
 }
 
-export async function decideComments({ db, now }: { db: DatabaseHandles; now: Date }, ids: number[], decision: Decision) {
+export async function decideComments(
+  { db, now }: { db: DatabaseHandles; now: Date },
+  ids: number[],
+  decision: Decision,
+) {
   const unique = [...new Set(ids)];
   return db.withTransaction(async (tx) => {
     const rows = await findLiveComments({ db: tx, ids: unique });
     for (const row of rows) await applyDecision(tx, row, decision, now.toISOString());
     await refreshCommentCounts({ db: tx, articleIds: rows.map((r) => r.articleId) });
     const found = new Set(rows.map((r) => r.id));
-    return { status: decision.status, updated: unique.filter((id) => found.has(id)), notFound: unique.filter((id) => !found.has(id)) };
+    return {
+      status: decision.status,
+      updated: unique.filter((id) => found.has(id)),
+      notFound: unique.filter((id) => !found.has(id)),
+    };
   });
 }
 
 /** A tombstone: the comment leaves every view, its moderation history stays. */
-export async function deleteComment({ db, now, ifMatch }: { db: DatabaseHandles; now: Date; ifMatch?: string | undefined }, id: number, actor: string): Promise<void> {
+export async function deleteComment(
+  { db, now, ifMatch }: { db: DatabaseHandles; now: Date; ifMatch?: string | undefined },
+  id: number,
+  actor: string,
+): Promise<void> {
   await db.withTransaction(async (tx) => {
     const row = await requireComment(tx, id);
     checkIfMatch(ifMatch, commentEtag(row), `comment (status ${row.status})`);
     const at = now.toISOString();
     await tombstoneComment({ db: tx, id, at });
     await refreshCommentCounts({ db: tx, articleIds: [row.articleId] });
-    await insertModerationEvent({ db: tx, values: { commentId: id, fromStatus: row.status, toStatus: row.status, actor, note: 'Deleted', at } });
+    await insertModerationEvent({
+      db: tx,
+      values: { commentId: id, fromStatus: row.status, toStatus: row.status, actor, note: 'Deleted', at },
+    });
   });
 }

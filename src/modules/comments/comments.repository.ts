@@ -1,9 +1,9 @@
-import { and, asc, count, eq, gt, gte, inArray, isNull, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { and, asc, count, eq, gt, gte, inArray, isNull, or, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../../db/client.js';
 import { jsonArray, jsonObject, jsonText } from '../../db/json.js';
 import { orderByWithLimit, preparedPer, preparedPerLimit } from '../../db/prepared.js';
-import { articles, comments, moderationEvents, type CommentStatus } from '../../db/schema.js';
+import { articles, type CommentStatus, comments, moderationEvents } from '../../db/schema.js';
 
 const parent = alias(comments, 'parent');
 
@@ -21,16 +21,31 @@ export interface ThreadCursor {
   id: number;
 }
 
-
 export type NewComment = Omit<typeof comments.$inferInsert, 'id'>;
 
-const COMMENT_COLUMNS = ['articleId', 'parentId', 'authorName', 'authorEmail', 'body', 'status', 'addressHash', 'contentHash', 'spamScore', 'spamSignals', 'createdAt', 'updatedAt', 'deletedAt'] as const;
+const COMMENT_COLUMNS = [
+  'articleId',
+  'parentId',
+  'authorName',
+  'authorEmail',
+  'body',
+  'status',
+  'addressHash',
+  'contentHash',
+  'spamScore',
+  'spamSignals',
+  'createdAt',
+  'updatedAt',
+  'deletedAt',
+] as const;
 
 // Submission is the write path readers hit: its statements are prepared once per connection.
 const insertCommentQuery = preparedPer((db: Db) =>
   db
     .insert(comments)
-    .values(Object.fromEntries(COMMENT_COLUMNS.map((column) => [column, sql.placeholder(column)])) as unknown as NewComment)
+    .values(
+      Object.fromEntries(COMMENT_COLUMNS.map((column) => [column, sql.placeholder(column)])) as unknown as NewComment,
+    )
     .returning({ id: comments.id })
     .prepare(),
 );
@@ -51,11 +66,21 @@ const EVENT_COLUMNS = ['commentId', 'fromStatus', 'toStatus', 'actor', 'note', '
 const insertEventQuery = preparedPer((db: Db) =>
   db
     .insert(moderationEvents)
-    .values(Object.fromEntries(EVENT_COLUMNS.map((column) => [column, sql.placeholder(column)])) as unknown as typeof moderationEvents.$inferInsert)
+    .values(
+      Object.fromEntries(
+        EVENT_COLUMNS.map((column) => [column, sql.placeholder(column)]),
+      ) as unknown as typeof moderationEvents.$inferInsert,
+    )
     .prepare(),
 );
 
-export async function insertModerationEvent({ db, values }: { db: Db; values: Omit<typeof moderationEvents.$inferInsert, 'id'> }): Promise<void> {
+export async function insertModerationEvent({
+  db,
+  values,
+}: {
+  db: Db;
+  values: Omit<typeof moderationEvents.$inferInsert, 'id'>;
+}): Promise<void> {
   insertEventQuery(db).run({ ...values, fromStatus: values.fromStatus ?? null, note: values.note ?? null });
 }
 
@@ -89,13 +114,29 @@ const duplicateQuery = preparedPer((db: Db) =>
   db
     .select({ id: comments.id })
     .from(comments)
-    .where(and(eq(comments.contentHash, sql.placeholder('contentHash')), eq(comments.addressHash, sql.placeholder('addressHash')), gte(comments.createdAt, sql.placeholder('since'))))
+    .where(
+      and(
+        eq(comments.contentHash, sql.placeholder('contentHash')),
+        eq(comments.addressHash, sql.placeholder('addressHash')),
+        gte(comments.createdAt, sql.placeholder('since')),
+      ),
+    )
     .limit(1)
     .prepare(),
 );
 
 /** Whether the same text came from the same address since `since`. */
-export async function hasRecentDuplicate({ db, contentHash, addressHash, since }: { db: Db; contentHash: string; addressHash: string; since: string }): Promise<boolean> {
+export async function hasRecentDuplicate({
+  db,
+  contentHash,
+  addressHash,
+  since,
+}: {
+  db: Db;
+  contentHash: string;
+  addressHash: string;
+  since: string;
+}): Promise<boolean> {
   return duplicateQuery(db).get({ contentHash, addressHash, since }) !== undefined;
 }
 
@@ -122,16 +163,38 @@ function queueConditions(filter: Omit<QueueFilter, 'status'>): SQL[] {
   if (filter.articleId !== undefined) conditions.push(eq(comments.articleId, filter.articleId));
   if (filter.text) {
     const pattern = `%${filter.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    conditions.push(or(sql`${comments.body} like ${pattern} escape '\\'`, sql`${comments.authorName} like ${pattern} escape '\\'`, sql`${comments.authorEmail} like ${pattern} escape '\\'`)!);
+    conditions.push(
+      or(
+        sql`${comments.body} like ${pattern} escape '\\'`,
+        sql`${comments.authorName} like ${pattern} escape '\\'`,
+        sql`${comments.authorEmail} like ${pattern} escape '\\'`,
+      )!,
+    );
   }
   return conditions;
 }
 
 /** The moderation queue, oldest first, keyset-paginated; fetches limit + 1 rows. */
-export async function listQueue({ db, filter, limit, after }: { db: Db; filter: QueueFilter; limit: number; after?: ThreadCursor }) {
+export async function listQueue({
+  db,
+  filter,
+  limit,
+  after,
+}: {
+  db: Db;
+  filter: QueueFilter;
+  limit: number;
+  after?: ThreadCursor;
+}) {
   const conditions = queueConditions(filter);
   if (filter.status) conditions.push(eq(comments.status, filter.status));
-  if (after) conditions.push(or(gt(comments.createdAt, after.createdAt), and(eq(comments.createdAt, after.createdAt), gt(comments.id, after.id)))!);
+  if (after)
+    conditions.push(
+      or(
+        gt(comments.createdAt, after.createdAt),
+        and(eq(comments.createdAt, after.createdAt), gt(comments.id, after.id)),
+      )!,
+    );
   return db
     .select({ comment: comments, articleSlug: articles.slug })
     .from(comments)
@@ -142,7 +205,13 @@ export async function listQueue({ db, filter, limit, after }: { db: Db; filter: 
 }
 
 /** How many live comments match the filter, per status. */
-export async function countQueueByStatus({ db, filter }: { db: Db; filter: Omit<QueueFilter, 'status'> }): Promise<Record<CommentStatus, number>> {
+export async function countQueueByStatus({
+  db,
+  filter,
+}: {
+  db: Db;
+  filter: Omit<QueueFilter, 'status'>;
+}): Promise<Record<CommentStatus, number>> {
   const rows = await db
     .select({ status: comments.status, n: count() })
     .from(comments)
@@ -153,7 +222,17 @@ export async function countQueueByStatus({ db, filter }: { db: Db; filter: Omit<
   return counts;
 }
 
-export async function updateCommentStatus({ db, id, status, at }: { db: Db; id: number; status: CommentStatus; at: string }): Promise<void> {
+export async function updateCommentStatus({
+  db,
+  id,
+  status,
+  at,
+}: {
+  db: Db;
+  id: number;
+  status: CommentStatus;
+  at: string;
+}): Promise<void> {
   await db
     .update(comments)
     .set({ status, updatedAt: at, revision: sql`${comments.revision} + 1` })
@@ -167,8 +246,18 @@ export async function tombstoneComment({ db, id, at }: { db: Db; id: number; at:
     .where(eq(comments.id, id));
 }
 
-export async function listModerationEvents({ db, commentId }: { db: Db; commentId: number }): Promise<ModerationEventRow[]> {
-  return db.select().from(moderationEvents).where(eq(moderationEvents.commentId, commentId)).orderBy(asc(moderationEvents.at), asc(moderationEvents.id));
+export async function listModerationEvents({
+  db,
+  commentId,
+}: {
+  db: Db;
+  commentId: number;
+}): Promise<ModerationEventRow[]> {
+  return db
+    .select()
+    .from(moderationEvents)
+    .where(eq(moderationEvents.commentId, commentId))
+    .orderBy(asc(moderationEvents.at), asc(moderationEvents.id));
 }
 
 /** The number of comments the public thread of `articleId` shows, as a correlated subquery. */
@@ -179,7 +268,12 @@ export function visibleCommentCountOf(articleId: SQLWrapper): SQL {
 }
 
 const replyAlias = alias(comments, 'reply');
-const publicFields = (table: typeof comments | typeof replyAlias) => ({ id: table.id, authorName: table.authorName, body: table.body, createdAt: table.createdAt });
+const publicFields = (table: typeof comments | typeof replyAlias) => ({
+  id: table.id,
+  authorName: table.authorName,
+  body: table.body,
+  createdAt: table.createdAt,
+});
 
 // Approved replies of a root, oldest first, inside the root's document.
 const repliesOfRoot = jsonArray({
@@ -190,7 +284,11 @@ const repliesOfRoot = jsonArray({
 
 const threadPage = preparedPerLimit((db: Db, limit: number) =>
   db
-    .select({ id: comments.id, createdAt: comments.createdAt, doc: jsonText(jsonObject({ ...publicFields(comments), replies: repliesOfRoot })) })
+    .select({
+      id: comments.id,
+      createdAt: comments.createdAt,
+      doc: jsonText(jsonObject({ ...publicFields(comments), replies: repliesOfRoot })),
+    })
     .from(comments)
     .where(
       and(
@@ -206,15 +304,34 @@ const threadPage = preparedPerLimit((db: Db, limit: number) =>
 );
 
 /** Up to `limit` visible roots after the cursor, oldest first, each a JSON document with its replies. */
-export async function listThreadDocuments({ db, articleId, limit, after }: { db: Db; articleId: number; limit: number; after?: ThreadCursor }) {
+export async function listThreadDocuments({
+  db,
+  articleId,
+  limit,
+  after,
+}: {
+  db: Db;
+  articleId: number;
+  limit: number;
+  after?: ThreadCursor;
+}) {
   const from = after ?? { createdAt: '', id: 0 };
   return threadPage(db, limit).all({ articleId, afterCreatedAt: from.createdAt, afterId: from.id });
 }
 
 /** Recounts what the public thread of each article shows, after a write that may change it. */
-export async function refreshCommentCounts({ db, articleIds }: { db: Db; articleIds: Iterable<number> }): Promise<void> {
+export async function refreshCommentCounts({
+  db,
+  articleIds,
+}: {
+  db: Db;
+  articleIds: Iterable<number>;
+}): Promise<void> {
   for (const articleId of new Set(articleIds)) {
-    await db.update(articles).set({ commentCount: visibleCommentCountOf(sql`${articleId}`) }).where(eq(articles.id, articleId));
+    await db
+      .update(articles)
+      .set({ commentCount: visibleCommentCountOf(sql`${articleId}`) })
+      .where(eq(articles.id, articleId));
   }
 }
 

@@ -25,7 +25,12 @@ export const publicCommentRoutes: FastifyPluginAsync<RouteDeps> = async (app, { 
       },
     },
     async (request, reply) => {
-      const { articleId, json } = await getPublicThread({ db: db.read, slug: request.params.slug, now: now(), ...request.query });
+      const { articleId, json } = await getPublicThread({
+        db: db.read,
+        slug: request.params.slug,
+        now: now(),
+        ...request.query,
+      });
       setSurrogateKeys(reply, [`comments-${articleId}`]);
       return sendJson(reply, json);
     },

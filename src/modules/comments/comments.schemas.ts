@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PageMetaSchema, PageQuerySchema, TimestampSchema, collectionOf } from '../../http/common.schemas.js';
+import { collectionOf, PageMetaSchema, PageQuerySchema, TimestampSchema } from '../../http/common.schemas.js';
 
 export const PublicReplySchema = z
   .object({
@@ -27,7 +27,12 @@ export const CommentSubmitSchema = z
       .max(5000)
       .refine((body) => body.trim().length > 0, 'The comment is empty')
       .describe('Plain text, stored exactly as written; frontends escape it'),
-    parentId: z.number().int().positive().optional().describe('An approved root comment of the same article: replies are one level deep'),
+    parentId: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('An approved root comment of the same article: replies are one level deep'),
     website: z.string().max(500).optional().describe('Leave empty: a honeypot field real readers never see'),
     renderedAt: z
       .union([z.iso.datetime({ offset: true }), z.number().int().positive().describe('Epoch milliseconds')])
@@ -37,7 +42,10 @@ export const CommentSubmitSchema = z
   .meta({ id: 'CommentSubmission' });
 
 export const CommentAcceptedSchema = z
-  .object({ id: z.number().int(), status: z.literal('pending').describe('Always pending: nothing is public before a moderator approves it') })
+  .object({
+    id: z.number().int(),
+    status: z.literal('pending').describe('Always pending: nothing is public before a moderator approves it'),
+  })
   .meta({ id: 'CommentAccepted' });
 
 export const COMMENT_STATUS_VALUES = ['pending', 'approved', 'rejected', 'spam'] as const;
@@ -85,14 +93,23 @@ export const CommentQueueSchema = z
   .object({
     data: z.array(AdminCommentSchema),
     meta: PageMetaSchema.extend({
-      counts: z.object({ pending: z.number().int(), approved: z.number().int(), rejected: z.number().int(), spam: z.number().int() }).describe('Per status, for the same article and text filters'),
+      counts: z
+        .object({
+          pending: z.number().int(),
+          approved: z.number().int(),
+          rejected: z.number().int(),
+          spam: z.number().int(),
+        })
+        .describe('Per status, for the same article and text filters'),
     }),
   })
   .meta({ id: 'CommentQueue' });
 
 const NoteSchema = z.string().trim().min(1).max(1000).optional().describe('Why: kept in the moderation history');
 
-export const CommentDecisionSchema = z.strictObject({ status: CommentStatusSchema, note: NoteSchema }).meta({ id: 'CommentDecision' });
+export const CommentDecisionSchema = z
+  .strictObject({ status: CommentStatusSchema, note: NoteSchema })
+  .meta({ id: 'CommentDecision' });
 
 export const BulkDecisionSchema = z
   .strictObject({

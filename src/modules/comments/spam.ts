@@ -37,7 +37,8 @@ const REPEATED = /(.)\1{9,}/su;
 export function scoreComment(input: SpamInput, policy: CommentPolicy): { score: number; signals: SpamSignals } {
   const signals: SpamSignals = {};
   if (input.honeypot !== undefined && input.honeypot.trim() !== '') signals.honeypot = SPAM_WEIGHTS.honeypot;
-  if (input.renderedAt && input.receivedAt.getTime() - input.renderedAt.getTime() < policy.minSubmitSeconds * 1000) signals.tooFast = SPAM_WEIGHTS.tooFast;
+  if (input.renderedAt && input.receivedAt.getTime() - input.renderedAt.getTime() < policy.minSubmitSeconds * 1000)
+    signals.tooFast = SPAM_WEIGHTS.tooFast;
   const text = `${input.authorName}\n${input.body}`;
   const links = text.match(LINK)?.length ?? 0;
   if (links > 0) signals.link = round(links * SPAM_WEIGHTS.link);

@@ -16,7 +16,13 @@ export async function listKeys({ db }: { db: Db }): Promise<ApiKeyRow[]> {
   return db.select().from(apiKeys).orderBy(desc(apiKeys.id));
 }
 
-export async function insertKey({ db, values }: { db: Db; values: { name: string; role: Role; hash: string; prefix: string; createdAt: string } }): Promise<ApiKeyRow> {
+export async function insertKey({
+  db,
+  values,
+}: {
+  db: Db;
+  values: { name: string; role: Role; hash: string; prefix: string; createdAt: string };
+}): Promise<ApiKeyRow> {
   return db.insert(apiKeys).values(values).returning().get();
 }
 

@@ -14,7 +14,12 @@ export const adminKeyRoutes: FastifyPluginAsync<RouteDeps> = async (app, { db, n
 
   routes.get(
     '/keys',
-    adminOnly('listApiKeys', 'Every API key, revoked ones included, newest first (never the key itself)', { response: { 200: ApiKeyListSchema } }, []),
+    adminOnly(
+      'listApiKeys',
+      'Every API key, revoked ones included, newest first (never the key itself)',
+      { response: { 200: ApiKeyListSchema } },
+      [],
+    ),
     async () => {
       const data = await listApiKeys({ db: db.read });
       // One page holds every key: there are few, and the envelope keeps room for paging later.
@@ -24,7 +29,12 @@ export const adminKeyRoutes: FastifyPluginAsync<RouteDeps> = async (app, { db, n
 
   routes.post(
     '/keys',
-    adminOnly('createApiKey', 'Create an API key; the response is the only time the key is shown', { body: CreateApiKeyBodySchema, response: { 201: CreatedApiKeySchema } }, [400]),
+    adminOnly(
+      'createApiKey',
+      'Create an API key; the response is the only time the key is shown',
+      { body: CreateApiKeyBodySchema, response: { 201: CreatedApiKeySchema } },
+      [400],
+    ),
     async (request, reply) => {
       const { key, row } = await createKey({ db, ...request.body, now: now() });
       reply.code(201).header('location', `/v1/admin/keys/${row.id}`);

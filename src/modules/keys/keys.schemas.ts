@@ -1,8 +1,11 @@
 import { z } from 'zod';
-import { TimestampSchema, collectionOf } from '../../http/common.schemas.js';
 import { ROLES } from '../../db/schema.js';
+import { collectionOf, TimestampSchema } from '../../http/common.schemas.js';
 
-export const RoleSchema = z.enum(ROLES).describe('admin: everything; editor: content and products; moderator: comments').meta({ id: 'ApiKeyRole' });
+export const RoleSchema = z
+  .enum(ROLES)
+  .describe('admin: everything; editor: content and products; moderator: comments')
+  .meta({ id: 'ApiKeyRole' });
 
 export const ApiKeySchema = z
   .object({

@@ -2,8 +2,8 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { DatabaseHandles, Db } from '../../db/client.js';
 import type { Role } from '../../db/schema.js';
 import { notFound } from '../../http/errors.js';
+import { type ApiKeyRow, findKeyByHash, findKeyById, insertKey, listKeys, revokeKey } from './keys.repository.js';
 import type { ApiKey } from './keys.schemas.js';
-import { findKeyByHash, findKeyById, insertKey, listKeys, revokeKey, type ApiKeyRow } from './keys.repository.js';
 
 export const KEY_PREFIX = 'quire_';
 const KEY_PATTERN = /^quire_[A-Za-z0-9_-]{43}$/;
@@ -26,10 +26,30 @@ export function toApiKey(row: ApiKeyRow): ApiKey {
 }
 
 /** A new key: 256 random bits behind a recognisable prefix. Only its hash is stored. */
-export async function createKey({ db, name, role, now }: { db: DatabaseHandles; name: string; role: Role; now: Date }): Promise<{ key: string; row: ApiKeyRow }> {
+export async function createKey({
+  db,
+  name,
+  role,
+  now,
+}: {
+  db: DatabaseHandles;
+  name: string;
+  role: Role;
+  now: Date;
+}): Promise<{ key: string; row: ApiKeyRow }> {
   const key = `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
   const row = await db.withTransaction(
-    (tx) => insertKey({ db: tx, values: { name, role, hash: hashKey(key), prefix: key.slice(0, KEY_PREFIX.length + 6), createdAt: now.toISOString() } }),
+    (tx) =>
+      insertKey({
+        db: tx,
+        values: {
+          name,
+          role,
+          hash: hashKey(key),
+          prefix: key.slice(0, KEY_PREFIX.length + 6),
+          createdAt: now.toISOString(),
+        },
+      }),
     { touchesContent: false },
   );
   return { key, row };

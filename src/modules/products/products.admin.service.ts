@@ -2,9 +2,7 @@ import type { DatabaseHandles, Db } from '../../db/client.js';
 import { decodeCursor, splitPage } from '../../http/cursor.js';
 import { conflict, notFound } from '../../http/errors.js';
 import { touchArticle } from '../articles/articles.repository.js';
-import { productContentOf } from './products.service.js';
 import { firstFreeSlug, slugify } from '../articles/slugs.js';
-import type { AdminProduct, ProductCreate, ProductPatch } from './products.schemas.js';
 import {
   deleteProduct,
   findProductById,
@@ -13,11 +11,13 @@ import {
   listArticlesLinking,
   listProductSlugsLike,
   listProductsById,
-  unlinkProduct,
-  updateProduct,
   type NewProduct,
   type ProductRow,
+  unlinkProduct,
+  updateProduct,
 } from './products.repository.js';
+import type { AdminProduct, ProductCreate, ProductPatch } from './products.schemas.js';
+import { productContentOf } from './products.service.js';
 
 interface Context {
   db: DatabaseHandles;
@@ -36,8 +36,14 @@ async function toAdminProduct(db: Db, row: ProductRow): Promise<AdminProduct> {
 function columnsOf(input: ProductPatch): Partial<NewProduct> {
   const { image, price, slug: _slug, ...plain } = input;
   const columns: Partial<NewProduct> = Object.fromEntries(Object.entries(plain).filter(([, v]) => v !== undefined));
-  if (image !== undefined) Object.assign(columns, { imageUrl: image?.url ?? null, imageAlt: image?.alt ?? null, imageCaption: image?.caption ?? null });
-  if (price !== undefined) Object.assign(columns, { priceAmount: price?.amount ?? null, priceCurrency: price?.currency ?? null });
+  if (image !== undefined)
+    Object.assign(columns, {
+      imageUrl: image?.url ?? null,
+      imageAlt: image?.alt ?? null,
+      imageCaption: image?.caption ?? null,
+    });
+  if (price !== undefined)
+    Object.assign(columns, { priceAmount: price?.amount ?? null, priceCurrency: price?.currency ?? null });
   return columns;
 }
 
@@ -61,7 +67,18 @@ export async function createProduct({ db, now }: Context, input: ProductCreate):
   const at = now.toISOString();
   return db.withTransaction(async (tx) => {
     const slug = await claimProductSlug(tx, input.slug, input.name);
-    const id = await insertProduct({ db: tx, values: { badges: [], suitableFor: [], ...columnsOf(input), name: input.name, slug, createdAt: at, updatedAt: at } });
+    const id = await insertProduct({
+      db: tx,
+      values: {
+        badges: [],
+        suitableFor: [],
+        ...columnsOf(input),
+        name: input.name,
+        slug,
+        createdAt: at,
+        updatedAt: at,
+      },
+    });
     return toAdminProduct(tx, await requireProduct(tx, id));
   });
 }
@@ -70,10 +87,12 @@ export async function patchProduct({ db, now }: Context, id: number, input: Prod
   return db.withTransaction(async (tx) => {
     const row = await requireProduct(tx, id);
     const values = columnsOf(input);
-    if (input.slug !== undefined && input.slug !== row.slug) values.slug = await claimProductSlug(tx, input.slug, row.name, id);
+    if (input.slug !== undefined && input.slug !== row.slug)
+      values.slug = await claimProductSlug(tx, input.slug, row.name, id);
     await updateProduct({ db: tx, id, values: { ...values, updatedAt: now.toISOString() } });
     // The product is part of every article that links it: their admin ETags must move too.
-    for (const article of await listArticlesLinking({ db: tx, productId: id })) await touchArticle({ db: tx, id: article.id, at: now.toISOString() });
+    for (const article of await listArticlesLinking({ db: tx, productId: id }))
+      await touchArticle({ db: tx, id: article.id, at: now.toISOString() });
     return toAdminProduct(tx, await requireProduct(tx, id));
   });
 }
@@ -87,7 +106,8 @@ export async function removeProduct({ db, now }: Context, id: number, force: boo
       const names = linking.map((a) => `${a.id} (${a.slug})`).join(', ');
       throw conflict(`Articles ${names} feature this product; remove it from them or repeat with ?force=true.`);
     }
-    for (const articleId of await unlinkProduct({ db: tx, productId: id })) await touchArticle({ db: tx, id: articleId, at: now.toISOString() });
+    for (const articleId of await unlinkProduct({ db: tx, productId: id }))
+      await touchArticle({ db: tx, id: articleId, at: now.toISOString() });
     await deleteProduct({ db: tx, id });
   });
 }

@@ -15,9 +15,18 @@ export async function findProductBySlug({ db, slug }: { db: Db; slug: string }):
 }
 
 /** By name, ties by id, keyset-paginated; fetches limit + 1 rows. */
-export async function listProducts({ db, limit, after }: { db: Db; limit: number; after?: { name: string; id: number } }): Promise<ProductRow[]> {
+export async function listProducts({
+  db,
+  limit,
+  after,
+}: {
+  db: Db;
+  limit: number;
+  after?: { name: string; id: number };
+}): Promise<ProductRow[]> {
   const conditions: SQL[] = [];
-  if (after) conditions.push(or(gt(products.name, after.name), and(eq(products.name, after.name), gt(products.id, after.id)))!);
+  if (after)
+    conditions.push(or(gt(products.name, after.name), and(eq(products.name, after.name), gt(products.id, after.id)))!);
   return db
     .select()
     .from(products)
@@ -27,11 +36,25 @@ export async function listProducts({ db, limit, after }: { db: Db; limit: number
 }
 
 /** Published, due articles featuring each product, newest first. */
-export async function listPublicArticlesFeaturing({ db, productIds, now }: { db: Db; productIds: number[]; now: string }): Promise<Map<number, FeaturingArticle[]>> {
+export async function listPublicArticlesFeaturing({
+  db,
+  productIds,
+  now,
+}: {
+  db: Db;
+  productIds: number[];
+  now: string;
+}): Promise<Map<number, FeaturingArticle[]>> {
   const byProduct = new Map<number, FeaturingArticle[]>();
   if (productIds.length === 0) return byProduct;
   const rows = await db
-    .select({ productId: articleProducts.productId, id: articles.id, slug: articles.slug, title: articles.title, publishedAt: articles.publishedAt })
+    .select({
+      productId: articleProducts.productId,
+      id: articles.id,
+      slug: articles.slug,
+      title: articles.title,
+      publishedAt: articles.publishedAt,
+    })
     .from(articleProducts)
     .innerJoin(articles, eq(articles.id, articleProducts.articleId))
     .where(and(inArray(articleProducts.productId, productIds), isPublic(now)))
@@ -53,7 +76,15 @@ export async function insertProduct({ db, values }: { db: Db; values: NewProduct
 }
 
 /** Replaces an article's product links as a whole. */
-export async function replaceArticleProducts({ db, articleId, links }: { db: Db; articleId: number; links: NewArticleProduct[] }): Promise<void> {
+export async function replaceArticleProducts({
+  db,
+  articleId,
+  links,
+}: {
+  db: Db;
+  articleId: number;
+  links: NewArticleProduct[];
+}): Promise<void> {
   await db.delete(articleProducts).where(eq(articleProducts.articleId, articleId));
   if (links.length === 0) return;
   await db.insert(articleProducts).values(links.map((link) => ({ ...link, articleId })));
@@ -69,7 +100,15 @@ export async function findProductById({ db, id }: { db: Db; id: number }): Promi
 }
 
 /** Every product, newest first by id, keyset-paginated; fetches limit + 1 rows. */
-export async function listProductsById({ db, limit, beforeId }: { db: Db; limit: number; beforeId?: number }): Promise<ProductRow[]> {
+export async function listProductsById({
+  db,
+  limit,
+  beforeId,
+}: {
+  db: Db;
+  limit: number;
+  beforeId?: number;
+}): Promise<ProductRow[]> {
   return db
     .select()
     .from(products)
@@ -78,7 +117,15 @@ export async function listProductsById({ db, limit, beforeId }: { db: Db; limit:
     .limit(limit + 1);
 }
 
-export async function updateProduct({ db, id, values }: { db: Db; id: number; values: Partial<NewProduct> }): Promise<void> {
+export async function updateProduct({
+  db,
+  id,
+  values,
+}: {
+  db: Db;
+  id: number;
+  values: Partial<NewProduct>;
+}): Promise<void> {
   await db.update(products).set(values).where(eq(products.id, id));
 }
 
@@ -87,7 +134,13 @@ export async function deleteProduct({ db, id }: { db: Db; id: number }): Promise
 }
 
 /** Articles (any status) that link the product. */
-export async function listArticlesLinking({ db, productId }: { db: Db; productId: number }): Promise<{ id: number; slug: string }[]> {
+export async function listArticlesLinking({
+  db,
+  productId,
+}: {
+  db: Db;
+  productId: number;
+}): Promise<{ id: number; slug: string }[]> {
   return db
     .select({ id: articles.id, slug: articles.slug })
     .from(articleProducts)
@@ -97,11 +150,17 @@ export async function listArticlesLinking({ db, productId }: { db: Db; productId
 }
 
 export async function unlinkProduct({ db, productId }: { db: Db; productId: number }): Promise<number[]> {
-  const rows = await db.delete(articleProducts).where(eq(articleProducts.productId, productId)).returning({ articleId: articleProducts.articleId });
+  const rows = await db
+    .delete(articleProducts)
+    .where(eq(articleProducts.productId, productId))
+    .returning({ articleId: articleProducts.articleId });
   return rows.map((r) => r.articleId);
 }
 
 export async function listProductSlugsLike({ db, base }: { db: Db; base: string }): Promise<Set<string>> {
-  const rows = await db.select({ slug: products.slug }).from(products).where(like(products.slug, `${base}%`));
+  const rows = await db
+    .select({ slug: products.slug })
+    .from(products)
+    .where(like(products.slug, `${base}%`));
   return new Set(rows.map((r) => r.slug));
 }

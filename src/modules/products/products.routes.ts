@@ -24,7 +24,10 @@ export const publicProductRoutes: FastifyPluginAsync<RouteDeps> = async (app, { 
     },
     async (request, reply) => {
       const page = await listPublicProducts({ db: db.read, now: now(), ...request.query });
-      setSurrogateKeys(reply, ['products', ...page.data.flatMap((p) => [`product-${p.id}`, ...p.articles.map((a) => `article-${a.id}`)])]);
+      setSurrogateKeys(reply, [
+        'products',
+        ...page.data.flatMap((p) => [`product-${p.id}`, ...p.articles.map((a) => `article-${a.id}`)]),
+      ]);
       return page;
     },
   );

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ImageSchema, PageQuerySchema, SlugSchema, TimestampSchema, collectionOf } from '../../http/common.schemas.js';
+import { collectionOf, ImageSchema, PageQuerySchema, SlugSchema, TimestampSchema } from '../../http/common.schemas.js';
 import { ImageInputSchema } from '../articles/articles.admin.schemas.js';
 import { PriceSchema } from '../articles/articles.schemas.js';
 
@@ -35,7 +35,10 @@ const optionalText = (max: number) => z.string().max(max).nullable().optional();
 export const PriceInputSchema = z
   .strictObject({
     amount: z.number().int().min(0).max(1_000_000_000).describe('In minor units (cents)'),
-    currency: z.string().regex(/^[A-Z]{3}$/, 'An ISO 4217 code such as EUR').describe('ISO 4217 code'),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/, 'An ISO 4217 code such as EUR')
+      .describe('ISO 4217 code'),
   })
   .meta({ id: 'PriceWrite' });
 
@@ -53,19 +56,27 @@ const productFields = {
 };
 
 export const ProductCreateSchema = z.strictObject(productFields).meta({ id: 'ProductCreate' });
-export const ProductPatchSchema = z.strictObject({ ...productFields, name: productFields.name.optional() }).meta({ id: 'ProductPatch' });
+export const ProductPatchSchema = z
+  .strictObject({ ...productFields, name: productFields.name.optional() })
+  .meta({ id: 'ProductPatch' });
 
 export const AdminProductSchema = ProductSchema.omit({ articles: true })
   .extend({
     createdAt: TimestampSchema,
     updatedAt: TimestampSchema,
-    linkedArticles: z.array(z.object({ id: z.number().int(), slug: z.string() })).describe('Articles of any status that link the product'),
+    linkedArticles: z
+      .array(z.object({ id: z.number().int(), slug: z.string() }))
+      .describe('Articles of any status that link the product'),
   })
   .meta({ id: 'AdminProduct' });
 
 export const AdminProductListSchema = collectionOf(AdminProductSchema).meta({ id: 'AdminProductList' });
 export const ProductDeleteQuerySchema = z.strictObject({
-  force: z.enum(['true', 'false']).default('false').transform((v) => v === 'true').describe('Also remove the links of articles featuring it'),
+  force: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true')
+    .describe('Also remove the links of articles featuring it'),
 });
 
 export type ProductCreate = z.infer<typeof ProductCreateSchema>;

@@ -2,8 +2,14 @@ import type { Db } from '../../db/client.js';
 import { decodeCursor, splitPage } from '../../http/cursor.js';
 import { notFound } from '../../http/errors.js';
 import { imageOf } from '../articles/articles.repository.js';
+import {
+  findProductBySlug,
+  listProducts,
+  listPublicArticlesFeaturing,
+  type ProductRow,
+  priceOf,
+} from './products.repository.js';
 import type { FeaturingArticle, Product } from './products.schemas.js';
-import { findProductBySlug, listProducts, listPublicArticlesFeaturing, priceOf, type ProductRow } from './products.repository.js';
 
 /** The product fields every representation shares, from a row. */
 export function productContentOf(row: ProductRow) {
@@ -33,10 +39,27 @@ export async function getPublicProduct({ db, slug, now }: { db: Db; slug: string
   return toProduct(row, featuring.get(row.id) ?? []);
 }
 
-export async function listPublicProducts({ db, now, limit, cursor }: { db: Db; now: Date; limit: number; cursor?: string }) {
+export async function listPublicProducts({
+  db,
+  now,
+  limit,
+  cursor,
+}: {
+  db: Db;
+  now: Date;
+  limit: number;
+  cursor?: string;
+}) {
   const after = decodeCursor<[string, number]>(cursor, ['string', 'number']);
   const rows = await listProducts({ db, limit, ...(after ? { after: { name: after[0], id: after[1] } } : {}) });
   const page = splitPage(rows, limit, (r) => [r.name, r.id]);
-  const featuring = await listPublicArticlesFeaturing({ db, productIds: page.rows.map((r) => r.id), now: now.toISOString() });
-  return { data: page.rows.map((r) => toProduct(r, featuring.get(r.id) ?? [])), meta: { limit, nextCursor: page.nextCursor } };
+  const featuring = await listPublicArticlesFeaturing({
+    db,
+    productIds: page.rows.map((r) => r.id),
+    now: now.toISOString(),
+  });
+  return {
+    data: page.rows.map((r) => toProduct(r, featuring.get(r.id) ?? [])),
+    meta: { limit, nextCursor: page.nextCursor },
+  };
 }

@@ -11,7 +11,12 @@ export const siteRoutes: FastifyPluginAsync<RouteDeps> = async (app, { db }) => 
     '/site',
     {
       config: { publicCache: true },
-      schema: { operationId: 'getSite', tags: ['site'], summary: 'The site: name, description, URL and announcement', response: { 200: SiteSchema, ...problemResponses(404) } },
+      schema: {
+        operationId: 'getSite',
+        tags: ['site'],
+        summary: 'The site: name, description, URL and announcement',
+        response: { 200: SiteSchema, ...problemResponses(404) },
+      },
     },
     async (_request, reply) => {
       const found = await getSite({ db: db.read });
