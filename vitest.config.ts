@@ -1,9 +1,32 @@
 import { defineConfig } from 'vitest/config';
 
+// Tests that only make sense on SQLite: its single writer, its files, its statement counts.
+const SQLITE_ONLY = ['tests/db/sqlite-*.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts'],
     pool: 'forks',
     testTimeout: 20_000,
+    hookTimeout: 60_000,
+    // Every test file runs once per engine: the same suite proves both (drizzle's own layout).
+    projects: [
+      {
+        extends: true,
+        test: { name: 'sqlite', include: ['tests/**/*.test.ts'], env: { QUIRE_TEST_ENGINE: 'sqlite' } },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'postgres',
+          include: ['tests/**/*.test.ts'],
+          exclude: SQLITE_ONLY,
+          env: { QUIRE_TEST_ENGINE: 'postgres' },
+          // PGlite takes seconds to start and most of a gigabyte: each worker keeps its instances
+          // across test files, and two workers are enough on this 2-core machine.
+          isolate: false,
+          maxWorkers: 2,
+        },
+      },
+    ],
   },
 });

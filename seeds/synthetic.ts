@@ -1,18 +1,7 @@
 import { sql } from 'drizzle-orm';
-import { insertRows } from '../src/db/bulk.js';
+import { insertRows, syncIdSequences } from '../src/db/bulk.js';
 import type { Db } from '../src/db/client.js';
-import {
-  articleProducts,
-  articles,
-  articleTags,
-  type CommentStatus,
-  comments,
-  moderationEvents,
-  products,
-  sections,
-  tags,
-  tips,
-} from '../src/db/schema.js';
+import { type CommentStatus, type Tables, tablesOf } from '../src/db/schema.js';
 import type { WithTransaction } from '../src/db/transaction.js';
 import { refreshAllCommentCounts } from '../src/modules/comments/comments.repository.js';
 import { contentHashOf } from '../src/modules/comments/comments.service.js';
@@ -138,15 +127,9 @@ export interface SyntheticOptions {
 }
 
 async function nextIds(db: Db) {
-  const max = async (
-    table: typeof articles | typeof sections | typeof tips | typeof comments | typeof products | typeof tags,
-  ) =>
-    (
-      await db
-        .select({ n: sql<number | null>`max(${table.id})` })
-        .from(table)
-        .get()
-    )?.n ?? 0;
+  const { articles, comments, products, sections, tags, tips } = tablesOf(db);
+  const max = async (table: Tables['articles' | 'sections' | 'tips' | 'comments' | 'products' | 'tags']) =>
+    (await db.select({ n: sql<number | null>`max(${table.id})`.mapWith(Number) }).from(table))[0]?.n ?? 0;
   return {
     article: await max(articles),
     section: await max(sections),
@@ -174,6 +157,7 @@ export async function seedSynthetic(options: SyntheticOptions): Promise<{ articl
   const tagIds: number[] = [];
   const productIds: number[] = [];
   await options.withTransaction(async (tx) => {
+    const { products, tags } = tablesOf(tx);
     const tagRows = Array.from({ length: 60 }, (_, i) => ({
       id: ++ids.tag,
       slug: `${run}-tag-${i}`,
@@ -206,11 +190,12 @@ export async function seedSynthetic(options: SyntheticOptions): Promise<{ articl
   for (let start = 0; start < options.articles; start += ARTICLE_BATCH) {
     const count = Math.min(ARTICLE_BATCH, options.articles - start);
     await options.withTransaction(async (tx) => {
-      const articleRows: (typeof articles.$inferInsert)[] = [];
-      const sectionRows: (typeof sections.$inferInsert)[] = [];
-      const tipRows: (typeof tips.$inferInsert)[] = [];
-      const tagLinks: (typeof articleTags.$inferInsert)[] = [];
-      const productLinks: (typeof articleProducts.$inferInsert)[] = [];
+      const { articleProducts, articleTags, articles, sections, tips } = tablesOf(tx);
+      const articleRows: Tables['articles']['$inferInsert'][] = [];
+      const sectionRows: Tables['sections']['$inferInsert'][] = [];
+      const tipRows: Tables['tips']['$inferInsert'][] = [];
+      const tagLinks: Tables['articleTags']['$inferInsert'][] = [];
+      const productLinks: Tables['articleProducts']['$inferInsert'][] = [];
       for (let i = 0; i < count; i += 1) {
         const id = ++ids.article;
         const n = start + i;
@@ -296,8 +281,9 @@ export async function seedSynthetic(options: SyntheticOptions): Promise<{ articl
   for (let start = 0; start < options.comments && publishedArticles.length > 0; start += COMMENT_BATCH) {
     const count = Math.min(COMMENT_BATCH, options.comments - start);
     await options.withTransaction(async (tx) => {
-      const commentRows: (typeof comments.$inferInsert)[] = [];
-      const events: (typeof moderationEvents.$inferInsert)[] = [];
+      const { comments, moderationEvents } = tablesOf(tx);
+      const commentRows: Tables['comments']['$inferInsert'][] = [];
+      const events: Tables['moderationEvents']['$inferInsert'][] = [];
       for (let i = 0; i < count; i += 1) {
         // Skewed: a few articles draw most of the discussion.
         const article = publishedArticles[Math.floor(random.next() ** 3 * publishedArticles.length)]!;
@@ -345,6 +331,9 @@ export async function seedSynthetic(options: SyntheticOptions): Promise<{ articl
     done += count;
     progress('comments');
   }
-  await options.withTransaction((tx) => refreshAllCommentCounts({ db: tx }));
+  await options.withTransaction(async (tx) => {
+    await syncIdSequences({ db: tx });
+    await refreshAllCommentCounts({ db: tx });
+  });
   return { articles: options.articles, comments: publishedArticles.length > 0 ? options.comments : 0 };
 }

@@ -2,10 +2,8 @@ import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import { isEmptyDatabase, seedSampleContent } from '../seeds/load.js';
 import type { Config } from './config.js';
-import { type DatabaseHandles, openDatabase } from './db/client.js';
-import { migrateDatabase } from './db/migrate.js';
+import type { DatabaseHandles } from './db/client.js';
 import { installAuth } from './http/auth.js';
 import { createPublicCache, installPublicCaching } from './http/caching.js';
 import { AppError, installProblemHandlers, sendFrameworkProblem } from './http/errors.js';
@@ -23,10 +21,10 @@ import { publicProductRoutes } from './modules/products/products.routes.js';
 import { siteRoutes } from './modules/site/site.routes.js';
 
 export interface BuildOptions {
+  /** An opened, migrated database (src/db/client.ts openDatabase); the app closes it on close. */
+  db: DatabaseHandles;
   /** The clock every visibility rule reads; tests inject one to move time. */
   now?: () => Date;
-  /** Sees every SQL statement run; for measuring, never for behaviour. */
-  traceSql?: (sql: string) => void;
 }
 
 declare module 'fastify' {
@@ -53,13 +51,9 @@ function acceptEmptyJsonBodies(app: FastifyInstance): void {
 }
 
 /** Builds the whole application from a config; never reads process.env. */
-export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+export async function buildApp(config: Config, options: BuildOptions): Promise<FastifyInstance> {
   const now = options.now ?? (() => new Date());
-  const db = openDatabase({
-    url: config.databaseUrl,
-    synchronous: config.sqliteSynchronous,
-    ...(options.traceSql ? { trace: options.traceSql } : {}),
-  });
+  const { db } = options;
   const publicCache = createPublicCache({
     db: db.read,
     now,
@@ -86,10 +80,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   app.decorate('db', db);
   app.addHook('onClose', async () => db.close());
-  await migrateDatabase(db.migrator);
-  if (config.seedOnEmpty && (await isEmptyDatabase({ db: db.read }))) {
-    await seedSampleContent({ withTransaction: db.withTransaction, now: now() });
-  }
 
   // Any origin: public reads are open and management uses bearer keys, never cookies.
   await app.register(cors, {

@@ -2,13 +2,13 @@ import { parseArgs } from 'node:util';
 import { seedSampleContent } from '../seeds/load.js';
 import { seedSynthetic } from '../seeds/synthetic.js';
 import { ConfigError, loadConfig } from './config.js';
-import { type DatabaseHandles, openDatabase } from './db/client.js';
-import { migrateDatabase } from './db/migrate.js';
+import type { DatabaseHandles } from './db/client.js';
 import type { Role } from './db/schema.js';
 import { IdParamsSchema } from './http/common.schemas.js';
 import { AppError } from './http/errors.js';
 import { type ApiKey, CreateApiKeyBodySchema } from './modules/keys/keys.schemas.js';
 import { createKey, listApiKeys, revokeApiKey } from './modules/keys/keys.service.js';
+import { prepareDatabase } from './startup.js';
 
 const USAGE = `Usage: npm run cli -- <command>
 
@@ -228,12 +228,11 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const config = loadConfig(process.env);
-  const db = openDatabase({ url: config.databaseUrl, synchronous: config.sqliteSynchronous });
+  const { db } = await prepareDatabase(config, { seed: false });
   try {
-    await migrateDatabase(db.migrator);
     return await run(command, db, config.databaseUrl);
   } finally {
-    db.close();
+    await db.close();
   }
 }
 

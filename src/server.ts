@@ -1,9 +1,15 @@
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { prepareDatabase } from './startup.js';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
-  const app = await buildApp(config);
+  const { db, seeded } = await prepareDatabase(config, { seed: true });
+  const app = await buildApp(config, { db });
+  app.log.info(
+    { database: db.describe(), engine: db.dialect, migrations: 'applied', sampleLoaded: seeded },
+    'database ready',
+  );
 
   let closing = false;
   const shutdown = (signal: string) => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
+import { prepareDatabase } from '../src/startup.js';
 import { testConfig } from './helpers/app.js';
 import { bearer } from './helpers/keys.js';
 
@@ -40,7 +41,9 @@ function cli(...args: string[]): Promise<CliResult> {
 const lastLine = (text: string) => text.trimEnd().split('\n').at(-1) ?? '';
 
 async function withApp<T>(fn: (app: Awaited<ReturnType<typeof buildApp>>) => Promise<T>): Promise<T> {
-  const app = await buildApp(testConfig({ databaseUrl }));
+  const config = testConfig({ databaseUrl });
+  const { db } = await prepareDatabase(config, { seed: false });
+  const app = await buildApp(config, { db });
   try {
     return await fn(app);
   } finally {

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { isEmptyDatabase, readSampleContent, seedSampleContent } from '../seeds/load.js';
-import { articles, comments, products, sections, tips } from '../src/db/schema.js';
-import { createTestApp } from './helpers/app.js';
+import { initializeDatabase } from '../src/startup.js';
+import { createClock, createTestApp, tables } from './helpers/app.js';
+import { openTestDatabase } from './helpers/databases.js';
+
+const { articles, comments, products, sections, tips } = tables;
 
 describe('sample content', () => {
   it('transcribes the page without inventing shop facts', () => {
@@ -40,7 +43,11 @@ describe('sample content', () => {
   });
 
   it('is loaded at start-up into an empty database only', async () => {
-    const { app } = await createTestApp({ config: { seedOnEmpty: true } });
+    const db = await openTestDatabase();
+    expect(await initializeDatabase(db, { seedIfEmpty: true })).toBe(true);
+    expect(await initializeDatabase(db, { seedIfEmpty: true })).toBe(false);
+    // Start-up seeds with the real clock: the sample article was published a day before now.
+    const { app } = await createTestApp({ db, clock: createClock(new Date().toISOString()) });
     const res = await app.inject({ method: 'GET', url: '/v1/articles/sciatica-in-runners' });
     expect(res.statusCode).toBe(200);
     const pending = (await app.db.read.select().from(comments)).filter((c) => c.status === 'pending');

@@ -1,50 +1,60 @@
-/** A database failure the API can explain to a client, independent of the driver. */
+import { postgresErrorKinds } from './postgres/errors.js';
+import { sqliteErrorKinds } from './sqlite/errors.js';
+
+/** A database failure the API can explain to a client, independent of the engine. */
 export interface ConstraintViolation {
   kind: 'unique' | 'foreign_key' | 'check' | 'not_null';
   /** Columns involved, when the driver names them ("articles.slug"). */
   columns: string[];
 }
 
-function rootCause(error: unknown): unknown {
+/** How each engine's error codes read: a constraint broken, or a temporary condition worth a retry. */
+export type ErrorKind = ConstraintViolation['kind'] | 'busy' | 'unavailable';
+
+export interface EngineErrors {
+  kindOf(cause: { code: string; message: string; [key: string]: unknown }): ErrorKind | null;
+  columnsOf(cause: { code: string; message: string; [key: string]: unknown }): string[];
+}
+
+type Cause = { code: string; message: string; [key: string]: unknown };
+
+function rootCause(error: unknown): Cause | null {
   let current = error;
   // drizzle wraps driver errors; the driver's code sits on the cause.
-  for (
-    let depth = 0;
-    depth < 5 && current && typeof current === 'object' && !('code' in current) && 'cause' in current;
-    depth += 1
-  ) {
-    current = (current as { cause: unknown }).cause;
+  for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') {
+      const message = (current as { message?: unknown }).message;
+      return { ...(current as object), code, message: typeof message === 'string' ? message : '' } as Cause;
+    }
+    current = (current as { cause?: unknown }).cause;
   }
-  return current;
+  return null;
 }
 
-const KINDS: Record<string, ConstraintViolation['kind']> = {
-  SQLITE_CONSTRAINT_UNIQUE: 'unique',
-  SQLITE_CONSTRAINT_PRIMARYKEY: 'unique',
-  SQLITE_CONSTRAINT_FOREIGNKEY: 'foreign_key',
-  SQLITE_CONSTRAINT_CHECK: 'check',
-  SQLITE_CONSTRAINT_NOTNULL: 'not_null',
-};
+function classify(error: unknown): { kind: ErrorKind; engine: EngineErrors; cause: Cause } | null {
+  const cause = rootCause(error);
+  if (!cause) return null;
+  for (const engine of [sqliteErrorKinds, postgresErrorKinds]) {
+    const kind = engine.kindOf(cause);
+    if (kind) return { kind, engine, cause };
+  }
+  return null;
+}
 
-/** Recognises constraint errors from SQLite; everything else is not ours to explain. */
+/** Recognises constraint errors from either engine; everything else is not ours to explain. */
 export function asConstraintViolation(error: unknown): ConstraintViolation | null {
-  const cause = rootCause(error) as { code?: unknown; message?: unknown } | null;
-  if (!cause || typeof cause.code !== 'string') return null;
-  const kind = KINDS[cause.code];
-  if (!kind) return null;
-  const message = typeof cause.message === 'string' ? cause.message : '';
-  const named = message.split(':')[1] ?? '';
-  const columns = named
-    .split(',')
-    .map((c) => c.trim())
-    .filter((c) => /^[a-z_]+\.[a-z_]+$/.test(c));
-  return { kind, columns };
+  const found = classify(error);
+  if (!found || found.kind === 'busy' || found.kind === 'unavailable') return null;
+  return { kind: found.kind, columns: found.engine.columnsOf(found.cause) };
 }
 
-/** Busy or locked beyond the busy timeout: the client may retry. */
+/** Locked, busy, serialization failure after its retries: the client may retry shortly. */
 export function isDatabaseBusy(error: unknown): boolean {
-  const cause = rootCause(error) as { code?: unknown } | null;
-  return (
-    typeof cause?.code === 'string' && (cause.code.startsWith('SQLITE_BUSY') || cause.code.startsWith('SQLITE_LOCKED'))
-  );
+  return classify(error)?.kind === 'busy';
+}
+
+/** The connection is lost or the server is shutting down: temporary for the client too. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  return classify(error)?.kind === 'unavailable';
 }

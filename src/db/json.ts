@@ -1,44 +1,35 @@
-import { type SQL, type SQLWrapper, sql } from 'drizzle-orm';
+import type { SQL, SQLWrapper } from 'drizzle-orm';
+import { postgresJson } from './postgres/json.js';
+import { type Db, dialectOf } from './schema.js';
+import { sqliteJson } from './sqlite/json.js';
 
 /**
- * JSON built by the database, so a public document leaves SQLite as one string that goes to the
- * client untouched. Documents are assembled as binary JSONB (no text re-parsed at each level)
- * and turned into text once, at the top. PostgreSQL has the same shapes: jsonb_build_object,
- * jsonb_agg(… ORDER BY …). Keys are code constants, never user input.
+ * JSON built by the database, so a public document leaves it as one string that goes to the
+ * client untouched. Both engines write the same bytes for the same rows (compact, keys in the
+ * order given, strings escaped alike): a test compares them. Keys are code constants, never input.
  */
-type Value = SQLWrapper | SQL;
-
-/** { "key": value, … } */
-export function jsonObject(fields: Record<string, Value>): SQL {
-  const pairs = Object.entries(fields).map(([key, value]) => sql`${sql.raw(`'${key}'`)}, ${value}`);
-  return sql`jsonb_object(${sql.join(pairs, sql`, `)})`;
+export class Json {
+  constructor(readonly sql: SQL) {}
 }
 
-/** The object, or JSON null when `isNull` holds. */
-export function jsonObjectOrNull(isNull: Value, fields: Record<string, Value>): SQL {
-  return sql`(case when ${isNull} then null else ${jsonObject(fields)} end)`;
+/** A column or expression (encoded as a JSON scalar), or JSON built by the same builder. */
+export type JsonValue = SQLWrapper | Json;
+
+export interface JsonBuilder {
+  /** { "key": value, … } */
+  object(fields: Record<string, JsonValue>): Json;
+  /** The object, or JSON null when `isNull` holds. */
+  objectOrNull(isNull: SQLWrapper, fields: Record<string, JsonValue>): Json;
+  /** A stored boolean as JSON true/false. */
+  boolean(value: SQLWrapper): Json;
+  /** A column holding a JSON array of strings, embedded as JSON. */
+  stringArray(column: SQLWrapper): Json;
+  /** A JSON array of `element` over the rows of `from` (a FROM … WHERE … clause), in `orderBy` order. */
+  array(options: { element: JsonValue; from: SQL; orderBy: SQL }): Json;
+  /** The finished document as JSON text. */
+  text(document: Json): SQL<string>;
 }
 
-/** A stored boolean (0/1) as JSON true/false. */
-export function jsonBoolean(value: Value): SQL {
-  return sql`(case when ${value} then jsonb('true') else jsonb('false') end)`;
-}
-
-/** A column that already holds JSON text, embedded as JSON rather than as a string. */
-export function jsonEmbedded(value: Value): SQL {
-  return sql`jsonb(${value})`;
-}
-
-/**
- * A JSON array of `element` over the rows of `from` (a FROM … WHERE … clause), in `orderBy` order.
- * The ordered subquery walks the index in order, where `jsonb_group_array(… ORDER BY …)` would
- * sort in a temporary b-tree; SQLite aggregates a subquery's rows in the order it yields them.
- */
-export function jsonArray({ element, from, orderBy }: { element: SQL; from: SQL; orderBy: SQL }): SQL {
-  return sql`(select coalesce(jsonb_group_array(rows.doc), jsonb_array()) from (select ${element} as doc from ${from} order by ${orderBy}) as rows)`;
-}
-
-/** The finished document as JSON text. */
-export function jsonText(document: SQL): SQL<string> {
-  return sql<string>`json(${document})`;
+export function jsonOf(db: Db): JsonBuilder {
+  return dialectOf(db) === 'postgres' ? postgresJson : sqliteJson;
 }

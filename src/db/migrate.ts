@@ -1,19 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import type { Db } from './client.js';
-import { contentVersion, instanceSecrets } from './schema.js';
+import { type Db, type Dialect, tablesOf } from './schema.js';
 
-// Works from src/db (tsx) and from dist/src/db (compiled).
-const MIGRATIONS_FOLDER = ['../../migrations', '../../../migrations']
-  .map((relative) => fileURLToPath(new URL(relative, import.meta.url)))
-  .find((path) => existsSync(`${path}/meta/_journal.json`));
+/** migrations/<dialect>, from src/db (tsx) and from dist/src/db (compiled). */
+export function migrationsFolder(dialect: Dialect): string {
+  const found = [`../../migrations/${dialect}`, `../../../migrations/${dialect}`]
+    .map((relative) => fileURLToPath(new URL(relative, import.meta.url)))
+    .find((path) => existsSync(`${path}/meta/_journal.json`));
+  if (!found) throw new Error(`migrations/${dialect} folder not found next to the application`);
+  return found;
+}
 
-/** Applies pending migrations and the rows every installation needs; safe to run on every start. */
-export async function migrateDatabase(db: Db): Promise<void> {
-  if (!MIGRATIONS_FOLDER) throw new Error('migrations/ folder not found next to the application');
-  migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+/** The rows every installation needs, after the migrations; inserting them again changes nothing. */
+export async function insertInstanceRows(db: Db): Promise<void> {
+  const { contentVersion, instanceSecrets } = tablesOf(db);
   const now = new Date().toISOString();
   await db.insert(contentVersion).values({ id: 1, version: 1, updatedAt: now }).onConflictDoNothing();
   await db

@@ -1,50 +1,142 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { generateSQLiteDrizzleJson, generateSQLiteMigration } from 'drizzle-kit/api';
+import {
+  generateDrizzleJson,
+  generateMigration,
+  generateSQLiteDrizzleJson,
+  generateSQLiteMigration,
+} from 'drizzle-kit/api';
+import { sql } from 'drizzle-orm';
+import { getTableConfig as getPgTableConfig, type PgTable } from 'drizzle-orm/pg-core';
+import { getTableConfig as getSqliteTableConfig, type SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { describe, expect, it } from 'vitest';
-import * as schema from '../../src/db/schema.js';
-import { createTestApp } from '../helpers/app.js';
+import * as postgresSchema from '../../src/db/postgres/schema.js';
+import * as sqliteSchema from '../../src/db/sqlite/schema.js';
+import { createTestApp, TEST_ENGINE } from '../helpers/app.js';
+import { rawRows } from '../helpers/databases.js';
 
-const META = new URL('../../migrations/meta/', import.meta.url);
-
-function lastSnapshot() {
-  const journal = JSON.parse(readFileSync(new URL('_journal.json', META), 'utf8')) as {
+function lastSnapshot(dialect: 'sqlite' | 'postgres') {
+  const meta = new URL(`../../migrations/${dialect}/meta/`, import.meta.url);
+  const journal = JSON.parse(readFileSync(new URL('_journal.json', meta), 'utf8')) as {
     entries: { idx: number; tag: string }[];
   };
   const last = journal.entries.at(-1)!;
-  const file = readdirSync(META).find((name) => name.startsWith(`${String(last.idx).padStart(4, '0')}_snapshot`))!;
-  return JSON.parse(readFileSync(new URL(file, META), 'utf8'));
+  const file = readdirSync(meta).find((name) => name.startsWith(`${String(last.idx).padStart(4, '0')}_snapshot`))!;
+  return JSON.parse(readFileSync(new URL(file, meta), 'utf8'));
 }
 
+const EXPECTED_TABLES = [
+  'api_keys',
+  'article_products',
+  'article_slug_redirects',
+  'article_tags',
+  'articles',
+  'comments',
+  'content_version',
+  'instance_secrets',
+  'moderation_events',
+  'products',
+  'sections',
+  'site',
+  'tags',
+  'tips',
+];
+
 describe('migrations', () => {
-  it('match schema.ts: generating from the committed snapshot yields no statements', async () => {
-    // Same casing as drizzle.config.ts and src/db/client.ts.
-    const current = await generateSQLiteDrizzleJson(schema, undefined, 'snake_case');
-    const statements = await generateSQLiteMigration(lastSnapshot(), current);
-    expect(statements, 'schema.ts changed: run `npm run db:generate` and commit the migration').toEqual([]);
+  it('match the SQLite schema: generating from the committed snapshot yields no statements', async () => {
+    // Same casing as drizzle.config.ts and src/db/sqlite/client.ts.
+    const current = await generateSQLiteDrizzleJson(sqliteSchema, undefined, 'snake_case');
+    const statements = await generateSQLiteMigration(lastSnapshot('sqlite'), current);
+    expect(statements, 'the SQLite schema changed: run `npm run db:generate` and commit').toEqual([]);
+  });
+
+  it('match the PostgreSQL schema: generating from the committed snapshot yields no statements', async () => {
+    const current = generateDrizzleJson(postgresSchema, undefined, undefined, 'snake_case');
+    const statements = await generateMigration(lastSnapshot('postgres'), current);
+    expect(statements, 'the PostgreSQL schema changed: run `npm run db:generate` and commit').toEqual([]);
   });
 
   it('are applied on start, creating every table of the schema', async () => {
     const { db } = await createTestApp();
-    const { sql } = await import('drizzle-orm');
-    const rows = db.read.all<{ name: string }>(
-      sql`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '__drizzle%'`,
+    const query =
+      TEST_ENGINE === 'sqlite'
+        ? sql`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '__drizzle%'`
+        : sql`select table_name as name from information_schema.tables where table_schema = 'public'`;
+    const rows = await rawRows<{ name: string }>(db, query);
+    expect(rows.map((r) => r.name).sort()).toEqual(EXPECTED_TABLES);
+  });
+});
+
+/** What both engines must agree on, table by table, in engine-neutral terms. */
+function shapeOf(config: {
+  name: string;
+  columns: { name: string; notNull: boolean; primary: boolean; hasDefault: boolean; columnType: string }[];
+  indexes: { config: { name?: string; unique: boolean; columns: unknown[] } }[];
+  checks: { name: string }[];
+  foreignKeys: {
+    reference(): { columns: { name: string }[]; foreignColumns: { name: string; table: unknown }[] };
+    onDelete?: string | undefined;
+  }[];
+  primaryKeys: { columns: { name: string }[] }[];
+}) {
+  return {
+    name: config.name,
+    columns: config.columns
+      .map((c) => ({
+        name: c.name,
+        notNull: c.notNull,
+        primary: c.primary,
+        // An id the database assigns: AUTOINCREMENT on SQLite, an identity on PostgreSQL.
+        hasDefault: c.primary
+          ? Boolean(
+              (c as { autoIncrement?: boolean }).autoIncrement ||
+                (c as { generatedIdentity?: unknown }).generatedIdentity,
+            )
+          : c.hasDefault,
+        kind: kindOf(c.columnType),
+      }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
+    indexes: config.indexes
+      .map((i) => ({
+        name: i.config.name,
+        unique: i.config.unique,
+        columns: i.config.columns.map((c) => (c as { name: string }).name),
+      }))
+      .sort((a, b) => String(a.name).localeCompare(String(b.name))),
+    checks: config.checks.map((c) => c.name).sort(),
+    foreignKeys: config.foreignKeys
+      .map((fk) => {
+        const ref = fk.reference();
+        return `${ref.columns.map((c) => c.name).join(',')}->${ref.foreignColumns.map((c) => c.name).join(',')} ${fk.onDelete ?? ''}`;
+      })
+      .sort(),
+    primaryKeys: config.primaryKeys.map((pk) => pk.columns.map((c) => c.name).join(',')),
+  };
+}
+
+// Each engine's column types, in the terms both share.
+function kindOf(columnType: string): string {
+  const kinds: Record<string, string> = {
+    SQLiteInteger: 'integer',
+    PgInteger: 'integer',
+    SQLiteText: 'text',
+    PgCustomColumn: 'text',
+    SQLiteReal: 'double',
+    PgDoublePrecision: 'double',
+    SQLiteBoolean: 'boolean',
+    PgBoolean: 'boolean',
+    SQLiteTextJson: 'json',
+    PgJsonb: 'json',
+  };
+  return kinds[columnType] ?? columnType;
+}
+
+describe('the two schemas', () => {
+  it('have the same tables, columns, constraints and indexes', () => {
+    const sqlite = Object.values(sqliteSchema).map((table) =>
+      shapeOf(getSqliteTableConfig(table as SQLiteTable) as never),
     );
-    const expected = [
-      'api_keys',
-      'article_products',
-      'article_slug_redirects',
-      'article_tags',
-      'articles',
-      'comments',
-      'content_version',
-      'instance_secrets',
-      'moderation_events',
-      'products',
-      'sections',
-      'site',
-      'tags',
-      'tips',
-    ];
-    expect(rows.map((r) => r.name).sort()).toEqual(expected);
+    const postgres = Object.values(postgresSchema).map((table) => shapeOf(getPgTableConfig(table as PgTable) as never));
+    const byName = <T extends { name: string }>(list: T[]) => list.sort((a, b) => a.name.localeCompare(b.name));
+    expect(byName(postgres)).toEqual(byName(sqlite));
   });
 });

@@ -1,11 +1,25 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { articles, contentVersion, sections, tips } from '../../src/db/schema.js';
 import { insertArticle, insertSection, insertTip } from '../../src/modules/articles/articles.repository.js';
-import { createTestApp } from '../helpers/app.js';
+import { createTestApp, TEST_ENGINE, tables } from '../helpers/app.js';
+import { hasPostgresServer } from '../helpers/databases.js';
 import { createArticle } from '../helpers/factories.js';
 
+const { articles, contentVersion, sections, tips } = tables;
+
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A promise and the function that resolves it: lets a test hold a transaction open exactly as long as it needs. */
+function latch() {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { open, opened };
+}
+
+// PGlite is one connection: a read waits for an open transaction, so "reads go on meanwhile" needs a server.
+const concurrentReads = TEST_ENGINE === 'sqlite' || hasPostgresServer;
 const stamp = '2026-01-01T00:00:00.000Z';
 
 async function countRows(read: import('../../src/db/client.js').Db) {
@@ -17,64 +31,77 @@ async function countRows(read: import('../../src/db/client.js').Db) {
 }
 
 describe('withTransaction', () => {
-  it('leaves nothing of a failed multi-statement write, while concurrent requests see only committed rows', async () => {
-    const { app, db } = await createTestApp();
-    const existing = await createArticle(db, { slug: 'existing' });
-    const before = await countRows(db.read);
-    const versionBefore = (await db.read.select().from(contentVersion).get())?.version;
+  it.runIf(concurrentReads)(
+    'leaves nothing of a failed multi-statement write, while concurrent requests see only committed rows',
+    async () => {
+      const { app, db } = await createTestApp();
+      const existing = await createArticle(db, { slug: 'existing' });
+      const before = await countRows(db.read);
+      const versionBefore = (await db.read.select().from(contentVersion))[0]?.version;
 
-    let inserted = false;
-    const failing = db.withTransaction(async (tx) => {
-      const id = await insertArticle({
-        db: tx,
-        values: {
-          slug: 'half-done',
-          title: 'Half',
-          status: 'published',
-          publishedAt: stamp,
-          createdAt: stamp,
-          updatedAt: stamp,
-        },
+      const written = latch();
+      const release = latch();
+      const failing = db.withTransaction(async (tx) => {
+        const id = await insertArticle({
+          db: tx,
+          values: {
+            slug: 'half-done',
+            title: 'Half',
+            status: 'published',
+            publishedAt: stamp,
+            createdAt: stamp,
+            updatedAt: stamp,
+          },
+        });
+        const sectionId = await insertSection({
+          db: tx,
+          articleId: id,
+          position: 1,
+          section: { heading: 'H', lead: null },
+        });
+        await insertTip({ db: tx, sectionId, position: 1, tip: { title: 'T', body: 'B', image: null } });
+        written.open();
+        await release.opened;
+        await insertTip({
+          db: tx,
+          sectionId,
+          position: 1,
+          tip: { title: 'duplicate position', body: 'B', image: null },
+        });
       });
-      const sectionId = await insertSection({
-        db: tx,
-        articleId: id,
-        position: 1,
-        section: { heading: 'H', lead: null },
-      });
-      await insertTip({ db: tx, sectionId, position: 1, tip: { title: 'T', body: 'B', image: null } });
-      inserted = true;
-      await pause(30);
-      await insertTip({ db: tx, sectionId, position: 1, tip: { title: 'duplicate position', body: 'B', image: null } });
-    });
-    const outcome = failing.then(
-      () => 'committed',
-      (error: Error) => error.message,
-    );
+      const outcome = failing.then(
+        () => 'committed',
+        (error: Error) => error.message,
+      );
 
-    // While the write is open: public reads go on, see the committed article, and never the uncommitted one.
-    while (!inserted) await pause(1);
-    const during = await Promise.all([
-      app.inject({ method: 'GET', url: '/v1/articles/half-done' }),
-      app.inject({ method: 'GET', url: `/v1/articles/${existing.slug}` }),
-      app.inject({ method: 'GET', url: '/v1/articles' }),
-    ]);
-    expect(during.map((r) => r.statusCode)).toEqual([404, 200, 200]);
-    expect(during[2]!.json().data.map((a: { slug: string }) => a.slug)).toEqual(['existing']);
+      // While the write is open: public reads go on, see the committed article, and never the uncommitted one.
+      await written.opened;
+      const during = await Promise.all([
+        app.inject({ method: 'GET', url: '/v1/articles/half-done' }),
+        app.inject({ method: 'GET', url: `/v1/articles/${existing.slug}` }),
+        app.inject({ method: 'GET', url: '/v1/articles' }),
+      ]);
+      expect(during.map((r) => r.statusCode)).toEqual([404, 200, 200]);
+      expect(during[2]!.json().data.map((a: { slug: string }) => a.slug)).toEqual(['existing']);
 
-    // A second writer waits its turn instead of joining the failing transaction.
-    const second = db.withTransaction((tx) =>
-      insertArticle({ db: tx, values: { slug: 'second-writer', title: 'Second', createdAt: stamp, updatedAt: stamp } }),
-    );
+      // A second writer waits its turn instead of joining the failing transaction.
+      const second = db.withTransaction((tx) =>
+        insertArticle({
+          db: tx,
+          values: { slug: 'second-writer', title: 'Second', createdAt: stamp, updatedAt: stamp },
+        }),
+      );
 
-    expect(await outcome).toMatch(/UNIQUE/);
-    await second;
-    const after = await countRows(db.read);
-    expect(after).toEqual({ ...before, articles: before.articles + 1 });
-    expect(await db.read.select().from(articles).where(eq(articles.slug, 'half-done'))).toEqual([]);
-    // The failed write did not bump the content version; the second one did, once.
-    expect((await db.read.select().from(contentVersion).get())?.version).toBe((versionBefore ?? 0) + 1);
-  });
+      release.open();
+      expect(await outcome).toMatch(/UNIQUE|duplicate key/i);
+      await second;
+      const after = await countRows(db.read);
+      expect(after).toEqual({ ...before, articles: before.articles + 1 });
+      expect(await db.read.select().from(articles).where(eq(articles.slug, 'half-done'))).toEqual([]);
+      // The failed write did not bump the content version; the second one did, once.
+      expect((await db.read.select().from(contentVersion))[0]?.version).toBe((versionBefore ?? 0) + 1);
+    },
+  );
 
   it('lets a nested call join the transaction it runs in', async () => {
     const { db } = await createTestApp();
@@ -90,11 +117,11 @@ describe('withTransaction', () => {
     expect(await db.read.select().from(articles)).toEqual([]);
   });
 
-  it('refuses writes on the read connection', async () => {
+  it.runIf(TEST_ENGINE === 'sqlite')('refuses writes on the read connection', async () => {
     const { db } = await createTestApp();
     await expect(
       Promise.resolve().then(() =>
-        db.read.insert(articles).values({ slug: 'x', title: 'X', createdAt: stamp, updatedAt: stamp }).run(),
+        db.read.insert(articles).values({ slug: 'x', title: 'X', createdAt: stamp, updatedAt: stamp }),
       ),
     ).rejects.toThrow(/readonly|query_only|attempt to write/i);
   });
@@ -176,7 +203,7 @@ describe('nested and late calls', () => {
 
   it('queues a call made after its job settled, instead of slipping into another transaction', async () => {
     const { db } = await createTestApp();
-    const version = async () => (await db.read.select().from(contentVersion).get())?.version ?? 0;
+    const version = async () => (await db.read.select().from(contentVersion))[0]?.version ?? 0;
     let late: Promise<unknown> = Promise.resolve();
     await db.withTransaction(async () => {
       late = new Promise((resolve) => setTimeout(resolve, 5)).then(() =>
@@ -204,11 +231,14 @@ describe('nested and late calls', () => {
     ).rejects.toThrow(/read-only/);
   });
 
-  it('settles queued work with an error when the database closes, and keeps serving later calls', async () => {
-    const { db } = await createTestApp();
-    const queued = db.withTransaction(async (tx) => tx.select().from(articles), { readOnly: true });
-    db.close();
-    await expect(queued).rejects.toThrow();
-    await expect(db.withTransaction(async (tx) => tx.select().from(articles))).rejects.toThrow();
-  });
+  it.runIf(concurrentReads)(
+    'settles queued work with an error when the database closes, and refuses later calls',
+    async () => {
+      const { db } = await createTestApp();
+      const queued = db.withTransaction(async (tx) => tx.select().from(articles), { readOnly: true });
+      void db.close();
+      await expect(queued).rejects.toThrow();
+      await expect(db.withTransaction(async (tx) => tx.select().from(articles))).rejects.toThrow();
+    },
+  );
 });

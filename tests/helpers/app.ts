@@ -2,6 +2,16 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { type Config, loadConfig } from '../../src/config.js';
+import type { DatabaseHandles } from '../../src/db/client.js';
+import * as postgresTables from '../../src/db/postgres/schema.js';
+import type { Tables } from '../../src/db/schema.js';
+import * as sqliteTables from '../../src/db/sqlite/schema.js';
+import { openTestDatabase, TEST_ENGINE } from './databases.js';
+
+export { TEST_ENGINE } from './databases.js';
+
+/** The tables of the engine this run tests, to inspect what is stored. */
+export const tables: Tables = TEST_ENGINE === 'postgres' ? postgresTables : (sqliteTables as unknown as Tables);
 
 export interface TestClock {
   now: Date;
@@ -27,15 +37,16 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((app) => app.close()));
 });
 
-/** A fresh app on a fresh, migrated, empty temporary database (writer + reader connections), removed after the test. */
+/**
+ * A fresh app on a fresh, migrated, empty database of the engine under test (QUIRE_TEST_ENGINE),
+ * removed after the test.
+ */
 export async function createTestApp(
-  options: { config?: Partial<Config>; clock?: TestClock; traceSql?: (sql: string) => void } = {},
+  options: { config?: Partial<Config>; clock?: TestClock; traceSql?: (sql: string) => void; db?: DatabaseHandles } = {},
 ) {
   const clock = options.clock ?? createClock();
-  const app = await buildApp(testConfig(options.config), {
-    now: () => clock.now,
-    ...(options.traceSql ? { traceSql: options.traceSql } : {}),
-  });
+  const db = options.db ?? (await openTestDatabase(options.traceSql ? { trace: options.traceSql } : {}));
+  const app = await buildApp(testConfig(options.config), { db, now: () => clock.now });
   open.push(app);
   return { app, db: app.db, clock };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Role } from '../../src/db/schema.js';
 import { revokeKey } from '../../src/modules/keys/keys.repository.js';
-import { createTestApp } from '../helpers/app.js';
+import { createTestApp, tables } from '../helpers/app.js';
 import { bearer, createKeyFor } from '../helpers/keys.js';
 
 type Operation = { operationId: string; 'x-required-roles'?: Role[]; security?: unknown[] };
@@ -63,7 +63,7 @@ describe('role × operation matrix', () => {
       }
 
       const revoked = await createKeyFor(db, 'admin', 'revoked');
-      const [row] = await db.read.query.apiKeys.findMany({ where: (k, { eq }) => eq(k.name, 'revoked') });
+      const [row] = (await db.read.select().from(tables.apiKeys)).filter((k) => k.name === 'revoked');
       await db.withTransaction((tx) => revokeKey({ db: tx, id: row!.id, at: new Date().toISOString() }), {
         touchesContent: false,
       });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { articles } from '../../src/db/schema.js';
-import { createTestApp } from '../helpers/app.js';
+import { createTestApp, tables } from '../helpers/app.js';
 import { createArticle } from '../helpers/factories.js';
+
+const { articles } = tables;
 
 const PROBLEM = 'application/problem+json; charset=utf-8';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createResponseCache } from '../../src/http/response-cache.js';
 import { createTestApp } from '../helpers/app.js';
+import { openSharedTestDatabases } from '../helpers/databases.js';
 import { createArticle, createComment, createProduct } from '../helpers/factories.js';
 import { bearer, createKeyFor } from '../helpers/keys.js';
 
@@ -300,16 +301,15 @@ describe('response cache stays correct under every write path', () => {
   });
 
   it('agrees across processes sharing one database, including one started after a publication came due', async () => {
-    const dir = (await import('node:fs')).mkdtempSync(`${(await import('node:os')).tmpdir()}/quire-shared-`);
-    const databaseUrl = `${dir}/shared.db`;
-    const early = await createTestApp({ config: { databaseUrl } });
+    const [one, other] = await openSharedTestDatabases();
+    const early = await createTestApp({ db: one });
     await createArticle(early.db, { slug: 'live' });
     await createArticle(early.db, {
       slug: 'soon',
       publishedAt: new Date(early.clock.now.getTime() + 30_000).toISOString(),
     });
     const before = await early.app.inject({ method: 'GET', url: '/v1/articles' });
-    const late = await createTestApp({ config: { databaseUrl } });
+    const late = await createTestApp({ db: other });
     late.clock.advance(60_000);
     const res = await late.app.inject({
       method: 'GET',

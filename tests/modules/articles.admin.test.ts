@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { articles, sections, tips } from '../../src/db/schema.js';
-import { createTestApp } from '../helpers/app.js';
+import { createTestApp, tables } from '../helpers/app.js';
 import { createArticle, createComment, createProduct } from '../helpers/factories.js';
 import { bearer, createKeyFor } from '../helpers/keys.js';
+
+const { articles, sections, tips } = tables;
 
 async function editorApp() {
   const ctx = await createTestApp();
@@ -150,7 +151,7 @@ describe('POST /v1/admin/articles', () => {
       payload: { status: 'published', updatedAt: 'x' },
     });
     expect(patch.statusCode).toBe(400);
-    const stored = await ctx.db.read.select().from(articles).get();
+    const [stored] = await ctx.db.read.select().from(articles);
     expect(stored).toMatchObject({ status: 'draft', revision: 1 });
   });
 

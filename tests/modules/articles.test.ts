@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { seedSampleContent } from '../../seeds/load.js';
 import { ArticleListSchema, ArticleSchema } from '../../src/modules/articles/articles.schemas.js';
-import { createTestApp } from '../helpers/app.js';
+import { createTestApp, tables } from '../helpers/app.js';
 import { createArticle, createProduct } from '../helpers/factories.js';
 
 async function sampleApp() {
@@ -127,7 +127,7 @@ describe('GET /v1/articles/{slug}', () => {
     const { app, db } = await createTestApp();
     const { id } = await createArticle(db, { slug: 'new-home' });
     await db.withTransaction(async (tx) => {
-      const { articleSlugRedirects } = await import('../../src/db/schema.js');
+      const { articleSlugRedirects } = tables;
       await tx
         .insert(articleSlugRedirects)
         .values({ slug: 'old-home', articleId: id, createdAt: '2026-01-01T00:00:00.000Z' });

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { COMMENT_STATUSES, type CommentStatus, comments, moderationEvents } from '../../src/db/schema.js';
-import { createTestApp } from '../helpers/app.js';
+import { COMMENT_STATUSES, type CommentStatus } from '../../src/db/schema.js';
+import { createTestApp, tables } from '../helpers/app.js';
 import { createArticle, createComment } from '../helpers/factories.js';
 import { bearer, createKeyFor } from '../helpers/keys.js';
+
+const { comments, moderationEvents } = tables;
 
 async function moderatorApp() {
   const ctx = await createTestApp();

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config.js';
-import { comments, moderationEvents } from '../../src/db/schema.js';
-import { createTestApp, type TestClock } from '../helpers/app.js';
+import { createTestApp, type TestClock, tables } from '../helpers/app.js';
 import { createArticle, createComment } from '../helpers/factories.js';
+
+const { comments, moderationEvents } = tables;
 
 const reader = { authorName: 'Ada', authorEmail: 'ada@example.org' };
 

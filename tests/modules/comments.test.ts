@@ -1,9 +1,10 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { seedSampleContent } from '../../seeds/load.js';
-import { comments } from '../../src/db/schema.js';
-import { createTestApp } from '../helpers/app.js';
+import { createTestApp, tables } from '../helpers/app.js';
 import { createArticle, createComment, createProduct, createSite } from '../helpers/factories.js';
+
+const { comments } = tables;
 
 describe('GET /v1/articles/{slug}/comments', () => {
   it('shows only approved roots, oldest first, each with its approved replies', async () => {

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { apiKeys } from '../../src/db/schema.js';
-import { createClock, createTestApp } from '../helpers/app.js';
+import { createClock, createTestApp, tables } from '../helpers/app.js';
 import { bearer, createKeyFor } from '../helpers/keys.js';
+
+const { apiKeys } = tables;
 
 const PROBLEM = 'application/problem+json; charset=utf-8';
 const UNKNOWN_KEY = `quire_${'A'.repeat(43)}`;

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { articleProducts, products } from '../../src/db/schema.js';
-import { createTestApp } from '../helpers/app.js';
+import { createTestApp, tables } from '../helpers/app.js';
 import { createArticle, createProduct } from '../helpers/factories.js';
 import { bearer, createKeyFor } from '../helpers/keys.js';
+
+const { articleProducts, products } = tables;
 
 async function editorApp() {
   const ctx = await createTestApp();

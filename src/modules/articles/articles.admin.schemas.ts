@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ADMIN_STATUSES } from '../../db/visibility.js';
 import { collectionOf, ImageSchema, PageQuerySchema, SlugSchema, TimestampSchema } from '../../http/common.schemas.js';
 import { ArticleProductSchema, ArticleSummarySchema, SectionSchema, SeoSchema, TagSchema } from './articles.schemas.js';
 
@@ -130,8 +131,6 @@ export const ArticleProductsPutSchema = z
       .describe('In display order'),
   })
   .meta({ id: 'ArticleProductsPut' });
-
-export const ADMIN_STATUSES = ['draft', 'scheduled', 'published'] as const;
 
 export const AdminArticleSchema = z
   .object({

@@ -1,5 +1,5 @@
 import type { DatabaseHandles, Db } from '../../db/client.js';
-import type { ArticleStatus } from '../../db/schema.js';
+import { derivedStatus } from '../../db/visibility.js';
 import { decodeCursor, splitPage } from '../../http/cursor.js';
 import { conflict, notFound, ruleViolation } from '../../http/errors.js';
 import { checkIfMatch } from '../../http/preconditions.js';
@@ -42,6 +42,7 @@ import {
   listSlugsLike,
   listTagsOfArticles,
   listTipIds,
+  lockArticle,
   type NewArticle,
   renumberSections,
   renumberTips,
@@ -58,11 +59,6 @@ export interface WriteContext {
   now: Date;
   /** The client's If-Match header, when it sent one. */
   ifMatch?: string | undefined;
-}
-
-export function derivedStatus(status: ArticleStatus, publishedAt: string | null, now: Date): ArticleStatusFilter {
-  if (status === 'draft' || publishedAt === null) return 'draft';
-  return publishedAt > now.toISOString() ? 'scheduled' : 'published';
 }
 
 /** The article's admin ETag: it changes with every write to the article or anything in it. */
@@ -93,9 +89,9 @@ export async function assembleAdminArticle({ db, id, now }: { db: Db; id: number
   };
 }
 
-/** The article as the transaction sees it, refusing a stale If-Match. */
+/** The article, locked for the rest of the transaction, refusing a stale If-Match. */
 async function findCurrentArticle(tx: Db, id: number, ifMatch: string | undefined): Promise<ArticleRow> {
-  const row = await findArticleById({ db: tx, id });
+  const row = await lockArticle({ db: tx, id });
   if (!row) throw notFound(`No article has the id ${id}.`);
   checkIfMatch(ifMatch, articleEtag(row), 'article');
   return row;

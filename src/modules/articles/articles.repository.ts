@@ -1,30 +1,18 @@
-import { and, asc, desc, eq, gt, inArray, like, lt, lte, type SQL, sql } from 'drizzle-orm';
-import type { Db } from '../../db/client.js';
-import {
-  articleProducts,
-  articleSlugRedirects,
-  articles,
-  articleTags,
-  products,
-  sections,
-  tags,
-  tips,
-} from '../../db/schema.js';
+import { and, asc, desc, eq, inArray, like, lt, type SQL, sql } from 'drizzle-orm';
+import { forUpdate } from '../../db/locks.js';
+import { first } from '../../db/query.js';
+import { type ArticleRow, type Db, type Tables, tablesOf } from '../../db/schema.js';
+import { type DerivedStatus, isPublic, statusCondition } from '../../db/visibility.js';
 import type { Image } from '../../http/common.schemas.js';
 import { priceOf } from '../products/products.repository.js';
 import type { ArticleProduct, Section, Tag } from './articles.schemas.js';
-
-/** Published and due: the only articles the public may know exist. */
-export function isPublic(now: string): SQL {
-  return and(eq(articles.status, 'published'), lte(articles.publishedAt, now))!;
-}
 
 export function imageOf(url: string | null, alt: string | null, caption: string | null): Image | null {
   return url === null ? null : { url, alt, caption };
 }
 
 /** The editorial fields every article representation shares, from a row. */
-export function articleContentOf(row: typeof articles.$inferSelect) {
+export function articleContentOf(row: ArticleRow) {
   return {
     id: row.id,
     slug: row.slug,
@@ -52,12 +40,15 @@ export async function findPublicRedirect({
   slug: string;
   now: string;
 }): Promise<string | undefined> {
-  const row = await db
-    .select({ slug: articles.slug })
-    .from(articleSlugRedirects)
-    .innerJoin(articles, eq(articles.id, articleSlugRedirects.articleId))
-    .where(and(eq(articleSlugRedirects.slug, slug), isPublic(now)))
-    .get();
+  const { articles, articleSlugRedirects } = tablesOf(db);
+  const row = await first(
+    db
+      .select({ slug: articles.slug })
+      .from(articleSlugRedirects)
+      .innerJoin(articles, eq(articles.id, articleSlugRedirects.articleId))
+      .where(and(eq(articleSlugRedirects.slug, slug), isPublic(articles, now)))
+      .limit(1),
+  );
   return row?.slug;
 }
 
@@ -68,6 +59,7 @@ export async function listTagsOfArticles({
   db: Db;
   articleIds: number[];
 }): Promise<Map<number, Tag[]>> {
+  const { tags, articleTags } = tablesOf(db);
   const byArticle = new Map<number, Tag[]>();
   if (articleIds.length === 0) return byArticle;
   const rows = await db
@@ -86,6 +78,7 @@ export async function listTagsOfArticles({
 
 /** Sections with their tips, in order, in two queries whatever the article's size. */
 export async function listSectionsWithTips({ db, articleId }: { db: Db; articleId: number }): Promise<Section[]> {
+  const { sections, tips } = tablesOf(db);
   const sectionRows = await db
     .select({ id: sections.id, position: sections.position, heading: sections.heading, lead: sections.lead })
     .from(sections)
@@ -126,6 +119,7 @@ export async function listProductsOfArticle({
   db: Db;
   articleId: number;
 }): Promise<(ArticleProduct & { productId: number })[]> {
+  const { sections, products, articleProducts } = tablesOf(db);
   const rows = await db
     .select({
       productId: products.id,
@@ -169,21 +163,23 @@ export async function listProductsOfArticle({
   }));
 }
 
-export type NewArticle = Omit<typeof articles.$inferInsert, 'id'>;
+export type NewArticle = Omit<Tables['articles']['$inferInsert'], 'id'>;
 export type NewSection = { heading: string; lead: string | null };
 export type NewTip = { title: string; body: string; image: Image | null };
 
 export async function insertArticle({ db, values }: { db: Db; values: NewArticle }): Promise<number> {
-  const row = await db.insert(articles).values(values).returning({ id: articles.id }).get();
-  return row.id;
+  const { articles } = tablesOf(db);
+  const [row] = await db.insert(articles).values(values).returning({ id: articles.id });
+  return row!.id;
 }
 
 /** Finds each tag by slug, creating the missing ones, and returns their ids in the given order. */
 export async function ensureTags({ db, tags: wanted }: { db: Db; tags: Tag[] }): Promise<number[]> {
+  const { tags } = tablesOf(db);
   const ids: number[] = [];
   for (const tag of wanted) {
     await db.insert(tags).values(tag).onConflictDoNothing({ target: tags.slug });
-    const row = await db.select({ id: tags.id }).from(tags).where(eq(tags.slug, tag.slug)).get();
+    const row = await first(db.select({ id: tags.id }).from(tags).where(eq(tags.slug, tag.slug)).limit(1));
     if (row) ids.push(row.id);
   }
   return ids;
@@ -198,6 +194,7 @@ export async function replaceArticleTags({
   articleId: number;
   tagIds: number[];
 }): Promise<void> {
+  const { articleTags } = tablesOf(db);
   await db.delete(articleTags).where(eq(articleTags.articleId, articleId));
   if (tagIds.length === 0) return;
   await db.insert(articleTags).values(tagIds.map((tagId, i) => ({ articleId, tagId, position: i + 1 })));
@@ -214,12 +211,12 @@ export async function insertSection({
   position: number;
   section: NewSection;
 }): Promise<number> {
-  const row = await db
+  const { sections } = tablesOf(db);
+  const [row] = await db
     .insert(sections)
     .values({ articleId, position, heading: section.heading, lead: section.lead })
-    .returning({ id: sections.id })
-    .get();
-  return row.id;
+    .returning({ id: sections.id });
+  return row!.id;
 }
 
 export async function insertTip({
@@ -233,7 +230,8 @@ export async function insertTip({
   position: number;
   tip: NewTip;
 }): Promise<number> {
-  const row = await db
+  const { tips } = tablesOf(db);
+  const [row] = await db
     .insert(tips)
     .values({
       sectionId,
@@ -244,9 +242,8 @@ export async function insertTip({
       imageAlt: tip.image?.alt ?? null,
       imageCaption: tip.image?.caption ?? null,
     })
-    .returning({ id: tips.id })
-    .get();
-  return row.id;
+    .returning({ id: tips.id });
+  return row!.id;
 }
 
 export async function findSectionIdByPosition({
@@ -258,29 +255,35 @@ export async function findSectionIdByPosition({
   articleId: number;
   position: number;
 }): Promise<number | undefined> {
-  const row = await db
-    .select({ id: sections.id })
-    .from(sections)
-    .where(and(eq(sections.articleId, articleId), eq(sections.position, position)))
-    .get();
+  const { sections } = tablesOf(db);
+  const row = await first(
+    db
+      .select({ id: sections.id })
+      .from(sections)
+      .where(and(eq(sections.articleId, articleId), eq(sections.position, position)))
+      .limit(1),
+  );
   return row?.id;
 }
 
 export async function findArticleIdBySlug({ db, slug }: { db: Db; slug: string }): Promise<number | undefined> {
-  const row = await db.select({ id: articles.id }).from(articles).where(eq(articles.slug, slug)).get();
+  const { articles } = tablesOf(db);
+  const row = await first(db.select({ id: articles.id }).from(articles).where(eq(articles.slug, slug)).limit(1));
   return row?.id;
 }
 
 export async function countArticles({ db }: { db: Db }): Promise<number> {
-  const row = await db.select({ n: sql<number>`count(*)` }).from(articles).get();
+  const { articles } = tablesOf(db);
+  const row = await first(db.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(articles));
   return row?.n ?? 0;
 }
 
-export type ArticleRow = typeof articles.$inferSelect;
-export type ArticleStatusFilter = 'draft' | 'scheduled' | 'published';
+export type { ArticleRow } from '../../db/schema.js';
+export type ArticleStatusFilter = DerivedStatus;
 
 export async function findArticleById({ db, id }: { db: Db; id: number }): Promise<ArticleRow | undefined> {
-  return db.select().from(articles).where(eq(articles.id, id)).get();
+  const { articles } = tablesOf(db);
+  return first(db.select().from(articles).where(eq(articles.id, id)).limit(1));
 }
 
 export async function updateArticle({
@@ -292,12 +295,14 @@ export async function updateArticle({
   id: number;
   values: Partial<NewArticle>;
 }): Promise<void> {
+  const { articles } = tablesOf(db);
   if (Object.keys(values).length === 0) return;
   await db.update(articles).set(values).where(eq(articles.id, id));
 }
 
 /** Records that the article changed: a new revision (its admin ETag) and updatedAt. */
 export async function touchArticle({ db, id, at }: { db: Db; id: number; at: string }): Promise<void> {
+  const { articles } = tablesOf(db);
   await db
     .update(articles)
     .set({ revision: sql`${articles.revision} + 1`, updatedAt: at })
@@ -305,13 +310,8 @@ export async function touchArticle({ db, id, at }: { db: Db; id: number; at: str
 }
 
 export async function deleteArticle({ db, id }: { db: Db; id: number }): Promise<void> {
+  const { articles } = tablesOf(db);
   await db.delete(articles).where(eq(articles.id, id));
-}
-
-function statusCondition(status: ArticleStatusFilter, now: string): SQL {
-  if (status === 'draft') return eq(articles.status, 'draft');
-  if (status === 'scheduled') return and(eq(articles.status, 'published'), gt(articles.publishedAt, now))!;
-  return isPublic(now);
 }
 
 /** Every article whatever its status, newest first by id, keyset-paginated; fetches limit + 1 rows. */
@@ -330,9 +330,10 @@ export async function listAllArticles({
   status?: ArticleStatusFilter;
   tagSlug?: string;
 }) {
+  const { articles, tags, articleTags } = tablesOf(db);
   const conditions: SQL[] = [];
   if (beforeId !== undefined) conditions.push(lt(articles.id, beforeId));
-  if (status) conditions.push(statusCondition(status, now));
+  if (status) conditions.push(statusCondition(articles, status, now));
   if (tagSlug) {
     conditions.push(
       inArray(
@@ -356,14 +357,18 @@ export async function listAllArticles({
 // ---- slugs in use and redirects
 
 export async function findRedirect({ db, slug }: { db: Db; slug: string }): Promise<{ articleId: number } | undefined> {
-  return db
-    .select({ articleId: articleSlugRedirects.articleId })
-    .from(articleSlugRedirects)
-    .where(eq(articleSlugRedirects.slug, slug))
-    .get();
+  const { articleSlugRedirects } = tablesOf(db);
+  return first(
+    db
+      .select({ articleId: articleSlugRedirects.articleId })
+      .from(articleSlugRedirects)
+      .where(eq(articleSlugRedirects.slug, slug))
+      .limit(1),
+  );
 }
 
 export async function listRedirectSlugs({ db, articleId }: { db: Db; articleId: number }): Promise<string[]> {
+  const { articleSlugRedirects } = tablesOf(db);
   const rows = await db
     .select({ slug: articleSlugRedirects.slug })
     .from(articleSlugRedirects)
@@ -383,10 +388,12 @@ export async function insertRedirect({
   articleId: number;
   at: string;
 }): Promise<void> {
+  const { articleSlugRedirects } = tablesOf(db);
   await db.insert(articleSlugRedirects).values({ slug, articleId, createdAt: at });
 }
 
 export async function deleteRedirect({ db, slug }: { db: Db; slug: string }): Promise<boolean> {
+  const { articleSlugRedirects } = tablesOf(db);
   const rows = await db
     .delete(articleSlugRedirects)
     .where(eq(articleSlugRedirects.slug, slug))
@@ -396,6 +403,7 @@ export async function deleteRedirect({ db, slug }: { db: Db; slug: string }): Pr
 
 /** Slugs starting with `base` held by articles or redirects, to pick a free one. */
 export async function listSlugsLike({ db, base }: { db: Db; base: string }): Promise<Set<string>> {
+  const { articles, articleSlugRedirects } = tablesOf(db);
   const pattern = `${base}%`;
   const held = await db.select({ slug: articles.slug }).from(articles).where(like(articles.slug, pattern));
   const redirected = await db
@@ -408,19 +416,24 @@ export async function listSlugsLike({ db, base }: { db: Db; base: string }): Pro
 // ---- sections and tips
 
 export async function findSectionById({ db, id }: { db: Db; id: number }) {
-  return db.select().from(sections).where(eq(sections.id, id)).get();
+  const { sections } = tablesOf(db);
+  return first(db.select().from(sections).where(eq(sections.id, id)).limit(1));
 }
 
 export async function findTipById({ db, id }: { db: Db; id: number }) {
-  return db
-    .select({ id: tips.id, sectionId: tips.sectionId, position: tips.position, articleId: sections.articleId })
-    .from(tips)
-    .innerJoin(sections, eq(sections.id, tips.sectionId))
-    .where(eq(tips.id, id))
-    .get();
+  const { sections, tips } = tablesOf(db);
+  return first(
+    db
+      .select({ id: tips.id, sectionId: tips.sectionId, position: tips.position, articleId: sections.articleId })
+      .from(tips)
+      .innerJoin(sections, eq(sections.id, tips.sectionId))
+      .where(eq(tips.id, id))
+      .limit(1),
+  );
 }
 
 export async function listSectionIds({ db, articleId }: { db: Db; articleId: number }): Promise<number[]> {
+  const { sections } = tablesOf(db);
   const rows = await db
     .select({ id: sections.id })
     .from(sections)
@@ -430,6 +443,7 @@ export async function listSectionIds({ db, articleId }: { db: Db; articleId: num
 }
 
 export async function listTipIds({ db, sectionId }: { db: Db; sectionId: number }): Promise<number[]> {
+  const { tips } = tablesOf(db);
   const rows = await db
     .select({ id: tips.id })
     .from(tips)
@@ -447,6 +461,7 @@ export async function updateSection({
   id: number;
   values: Partial<NewSection>;
 }): Promise<void> {
+  const { sections } = tablesOf(db);
   if (Object.keys(values).length === 0) return;
   await db.update(sections).set(values).where(eq(sections.id, id));
 }
@@ -458,17 +473,20 @@ export async function updateTip({
 }: {
   db: Db;
   id: number;
-  values: Partial<Omit<typeof tips.$inferInsert, 'id' | 'sectionId' | 'position'>>;
+  values: Partial<Omit<Tables['tips']['$inferInsert'], 'id' | 'sectionId' | 'position'>>;
 }): Promise<void> {
+  const { tips } = tablesOf(db);
   if (Object.keys(values).length === 0) return;
   await db.update(tips).set(values).where(eq(tips.id, id));
 }
 
 export async function deleteSection({ db, id }: { db: Db; id: number }): Promise<void> {
+  const { sections } = tablesOf(db);
   await db.delete(sections).where(eq(sections.id, id));
 }
 
 export async function deleteTip({ db, id }: { db: Db; id: number }): Promise<void> {
+  const { tips } = tablesOf(db);
   await db.delete(tips).where(eq(tips.id, id));
 }
 
@@ -479,17 +497,17 @@ const PARKING_OFFSET = 1_000_000;
 /** Writes `orderedIds` at positions 1…n among the children of one parent (sections of an article, tips of a section). */
 async function renumber(
   db: Db,
-  table: typeof sections | typeof tips,
+  table: Tables['sections'] | Tables['tips'],
   parent: SQL,
   orderedIds: number[],
 ): Promise<void> {
   await db
-    .update(table)
+    .update(table as Tables['sections'])
     .set({ position: sql`${table.position} + ${PARKING_OFFSET}` })
     .where(parent);
   for (const [i, id] of orderedIds.entries())
     await db
-      .update(table)
+      .update(table as Tables['sections'])
       .set({ position: i + 1 })
       .where(eq(table.id, id));
 }
@@ -503,6 +521,7 @@ export async function renumberSections({
   articleId: number;
   orderedIds: number[];
 }): Promise<void> {
+  const { sections } = tablesOf(db);
   await renumber(db, sections, eq(sections.articleId, articleId), orderedIds);
 }
 
@@ -515,5 +534,12 @@ export async function renumberTips({
   sectionId: number;
   orderedIds: number[];
 }): Promise<void> {
+  const { tips } = tablesOf(db);
   await renumber(db, tips, eq(tips.sectionId, sectionId), orderedIds);
+}
+
+/** The article, locked until the transaction ends: the first step of every check-then-write on it. */
+export async function lockArticle({ db, id }: { db: Db; id: number }): Promise<ArticleRow | undefined> {
+  const { articles } = tablesOf(db);
+  return first(forUpdate(db, db.select().from(articles).where(eq(articles.id, id)).limit(1).$dynamic()));
 }

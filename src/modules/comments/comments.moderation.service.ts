@@ -13,12 +13,12 @@ import {
   countQueueByStatus,
   countSpamFromAddress,
   findLiveComment,
-  findLiveComments,
   hasRecentDuplicate,
   insertComment,
   insertModerationEvent,
   listModerationEvents,
   listQueue,
+  lockLiveComments,
   type QueueFilter,
   refreshCommentCounts,
   tombstoneComment,
@@ -150,6 +150,13 @@ async function detailOf(db: Db, row: CommentRow): Promise<AdminCommentDetail> {
   };
 }
 
+/** The live comment, locked with its article for the rest of the transaction. */
+async function lockComment(db: Db, id: number): Promise<CommentRow> {
+  const [row] = await lockLiveComments({ db, ids: [id] });
+  if (!row) throw notFound(`No comment has the id ${id}.`);
+  return row;
+}
+
 async function requireComment(db: Db, id: number): Promise<CommentRow> {
   const row = await findLiveComment({ db, id });
   if (!row) throw notFound(`No comment has the id ${id}.`);
@@ -205,7 +212,7 @@ export async function decideComment(
   decision: Decision,
 ): Promise<AdminCommentDetail> {
   return db.withTransaction(async (tx) => {
-    const row = await requireComment(tx, id);
+    const row = await lockComment(tx, id);
     checkIfMatch(ifMatch, commentEtag(row), `comment (status ${row.status})`);
     await applyDecision(tx, row, decision, now.toISOString());
     await refreshCommentCounts({ db: tx, articleIds: [row.articleId] });
@@ -220,7 +227,7 @@ export async function decideComments(
 ) {
   const unique = [...new Set(ids)];
   return db.withTransaction(async (tx) => {
-    const rows = await findLiveComments({ db: tx, ids: unique });
+    const rows = await lockLiveComments({ db: tx, ids: unique });
     for (const row of rows) await applyDecision(tx, row, decision, now.toISOString());
     await refreshCommentCounts({ db: tx, articleIds: rows.map((r) => r.articleId) });
     const found = new Set(rows.map((r) => r.id));
@@ -239,7 +246,7 @@ export async function deleteComment(
   actor: string,
 ): Promise<void> {
   await db.withTransaction(async (tx) => {
-    const row = await requireComment(tx, id);
+    const row = await lockComment(tx, id);
     checkIfMatch(ifMatch, commentEtag(row), `comment (status ${row.status})`);
     const at = now.toISOString();
     await tombstoneComment({ db: tx, id, at });

@@ -1,14 +1,37 @@
-import { and, asc, count, eq, gt, gte, inArray, isNull, or, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
-import { alias } from 'drizzle-orm/sqlite-core';
-import type { Db } from '../../db/client.js';
-import { jsonArray, jsonObject, jsonText } from '../../db/json.js';
+import {
+  aliasedTable,
+  and,
+  asc,
+  count,
+  eq,
+  gt,
+  gte,
+  inArray,
+  isNull,
+  or,
+  type SQL,
+  type SQLWrapper,
+  sql,
+} from 'drizzle-orm';
+import { jsonOf } from '../../db/json.js';
+import { forUpdate } from '../../db/locks.js';
 import { orderByWithLimit, preparedPer, preparedPerLimit } from '../../db/prepared.js';
-import { articles, type CommentStatus, comments, moderationEvents } from '../../db/schema.js';
+import { first } from '../../db/query.js';
+import {
+  type CommentRow,
+  type CommentStatus,
+  type Db,
+  type ModerationEventRow,
+  type Tables,
+  tablesOf,
+} from '../../db/schema.js';
 
-const parent = alias(comments, 'parent');
+export type { CommentRow, ModerationEventRow } from '../../db/schema.js';
+
+type Comments = Tables['comments'];
 
 /** Approved, not deleted, and (for a reply) under a root that is itself visible. */
-function isVisible(): SQL {
+function isVisible(comments: Comments, parent: Comments): SQL {
   return and(
     eq(comments.status, 'approved'),
     isNull(comments.deletedAt),
@@ -21,7 +44,7 @@ export interface ThreadCursor {
   id: number;
 }
 
-export type NewComment = Omit<typeof comments.$inferInsert, 'id'>;
+export type NewComment = Omit<Tables['comments']['$inferInsert'], 'id'>;
 
 const COMMENT_COLUMNS = [
   'articleId',
@@ -40,18 +63,19 @@ const COMMENT_COLUMNS = [
 ] as const;
 
 // Submission is the write path readers hit: its statements are prepared once per connection.
-const insertCommentQuery = preparedPer((db: Db) =>
-  db
+const insertCommentQuery = preparedPer((db: Db) => {
+  const { comments } = tablesOf(db);
+  return db
     .insert(comments)
     .values(
       Object.fromEntries(COMMENT_COLUMNS.map((column) => [column, sql.placeholder(column)])) as unknown as NewComment,
     )
     .returning({ id: comments.id })
-    .prepare(),
-);
+    .prepare('insert_comment');
+});
 
 export async function insertComment({ db, values }: { db: Db; values: NewComment }): Promise<number> {
-  const row = insertCommentQuery(db).get({
+  const [row] = await insertCommentQuery(db).execute({
     ...values,
     parentId: values.parentId ?? null,
     addressHash: values.addressHash ?? null,
@@ -63,46 +87,49 @@ export async function insertComment({ db, values }: { db: Db; values: NewComment
 }
 
 const EVENT_COLUMNS = ['commentId', 'fromStatus', 'toStatus', 'actor', 'note', 'at'] as const;
-const insertEventQuery = preparedPer((db: Db) =>
-  db
+const insertEventQuery = preparedPer((db: Db) => {
+  const { moderationEvents } = tablesOf(db);
+  return db
     .insert(moderationEvents)
     .values(
       Object.fromEntries(
         EVENT_COLUMNS.map((column) => [column, sql.placeholder(column)]),
-      ) as unknown as typeof moderationEvents.$inferInsert,
+      ) as unknown as Tables['moderationEvents']['$inferInsert'],
     )
-    .prepare(),
-);
+    .prepare('insert_moderation_event');
+});
 
 export async function insertModerationEvent({
   db,
   values,
 }: {
   db: Db;
-  values: Omit<typeof moderationEvents.$inferInsert, 'id'>;
+  values: Omit<Tables['moderationEvents']['$inferInsert'], 'id'>;
 }): Promise<void> {
-  insertEventQuery(db).run({ ...values, fromStatus: values.fromStatus ?? null, note: values.note ?? null });
+  await insertEventQuery(db).execute({ ...values, fromStatus: values.fromStatus ?? null, note: values.note ?? null });
 }
 
 /** Every comment of an article, whatever its status, tombstones included. */
 export async function countAllComments({ db, articleId }: { db: Db; articleId: number }): Promise<number> {
-  const row = await db.select({ n: count() }).from(comments).where(eq(comments.articleId, articleId)).get();
+  const { comments } = tablesOf(db);
+  const row = await first(db.select({ n: count() }).from(comments).where(eq(comments.articleId, articleId)));
   return row?.n ?? 0;
 }
 
-export type CommentRow = typeof comments.$inferSelect;
-export type ModerationEventRow = typeof moderationEvents.$inferSelect;
-
 /** A comment that has not been deleted. */
 export async function findLiveComment({ db, id }: { db: Db; id: number }): Promise<CommentRow | undefined> {
-  return db
-    .select()
-    .from(comments)
-    .where(and(eq(comments.id, id), isNull(comments.deletedAt)))
-    .get();
+  const { comments } = tablesOf(db);
+  return first(
+    db
+      .select()
+      .from(comments)
+      .where(and(eq(comments.id, id), isNull(comments.deletedAt)))
+      .limit(1),
+  );
 }
 
 export async function findLiveComments({ db, ids }: { db: Db; ids: number[] }): Promise<CommentRow[]> {
+  const { comments } = tablesOf(db);
   if (ids.length === 0) return [];
   return db
     .select()
@@ -110,8 +137,9 @@ export async function findLiveComments({ db, ids }: { db: Db; ids: number[] }): 
     .where(and(inArray(comments.id, ids), isNull(comments.deletedAt)));
 }
 
-const duplicateQuery = preparedPer((db: Db) =>
-  db
+const duplicateQuery = preparedPer((db: Db) => {
+  const { comments } = tablesOf(db);
+  return db
     .select({ id: comments.id })
     .from(comments)
     .where(
@@ -122,8 +150,8 @@ const duplicateQuery = preparedPer((db: Db) =>
       ),
     )
     .limit(1)
-    .prepare(),
-);
+    .prepare('recent_duplicate_comment');
+});
 
 /** Whether the same text came from the same address since `since`. */
 export async function hasRecentDuplicate({
@@ -137,19 +165,20 @@ export async function hasRecentDuplicate({
   addressHash: string;
   since: string;
 }): Promise<boolean> {
-  return duplicateQuery(db).get({ contentHash, addressHash, since }) !== undefined;
+  return (await duplicateQuery(db).execute({ contentHash, addressHash, since })).length > 0;
 }
 
-const spamFromAddressQuery = preparedPer((db: Db) =>
-  db
+const spamFromAddressQuery = preparedPer((db: Db) => {
+  const { comments } = tablesOf(db);
+  return db
     .select({ n: count() })
     .from(comments)
     .where(and(eq(comments.addressHash, sql.placeholder('addressHash')), eq(comments.status, 'spam')))
-    .prepare(),
-);
+    .prepare('spam_from_address');
+});
 
 export async function countSpamFromAddress({ db, addressHash }: { db: Db; addressHash: string }): Promise<number> {
-  return spamFromAddressQuery(db).get({ addressHash })?.n ?? 0;
+  return (await spamFromAddressQuery(db).execute({ addressHash }))[0]?.n ?? 0;
 }
 
 export interface QueueFilter {
@@ -158,16 +187,17 @@ export interface QueueFilter {
   text?: string | undefined;
 }
 
-function queueConditions(filter: Omit<QueueFilter, 'status'>): SQL[] {
+function queueConditions(comments: Comments, filter: Omit<QueueFilter, 'status'>): SQL[] {
   const conditions: SQL[] = [isNull(comments.deletedAt)];
   if (filter.articleId !== undefined) conditions.push(eq(comments.articleId, filter.articleId));
   if (filter.text) {
     const pattern = `%${filter.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     conditions.push(
       or(
-        sql`${comments.body} like ${pattern} escape '\\'`,
-        sql`${comments.authorName} like ${pattern} escape '\\'`,
-        sql`${comments.authorEmail} like ${pattern} escape '\\'`,
+        // Case-insensitive for ASCII letters on both engines (SQLite's LIKE already is; PostgreSQL's is not).
+        sql`lower(${comments.body}) like lower(${pattern}) escape '\\'`,
+        sql`lower(${comments.authorName}) like lower(${pattern}) escape '\\'`,
+        sql`lower(${comments.authorEmail}) like lower(${pattern}) escape '\\'`,
       )!,
     );
   }
@@ -186,7 +216,8 @@ export async function listQueue({
   limit: number;
   after?: ThreadCursor;
 }) {
-  const conditions = queueConditions(filter);
+  const { articles, comments } = tablesOf(db);
+  const conditions = queueConditions(comments, filter);
   if (filter.status) conditions.push(eq(comments.status, filter.status));
   if (after)
     conditions.push(
@@ -212,10 +243,11 @@ export async function countQueueByStatus({
   db: Db;
   filter: Omit<QueueFilter, 'status'>;
 }): Promise<Record<CommentStatus, number>> {
+  const { comments } = tablesOf(db);
   const rows = await db
     .select({ status: comments.status, n: count() })
     .from(comments)
-    .where(and(...queueConditions(filter)))
+    .where(and(...queueConditions(comments, filter)))
     .groupBy(comments.status);
   const counts: Record<CommentStatus, number> = { pending: 0, approved: 0, rejected: 0, spam: 0 };
   for (const { status, n } of rows) counts[status] = n;
@@ -233,6 +265,7 @@ export async function updateCommentStatus({
   status: CommentStatus;
   at: string;
 }): Promise<void> {
+  const { comments } = tablesOf(db);
   await db
     .update(comments)
     .set({ status, updatedAt: at, revision: sql`${comments.revision} + 1` })
@@ -240,6 +273,7 @@ export async function updateCommentStatus({
 }
 
 export async function tombstoneComment({ db, id, at }: { db: Db; id: number; at: string }): Promise<void> {
+  const { comments } = tablesOf(db);
   await db
     .update(comments)
     .set({ deletedAt: at, updatedAt: at, revision: sql`${comments.revision} + 1` })
@@ -253,6 +287,7 @@ export async function listModerationEvents({
   db: Db;
   commentId: number;
 }): Promise<ModerationEventRow[]> {
+  const { moderationEvents } = tablesOf(db);
   return db
     .select()
     .from(moderationEvents)
@@ -261,47 +296,58 @@ export async function listModerationEvents({
 }
 
 /** The number of comments the public thread of `articleId` shows, as a correlated subquery. */
-export function visibleCommentCountOf(articleId: SQLWrapper): SQL {
+export function visibleCommentCountOf(t: Tables, articleId: SQLWrapper): SQL {
+  const { comments } = t;
+  const parent = aliasedTable(comments, 'parent');
   // A raw fragment renders an alias by its name only, so the join spells out "comments" AS "parent".
   const parentTable = sql`${comments} as ${sql.identifier('parent')}`;
-  return sql`(select count(*) from ${comments} left join ${parentTable} on ${parent.id} = ${comments.parentId} where ${comments.articleId} = ${articleId} and ${isVisible()})`;
+  return sql`(select count(*) from ${comments} left join ${parentTable} on ${parent.id} = ${comments.parentId} where ${comments.articleId} = ${articleId} and ${isVisible(comments, parent)})`;
 }
 
-const replyAlias = alias(comments, 'reply');
-const publicFields = (table: typeof comments | typeof replyAlias) => ({
+const publicFields = (table: Comments) => ({
   id: table.id,
   authorName: table.authorName,
   body: table.body,
   createdAt: table.createdAt,
 });
 
-// Approved replies of a root, oldest first, inside the root's document.
-const repliesOfRoot = jsonArray({
-  element: jsonObject(publicFields(replyAlias)),
-  from: sql`${comments} as ${sql.identifier('reply')} where ${replyAlias.parentId} = ${comments.id} and ${replyAlias.status} = 'approved' and ${replyAlias.deletedAt} is null`,
-  orderBy: sql`${replyAlias.createdAt}, ${replyAlias.id}`,
-});
-
-const threadPage = preparedPerLimit((db: Db, limit: number) =>
-  db
+function threadPage(db: Db, limit: number, paged: boolean) {
+  const { comments } = tablesOf(db);
+  const json = jsonOf(db);
+  const reply = aliasedTable(comments, 'reply');
+  // Approved replies of a root, oldest first, inside the root's document.
+  const repliesOfRoot = json.array({
+    element: json.object(publicFields(reply)),
+    from: sql`${comments} as ${sql.identifier('reply')} where ${reply.parentId} = ${comments.id} and ${reply.status} = 'approved' and ${reply.deletedAt} is null`,
+    orderBy: sql`${reply.createdAt}, ${reply.id}`,
+  });
+  const conditions = [
+    eq(comments.articleId, sql.placeholder('articleId')),
+    eq(comments.status, 'approved'),
+    isNull(comments.parentId),
+    isNull(comments.deletedAt),
+  ];
+  if (paged) {
+    conditions.push(
+      sql`(${comments.createdAt}, ${comments.id}) > (${sql.placeholder('afterCreatedAt')}, ${sql.placeholder('afterId')})`,
+    );
+  }
+  return db
     .select({
       id: comments.id,
       createdAt: comments.createdAt,
-      doc: jsonText(jsonObject({ ...publicFields(comments), replies: repliesOfRoot })),
+      doc: json.text(json.object({ ...publicFields(comments), replies: repliesOfRoot })),
     })
     .from(comments)
-    .where(
-      and(
-        eq(comments.articleId, sql.placeholder('articleId')),
-        eq(comments.status, 'approved'),
-        isNull(comments.parentId),
-        isNull(comments.deletedAt),
-        sql`(${comments.createdAt}, ${comments.id}) > (${sql.placeholder('afterCreatedAt')}, ${sql.placeholder('afterId')})`,
-      ),
-    )
+    .where(and(...conditions))
     .orderBy(...orderByWithLimit(limit, asc(comments.createdAt), asc(comments.id)))
-    .prepare(),
-);
+    .prepare(`comment_thread_${paged ? 'after' : 'first'}_${limit}`);
+}
+
+const threadPages = {
+  first: preparedPerLimit((db: Db, limit: number) => threadPage(db, limit, false)),
+  after: preparedPerLimit((db: Db, limit: number) => threadPage(db, limit, true)),
+};
 
 /** Up to `limit` visible roots after the cursor, oldest first, each a JSON document with its replies. */
 export async function listThreadDocuments({
@@ -315,8 +361,8 @@ export async function listThreadDocuments({
   limit: number;
   after?: ThreadCursor;
 }) {
-  const from = after ?? { createdAt: '', id: 0 };
-  return threadPage(db, limit).all({ articleId, afterCreatedAt: from.createdAt, afterId: from.id });
+  if (!after) return threadPages.first(db, limit).execute({ articleId });
+  return threadPages.after(db, limit).execute({ articleId, afterCreatedAt: after.createdAt, afterId: after.id });
 }
 
 /** Recounts what the public thread of each article shows, after a write that may change it. */
@@ -327,18 +373,54 @@ export async function refreshCommentCounts({
   db: Db;
   articleIds: Iterable<number>;
 }): Promise<void> {
+  const t = tablesOf(db);
+  const { articles } = t;
   for (const articleId of new Set(articleIds)) {
     await db
       .update(articles)
-      .set({ commentCount: visibleCommentCountOf(sql`${articleId}`) })
+      .set({ commentCount: visibleCommentCountOf(t, sql`${articleId}`) })
       .where(eq(articles.id, articleId));
   }
 }
 
 /** Recounts every article that has comments: for bulk loads. */
 export async function refreshAllCommentCounts({ db }: { db: Db }): Promise<void> {
+  const t = tablesOf(db);
+  const { articles, comments } = t;
   await db
     .update(articles)
-    .set({ commentCount: visibleCommentCountOf(articles.id) })
+    .set({ commentCount: visibleCommentCountOf(t, articles.id) })
     .where(inArray(articles.id, db.selectDistinct({ id: comments.articleId }).from(comments)));
+}
+
+/**
+ * Live comments locked for the rest of the transaction, with their articles locked first (the
+ * locking order of src/db/locks.ts): a decision and the article's commentCount then see every
+ * decision committed before them, on any number of processes.
+ */
+export async function lockLiveComments({ db, ids }: { db: Db; ids: number[] }): Promise<CommentRow[]> {
+  if (ids.length === 0) return [];
+  const { articles, comments } = tablesOf(db);
+  const owners = await db.selectDistinct({ id: comments.articleId }).from(comments).where(inArray(comments.id, ids));
+  const articleIds = owners.map((o) => o.id).sort((a, b) => a - b);
+  if (articleIds.length > 0) {
+    await forUpdate(
+      db,
+      db
+        .select({ id: articles.id })
+        .from(articles)
+        .where(inArray(articles.id, articleIds))
+        .orderBy(asc(articles.id))
+        .$dynamic(),
+    );
+  }
+  return forUpdate(
+    db,
+    db
+      .select()
+      .from(comments)
+      .where(and(inArray(comments.id, ids), isNull(comments.deletedAt)))
+      .orderBy(asc(comments.id))
+      .$dynamic(),
+  );
 }

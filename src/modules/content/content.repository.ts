@@ -1,21 +1,26 @@
 import { eq, sql } from 'drizzle-orm';
-import type { Db } from '../../db/client.js';
 import { preparedPer } from '../../db/prepared.js';
-import { articles, contentVersion, instanceSecrets } from '../../db/schema.js';
+import { first } from '../../db/query.js';
+import { type Db, tablesOf } from '../../db/schema.js';
 
 // Read on every public request: prepared once per connection.
-const versionQuery = preparedPer((db: Db) =>
-  db.select({ version: contentVersion.version }).from(contentVersion).where(eq(contentVersion.id, 1)).prepare(),
-);
+const versionQuery = preparedPer((db: Db) => {
+  const { contentVersion } = tablesOf(db);
+  return db
+    .select({ version: contentVersion.version })
+    .from(contentVersion)
+    .where(eq(contentVersion.id, 1))
+    .prepare('content_version');
+});
 
 export async function getContentVersion({ db }: { db: Db }): Promise<number> {
-  return versionQuery(db).get()?.version ?? 0;
+  return (await versionQuery(db).execute())[0]?.version ?? 0;
 }
 
-const published = eq(articles.status, 'published');
-
-const horizonQuery = preparedPer((db: Db) =>
-  db
+const horizonQuery = preparedPer((db: Db) => {
+  const { articles, contentVersion } = tablesOf(db);
+  const published = eq(articles.status, 'published');
+  return db
     .select({
       passed: sql<
         string | null
@@ -26,8 +31,8 @@ const horizonQuery = preparedPer((db: Db) =>
     })
     .from(contentVersion)
     .where(eq(contentVersion.id, 1))
-    .prepare(),
-);
+    .prepare('publication_horizon');
+});
 
 /**
  * The latest publication time already passed and the next one still to come. Read from the
@@ -40,14 +45,13 @@ export async function getPublicationHorizon({
   db: Db;
   now: string;
 }): Promise<{ passed: string | null; next: string | null }> {
-  return horizonQuery(db).get({ now }) ?? { passed: null, next: null };
+  return (await horizonQuery(db).execute({ now }))[0] ?? { passed: null, next: null };
 }
 
 export async function getInstanceSecret({ db, name }: { db: Db; name: string }): Promise<string | undefined> {
-  const row = await db
-    .select({ value: instanceSecrets.value })
-    .from(instanceSecrets)
-    .where(eq(instanceSecrets.name, name))
-    .get();
+  const { instanceSecrets } = tablesOf(db);
+  const row = await first(
+    db.select({ value: instanceSecrets.value }).from(instanceSecrets).where(eq(instanceSecrets.name, name)).limit(1),
+  );
   return row?.value;
 }

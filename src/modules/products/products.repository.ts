@@ -1,17 +1,18 @@
 import { and, asc, desc, eq, gt, inArray, like, lt, or, type SQL } from 'drizzle-orm';
-import type { Db } from '../../db/client.js';
-import { articleProducts, articles, products } from '../../db/schema.js';
-import { isPublic } from '../articles/articles.repository.js';
+import { first } from '../../db/query.js';
+import { type Db, type ProductRow, type Tables, tablesOf } from '../../db/schema.js';
+import { isPublic } from '../../db/visibility.js';
 import type { FeaturingArticle } from './products.schemas.js';
 
-export type ProductRow = typeof products.$inferSelect;
+export type { ProductRow } from '../../db/schema.js';
 
 export function priceOf(amount: number | null, currency: string | null) {
   return amount === null || currency === null ? null : { amount, currency };
 }
 
 export async function findProductBySlug({ db, slug }: { db: Db; slug: string }): Promise<ProductRow | undefined> {
-  return db.select().from(products).where(eq(products.slug, slug)).get();
+  const { products } = tablesOf(db);
+  return first(db.select().from(products).where(eq(products.slug, slug)).limit(1));
 }
 
 /** By name, ties by id, keyset-paginated; fetches limit + 1 rows. */
@@ -24,6 +25,7 @@ export async function listProducts({
   limit: number;
   after?: { name: string; id: number };
 }): Promise<ProductRow[]> {
+  const { products } = tablesOf(db);
   const conditions: SQL[] = [];
   if (after)
     conditions.push(or(gt(products.name, after.name), and(eq(products.name, after.name), gt(products.id, after.id)))!);
@@ -45,6 +47,7 @@ export async function listPublicArticlesFeaturing({
   productIds: number[];
   now: string;
 }): Promise<Map<number, FeaturingArticle[]>> {
+  const { articles, articleProducts } = tablesOf(db);
   const byProduct = new Map<number, FeaturingArticle[]>();
   if (productIds.length === 0) return byProduct;
   const rows = await db
@@ -57,7 +60,7 @@ export async function listPublicArticlesFeaturing({
     })
     .from(articleProducts)
     .innerJoin(articles, eq(articles.id, articleProducts.articleId))
-    .where(and(inArray(articleProducts.productId, productIds), isPublic(now)))
+    .where(and(inArray(articleProducts.productId, productIds), isPublic(articles, now)))
     .orderBy(desc(articles.publishedAt), desc(articles.id));
   for (const { productId, id, slug, title, publishedAt } of rows) {
     const list = byProduct.get(productId) ?? [];
@@ -67,12 +70,13 @@ export async function listPublicArticlesFeaturing({
   return byProduct;
 }
 
-export type NewProduct = Omit<typeof products.$inferInsert, 'id'>;
-export type NewArticleProduct = Omit<typeof articleProducts.$inferInsert, 'id' | 'articleId'>;
+export type NewProduct = Omit<Tables['products']['$inferInsert'], 'id'>;
+export type NewArticleProduct = Omit<Tables['articleProducts']['$inferInsert'], 'id' | 'articleId'>;
 
 export async function insertProduct({ db, values }: { db: Db; values: NewProduct }): Promise<number> {
-  const row = await db.insert(products).values(values).returning({ id: products.id }).get();
-  return row.id;
+  const { products } = tablesOf(db);
+  const [row] = await db.insert(products).values(values).returning({ id: products.id });
+  return row!.id;
 }
 
 /** Replaces an article's product links as a whole. */
@@ -85,18 +89,21 @@ export async function replaceArticleProducts({
   articleId: number;
   links: NewArticleProduct[];
 }): Promise<void> {
+  const { articleProducts } = tablesOf(db);
   await db.delete(articleProducts).where(eq(articleProducts.articleId, articleId));
   if (links.length === 0) return;
   await db.insert(articleProducts).values(links.map((link) => ({ ...link, articleId })));
 }
 
 export async function findProductsByIds({ db, ids }: { db: Db; ids: number[] }): Promise<ProductRow[]> {
+  const { products } = tablesOf(db);
   if (ids.length === 0) return [];
   return db.select().from(products).where(inArray(products.id, ids));
 }
 
 export async function findProductById({ db, id }: { db: Db; id: number }): Promise<ProductRow | undefined> {
-  return db.select().from(products).where(eq(products.id, id)).get();
+  const { products } = tablesOf(db);
+  return first(db.select().from(products).where(eq(products.id, id)).limit(1));
 }
 
 /** Every product, newest first by id, keyset-paginated; fetches limit + 1 rows. */
@@ -109,6 +116,7 @@ export async function listProductsById({
   limit: number;
   beforeId?: number;
 }): Promise<ProductRow[]> {
+  const { products } = tablesOf(db);
   return db
     .select()
     .from(products)
@@ -126,10 +134,12 @@ export async function updateProduct({
   id: number;
   values: Partial<NewProduct>;
 }): Promise<void> {
+  const { products } = tablesOf(db);
   await db.update(products).set(values).where(eq(products.id, id));
 }
 
 export async function deleteProduct({ db, id }: { db: Db; id: number }): Promise<void> {
+  const { products } = tablesOf(db);
   await db.delete(products).where(eq(products.id, id));
 }
 
@@ -141,6 +151,7 @@ export async function listArticlesLinking({
   db: Db;
   productId: number;
 }): Promise<{ id: number; slug: string }[]> {
+  const { articles, articleProducts } = tablesOf(db);
   return db
     .select({ id: articles.id, slug: articles.slug })
     .from(articleProducts)
@@ -150,6 +161,7 @@ export async function listArticlesLinking({
 }
 
 export async function unlinkProduct({ db, productId }: { db: Db; productId: number }): Promise<number[]> {
+  const { articleProducts } = tablesOf(db);
   const rows = await db
     .delete(articleProducts)
     .where(eq(articleProducts.productId, productId))
@@ -158,6 +170,7 @@ export async function unlinkProduct({ db, productId }: { db: Db; productId: numb
 }
 
 export async function listProductSlugsLike({ db, base }: { db: Db; base: string }): Promise<Set<string>> {
+  const { products } = tablesOf(db);
   const rows = await db
     .select({ slug: products.slug })
     .from(products)

@@ -1,0 +1,84 @@
+import type { PGlite } from '@electric-sql/pglite';
+import { sql } from 'drizzle-orm';
+import { drizzle as drizzleNodePostgres } from 'drizzle-orm/node-postgres';
+import { migrate as migrateNodePostgres } from 'drizzle-orm/node-postgres/migrator';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import pg from 'pg';
+import type { DatabaseHandles, OpenDatabaseOptions } from '../client.js';
+import { insertInstanceRows, migrationsFolder } from '../migrate.js';
+import type { Db } from '../schema.js';
+import { createPostgresTransactor } from './transaction.js';
+
+// Any constant: processes starting together take it in turn, so migrations run once.
+const MIGRATION_LOCK = 72_615_420;
+
+const loggerFor = (trace: OpenDatabaseOptions['trace']) =>
+  trace ? { logger: { logQuery: (query: string) => trace(query) } } : {};
+
+function handles(
+  orm: PgDatabase<PgQueryResultHKT>,
+  parts: { migrate(): Promise<void>; describe: string; close(): Promise<void> },
+): DatabaseHandles {
+  const db = orm as unknown as Db;
+  return {
+    dialect: 'postgres',
+    read: db,
+    withTransaction: createPostgresTransactor(orm),
+    migrate: parts.migrate,
+    async ping() {
+      await orm.execute(sql`select 1`);
+    },
+    describe: () => parts.describe,
+    close: parts.close,
+  };
+}
+
+/** A PostgreSQL server through node-postgres, with a pool of `poolSize` connections. */
+export function openPostgres(options: OpenDatabaseOptions): DatabaseHandles {
+  const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
+  // An idle client losing its connection must not crash the process; the next query reconnects.
+  pool.on('error', () => {});
+  const orm = drizzleNodePostgres({ client: pool, casing: 'snake_case', ...loggerFor(options.trace) });
+  const url = new URL(options.url);
+  url.password = '';
+  let closed = false;
+  return handles(orm, {
+    describe: url.toString(),
+    async migrate() {
+      // The advisory lock is held by one connection: migrate on that same connection.
+      const client = await pool.connect();
+      try {
+        await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+        const single = drizzleNodePostgres({ client, casing: 'snake_case' });
+        await migrateNodePostgres(single, { migrationsFolder: migrationsFolder('postgres') });
+        await insertInstanceRows(single as unknown as Db);
+      } finally {
+        await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => {});
+        client.release();
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+  });
+}
+
+/** PostgreSQL compiled to WebAssembly, in this process: the tests' stand-in for a server. */
+export function openPglite(
+  client: PGlite,
+  options: { trace?: OpenDatabaseOptions['trace']; close?: () => Promise<void> } = {},
+): DatabaseHandles {
+  const orm = drizzlePglite({ client, casing: 'snake_case', ...loggerFor(options.trace) });
+  return handles(orm, {
+    describe: 'pglite (in process)',
+    async migrate() {
+      await migratePglite(orm, { migrationsFolder: migrationsFolder('postgres') });
+      await insertInstanceRows(orm as unknown as Db);
+    },
+    close: options.close ?? (async () => {}),
+  });
+}

@@ -1,0 +1,80 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import Database from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import type { DatabaseHandles, OpenDatabaseOptions } from '../client.js';
+import { insertInstanceRows, migrationsFolder } from '../migrate.js';
+import type { Db } from '../schema.js';
+import { createTransactor } from './transaction.js';
+
+// better-sqlite3 does not open URI filenames, so two connections cannot share a plain in-memory
+// database: ":memory:" becomes a private temporary file, removed when the database closes.
+function resolveLocation(url: string): { path: string; temporary: string | null } {
+  if (url === ':memory:') {
+    const dir = mkdtempSync(join(tmpdir(), 'quire-'));
+    return { path: join(dir, 'quire.db'), temporary: dir };
+  }
+  const path = url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : url;
+  mkdirSync(dirname(path), { recursive: true });
+  return { path, temporary: null };
+}
+
+type Role = 'reader' | 'snapshot' | 'writer';
+
+// Before serving (WAL switch, migrations), waiting inside SQLite blocks nothing: processes starting together take turns.
+const START_UP_WAIT_MS = 10_000;
+
+function openConnection(path: string, opts: OpenDatabaseOptions, role: Role) {
+  const conn = new Database(path, opts.trace ? { verbose: (message) => opts.trace?.(String(message)) } : {});
+  // The writer never waits inside SQLite (that would block the event loop): it retries on timers
+  // (src/db/sqlite/transaction.ts). Readers in WAL mode do not wait for writers; the short timeout
+  // only covers a checkpoint or recovery by another process.
+  conn.pragma(`busy_timeout = ${role === 'writer' ? START_UP_WAIT_MS : 50}`);
+  conn.pragma('foreign_keys = ON');
+  // WAL: readers see the last committed state and never wait for the writer.
+  if (role === 'writer') conn.pragma('journal_mode = WAL');
+  // NORMAL in WAL mode: a committed transaction survives a process crash; a power loss may drop the last ones.
+  conn.pragma(`synchronous = ${opts.synchronous ?? 'NORMAL'}`);
+  if (role !== 'writer') conn.pragma('query_only = ON');
+  return conn;
+}
+
+// Typed as the neutral handle: repositories only build drizzle queries and await them.
+const handleOf = (raw: Database.Database) => ({
+  raw,
+  db: drizzle({ client: raw, casing: 'snake_case' }) as unknown as Db,
+});
+
+export function openSqlite(opts: OpenDatabaseOptions): DatabaseHandles {
+  const { path, temporary } = resolveLocation(opts.url);
+  // The writer opens first: it switches the database to WAL before the others attach.
+  const writer = handleOf(openConnection(path, opts, 'writer'));
+  const reader = handleOf(openConnection(path, opts, 'reader'));
+  const snapshot = handleOf(openConnection(path, opts, 'snapshot'));
+  const connections = [writer.raw, reader.raw, snapshot.raw];
+  // Serving: the writer never waits inside SQLite (src/db/sqlite/transaction.ts retries on timers).
+  writer.raw.pragma('busy_timeout = 0');
+  const ping = reader.raw.prepare('select 1');
+  return {
+    dialect: 'sqlite',
+    read: reader.db,
+    withTransaction: createTransactor(writer, snapshot, { busyWaitMs: opts.busyWaitMs ?? 5000 }),
+    async migrate() {
+      writer.raw.pragma(`busy_timeout = ${START_UP_WAIT_MS}`);
+      migrate(writer.db as never, { migrationsFolder: migrationsFolder('sqlite') });
+      await insertInstanceRows(writer.db);
+      writer.raw.pragma('busy_timeout = 0');
+    },
+    async ping() {
+      ping.get();
+    },
+    describe: () => (temporary ? ':memory: (a temporary file)' : path),
+    async close() {
+      if (connections.every((c) => !c.open)) return;
+      for (const c of connections) c.close();
+      if (temporary) rmSync(temporary, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,290 @@
+import { sql } from 'drizzle-orm';
+import {
+  type AnySQLiteColumn,
+  check,
+  index,
+  integer,
+  primaryKey,
+  real,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/sqlite-core';
+import { ARTICLE_STATUSES, COMMENT_STATUSES, PLACEMENTS, ROLES } from '../enums.js';
+
+// Timestamps are ISO 8601 UTC strings with milliseconds ("2026-01-31T09:00:00.000Z"): they sort as text.
+const timestamp = () => text();
+
+export const site = sqliteTable(
+  'site',
+  {
+    id: integer().primaryKey(),
+    name: text().notNull(),
+    description: text(),
+    url: text(),
+    announcement: text(),
+  },
+  (t) => [check('site_singleton', sql`${t.id} = 1`)],
+);
+
+export const articles = sqliteTable(
+  'articles',
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    slug: text().notNull(),
+    title: text().notNull(),
+    summary: text(),
+    intro: text(),
+    conclusion: text(),
+    imageUrl: text(),
+    imageAlt: text(),
+    imageCaption: text(),
+    seoTitle: text(),
+    seoDescription: text(),
+    seoCanonicalUrl: text(),
+    seoOgImage: text(),
+    status: text({ enum: ARTICLE_STATUSES }).notNull().default('draft'),
+    publishedAt: timestamp(),
+    // Bumped by every write to the article or anything in it; admin ETags derive from it.
+    revision: integer().notNull().default(1),
+    // The comments its public thread shows; kept by every moderation write, read by every list.
+    commentCount: integer().notNull().default(0),
+    createdAt: timestamp().notNull(),
+    updatedAt: timestamp().notNull(),
+  },
+  (t) => [
+    uniqueIndex('articles_slug_unique').on(t.slug),
+    // Public list: published, newest first, ties by id.
+    index('articles_public_list_idx').on(t.status, t.publishedAt, t.id),
+    check('articles_status_check', sql`${t.status} in ('draft', 'published')`),
+    check('articles_published_at_check', sql`${t.status} = 'draft' or ${t.publishedAt} is not null`),
+  ],
+);
+
+/** Slugs an article used to have; the public API answers 301 from them. */
+export const articleSlugRedirects = sqliteTable(
+  'article_slug_redirects',
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    slug: text().notNull(),
+    articleId: integer()
+      .notNull()
+      .references(() => articles.id, { onDelete: 'cascade' }),
+    createdAt: timestamp().notNull(),
+  },
+  (t) => [
+    uniqueIndex('article_slug_redirects_slug_unique').on(t.slug),
+    index('article_slug_redirects_article_idx').on(t.articleId),
+  ],
+);
+
+export const tags = sqliteTable(
+  'tags',
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    slug: text().notNull(),
+    name: text().notNull(),
+  },
+  (t) => [uniqueIndex('tags_slug_unique').on(t.slug)],
+);
+
+export const articleTags = sqliteTable(
+  'article_tags',
+  {
+    articleId: integer()
+      .notNull()
+      .references(() => articles.id, { onDelete: 'cascade' }),
+    tagId: integer()
+      .notNull()
+      .references(() => tags.id, { onDelete: 'cascade' }),
+    position: integer().notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.articleId, t.tagId] }),
+    uniqueIndex('article_tags_position_unique').on(t.articleId, t.position),
+    index('article_tags_tag_idx').on(t.tagId, t.articleId),
+  ],
+);
+
+export const sections = sqliteTable(
+  'sections',
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    articleId: integer()
+      .notNull()
+      .references(() => articles.id, { onDelete: 'cascade' }),
+    position: integer().notNull(),
+    heading: text().notNull(),
+    lead: text(),
+  },
+  (t) => [
+    uniqueIndex('sections_position_unique').on(t.articleId, t.position),
+    check('sections_position_check', sql`${t.position} >= 1`),
+  ],
+);
+
+export const tips = sqliteTable(
+  'tips',
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    sectionId: integer()
+      .notNull()
+      .references(() => sections.id, { onDelete: 'cascade' }),
+    position: integer().notNull(),
+    title: text().notNull(),
+    body: text().notNull(),
+    imageUrl: text(),
+    imageAlt: text(),
+    imageCaption: text(),
+  },
+  (t) => [
+    uniqueIndex('tips_position_unique').on(t.sectionId, t.position),
+    check('tips_position_check', sql`${t.position} >= 1`),
+  ],
+);
+
+export const products = sqliteTable(
+  'products',
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    slug: text().notNull(),
+    name: text().notNull(),
+    summary: text(),
+    description: text(),
+    url: text(),
+    imageUrl: text(),
+    imageAlt: text(),
+    imageCaption: text(),
+    // Minor units (cents); null when the price is unknown.
+    priceAmount: integer(),
+    priceCurrency: text(),
+    badges: text({ mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+    suitableFor: text({ mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+    inStock: integer({ mode: 'boolean' }).notNull().default(true),
+    createdAt: timestamp().notNull(),
+    updatedAt: timestamp().notNull(),
+  },
+  (t) => [
+    uniqueIndex('products_slug_unique').on(t.slug),
+    check(
+      'products_price_check',
+      sql`(${t.priceAmount} is null) = (${t.priceCurrency} is null) and coalesce(${t.priceAmount}, 0) >= 0`,
+    ),
+  ],
+);
+
+export const articleProducts = sqliteTable(
+  'article_products',
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    articleId: integer()
+      .notNull()
+      .references(() => articles.id, { onDelete: 'cascade' }),
+    // Restrict: a product that articles still feature is not deleted by accident.
+    productId: integer()
+      .notNull()
+      .references(() => products.id, { onDelete: 'restrict' }),
+    position: integer().notNull(),
+    placement: text({ enum: PLACEMENTS }).notNull().default('end'),
+    // The section the product follows; it stays attached when sections move.
+    afterSectionId: integer().references(() => sections.id, { onDelete: 'set null' }),
+    headline: text(),
+    pitch: text(),
+  },
+  (t) => [
+    uniqueIndex('article_products_position_unique').on(t.articleId, t.position),
+    uniqueIndex('article_products_product_unique').on(t.articleId, t.productId),
+    index('article_products_product_idx').on(t.productId),
+    check('article_products_placement_check', sql`${t.placement} in ('inline', 'end', 'sidebar')`),
+  ],
+);
+
+export const comments = sqliteTable(
+  'comments',
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    // Restrict: comments and their moderation history outlive nothing silently.
+    articleId: integer()
+      .notNull()
+      .references(() => articles.id, { onDelete: 'restrict' }),
+    parentId: integer().references((): AnySQLiteColumn => comments.id, { onDelete: 'restrict' }),
+    authorName: text().notNull(),
+    authorEmail: text().notNull(),
+    body: text().notNull(),
+    status: text({ enum: COMMENT_STATUSES }).notNull().default('pending'),
+    addressHash: text(),
+    contentHash: text().notNull(),
+    spamScore: real().notNull().default(0),
+    spamSignals: text({ mode: 'json' }).$type<Record<string, number>>().notNull().default(sql`'{}'`),
+    // Bumped by every decision; a moderator's If-Match compares against it.
+    revision: integer().notNull().default(1),
+    createdAt: timestamp().notNull(),
+    updatedAt: timestamp().notNull(),
+    deletedAt: timestamp(),
+  },
+  (t) => [
+    // Public thread: approved roots of an article, oldest first.
+    index('comments_thread_idx').on(t.articleId, t.status, t.parentId, t.createdAt, t.id),
+    index('comments_replies_idx').on(t.parentId, t.createdAt, t.id),
+    // Moderation queue: by status, oldest first.
+    index('comments_queue_idx').on(t.status, t.createdAt, t.id),
+    // Duplicate detection: same text from the same client within a window.
+    index('comments_duplicate_idx').on(t.contentHash, t.addressHash, t.createdAt),
+    // The knownSpamAddress signal: earlier spam from the same client.
+    index('comments_address_idx').on(t.addressHash, t.status),
+    check('comments_status_check', sql`${t.status} in ('pending', 'approved', 'rejected', 'spam')`),
+  ],
+);
+
+export const moderationEvents = sqliteTable(
+  'moderation_events',
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    commentId: integer()
+      .notNull()
+      .references(() => comments.id, { onDelete: 'restrict' }),
+    fromStatus: text({ enum: COMMENT_STATUSES }),
+    toStatus: text({ enum: COMMENT_STATUSES }).notNull(),
+    actor: text().notNull(),
+    note: text(),
+    at: timestamp().notNull(),
+  },
+  (t) => [index('moderation_events_comment_idx').on(t.commentId, t.at)],
+);
+
+export const apiKeys = sqliteTable(
+  'api_keys',
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    name: text().notNull(),
+    role: text({ enum: ROLES }).notNull(),
+    // SHA-256 of the whole key; the key itself is never stored.
+    hash: text().notNull(),
+    prefix: text().notNull(),
+    createdAt: timestamp().notNull(),
+    lastUsedAt: timestamp(),
+    revokedAt: timestamp(),
+  },
+  (t) => [
+    uniqueIndex('api_keys_hash_unique').on(t.hash),
+    check('api_keys_role_check', sql`${t.role} in ('admin', 'editor', 'moderator')`),
+  ],
+);
+
+/** Bumped inside every write transaction; public ETags derive from it. */
+export const contentVersion = sqliteTable(
+  'content_version',
+  {
+    id: integer().primaryKey(),
+    version: integer().notNull(),
+    updatedAt: timestamp().notNull(),
+  },
+  (t) => [check('content_version_singleton', sql`${t.id} = 1`)],
+);
+
+/** Values generated once per installation, such as the salt for client-address hashes. */
+export const instanceSecrets = sqliteTable('instance_secrets', {
+  name: text().primaryKey(),
+  value: text().notNull(),
+  createdAt: timestamp().notNull(),
+});
