@@ -7,7 +7,7 @@ import type { Config } from './config.js';
 import { type DatabaseHandles, openDatabase } from './db/client.js';
 import { migrateDatabase } from './db/migrate.js';
 import { installAuth } from './http/auth.js';
-import { createPublicCache, installPublicCaching } from './http/caching.js';
+import { createPublicCache, installPublicCaching, type PublicCache } from './http/caching.js';
 import { AppError, installProblemHandlers, sendFrameworkProblem } from './http/errors.js';
 import { fastLaneServerFactory } from './http/fast-lane.js';
 import { healthRoutes } from './http/health.js';
@@ -17,6 +17,7 @@ import { adminArticleRoutes } from './modules/articles/articles.admin.routes.js'
 import { publicArticleRoutes } from './modules/articles/articles.routes.js';
 import { adminCommentRoutes } from './modules/comments/comments.admin.routes.js';
 import { publicCommentRoutes } from './modules/comments/comments.routes.js';
+import { getInstanceSecret } from './modules/content/content.repository.js';
 import { adminKeyRoutes } from './modules/keys/keys.routes.js';
 import { adminProductRoutes } from './modules/products/products.admin.routes.js';
 import { publicProductRoutes } from './modules/products/products.routes.js';
@@ -32,6 +33,7 @@ export interface BuildOptions {
 declare module 'fastify' {
   interface FastifyInstance {
     db: DatabaseHandles;
+    publicCache: PublicCache;
   }
 }
 
@@ -60,11 +62,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     synchronous: config.sqliteSynchronous,
     ...(options.traceSql ? { trace: options.traceSql } : {}),
   });
+  await migrateDatabase(db.migrator);
+  const etagSecret = await getInstanceSecret({ db: db.read, name: 'etag-secret' });
+  if (!etagSecret) throw new Error('instance secret etag-secret is missing; run the migrations');
   const publicCache = createPublicCache({
     db: db.read,
     now,
     cacheControl: config.cacheControl,
     cacheBytes: config.responseCacheBytes,
+    etagSecret,
   });
   const app = Fastify({
     serverFactory: fastLaneServerFactory(publicCache, CORS_HEADERS),
@@ -85,8 +91,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   installProblemHandlers(app);
 
   app.decorate('db', db);
+  app.decorate('publicCache', publicCache);
   app.addHook('onClose', async () => db.close());
-  await migrateDatabase(db.migrator);
   if (config.seedOnEmpty && (await isEmptyDatabase({ db: db.read }))) {
     await seedSampleContent({ withTransaction: db.withTransaction, now: now() });
   }

@@ -25,9 +25,8 @@ export function fastLaneServerFactory(cache: PublicCache, fixed: FixedHeaders) {
       const ifNoneMatch = request.headers['if-none-match'];
       cache.resolve(url, typeof ifNoneMatch === 'string' ? ifNoneMatch : undefined).then(
         (resolved) => {
-          // Only URLs a public route has answered have an entry; the rest go through Fastify.
+          // Only representations a public route answered 200 have an entry; the rest go through Fastify.
           if (!resolved.notModified && !resolved.hit) return handler(request, response);
-          if (resolved.notModified && !cache.knows(resolved.key)) return handler(request, response);
           const headers: Record<string, string> = {
             ...fixed,
             etag: resolved.etag,
