@@ -1,4 +1,11 @@
-import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+  type ServerOptions,
+  type ServerResponse,
+} from 'node:http';
 import type { PublicCache } from './caching.js';
 
 interface ServerTimeouts {
@@ -18,7 +25,7 @@ export type FixedHeaders = Record<string, string>;
 export function fastLaneServerFactory(cache: PublicCache, fixed: FixedHeaders) {
   return (handler: RequestListener, fastifyOptions: Record<string, unknown>): Server => {
     const options = fastifyOptions as unknown as ServerTimeouts;
-    const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    const server = createServer(serverOptions(options), (request: IncomingMessage, response: ServerResponse) => {
       const url = request.url ?? '';
       if (request.method !== 'GET' || !url.startsWith('/v1/') || url.startsWith('/v1/admin'))
         return handler(request, response);
@@ -45,10 +52,22 @@ export function fastLaneServerFactory(cache: PublicCache, fixed: FixedHeaders) {
         () => handler(request, response),
       );
     });
-    // Fastify applies these only to servers it creates itself.
-    server.requestTimeout = options.requestTimeout;
-    server.keepAliveTimeout = options.keepAliveTimeout;
     server.setTimeout(options.connectionTimeout);
     return server;
+  };
+}
+
+/**
+ * Node reads the request timeout only when the server is constructed (set later, it is ignored),
+ * and checks it every `connectionsCheckingInterval`: checked often enough to answer 408 on time.
+ */
+function serverOptions({ requestTimeout, keepAliveTimeout }: ServerTimeouts): ServerOptions {
+  if (requestTimeout <= 0) return { keepAliveTimeout };
+  return {
+    requestTimeout,
+    keepAliveTimeout,
+    // Node refuses a headers timeout longer than the request timeout.
+    headersTimeout: Math.min(60_000, requestTimeout),
+    connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(requestTimeout / 4))),
   };
 }
