@@ -11,6 +11,7 @@ import { createPublicCache, installPublicCaching, type PublicCache } from './htt
 import { AppError, installProblemHandlers, sendClientErrorProblem, sendFrameworkProblem } from './http/errors.js';
 import { fastLaneServerFactory } from './http/fast-lane.js';
 import { healthRoutes } from './http/health.js';
+import { installJsonBodyParser } from './http/json-body.js';
 import { registerOpenApi } from './http/openapi.js';
 import type { RouteDeps } from './http/route-deps.js';
 import { adminArticleRoutes } from './modules/articles/articles.admin.routes.js';
@@ -43,16 +44,6 @@ const CORS_HEADERS = {
   'access-control-allow-origin': '*',
   'access-control-expose-headers': EXPOSED_HEADERS.join(', '),
 };
-
-/** Action endpoints take no body or {}: an empty body sent as JSON is read as no body, not an error. */
-function acceptEmptyJsonBodies(app: FastifyInstance): void {
-  const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (body === '') return done(null, undefined);
-    return parseJson(request, body as string, done);
-  });
-}
 
 /** Builds the whole application from a config; never reads process.env. */
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
@@ -88,7 +79,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  acceptEmptyJsonBodies(app);
+  installJsonBodyParser(app);
   installProblemHandlers(app);
 
   app.decorate('db', db);
