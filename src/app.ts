@@ -8,6 +8,7 @@ import { type DatabaseHandles, openDatabase } from './db/client.js';
 import { migrateDatabase } from './db/migrate.js';
 import { installAuth } from './http/auth.js';
 import { createPublicCache, installPublicCaching, type PublicCache } from './http/caching.js';
+import { clientAddress } from './http/client-address.js';
 import { AppError, installProblemHandlers, sendClientErrorProblem, sendFrameworkProblem } from './http/errors.js';
 import { fastLaneServerFactory } from './http/fast-lane.js';
 import { healthRoutes } from './http/health.js';
@@ -100,6 +101,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // Off by default: only routes that ask for a limit (comment submission) pay for one.
   await app.register(rateLimit, {
     global: false,
+    keyGenerator: clientAddress,
     errorResponseBuilder: (_request, context) =>
       new AppError({
         status: 429,
@@ -109,7 +111,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       }),
   });
   await registerOpenApi(app);
-  installAuth(app, { db, now });
+  installAuth(app, { db, now, failureLimit: config.authFailureLimit });
   installPublicCaching(app, publicCache);
 
   const deps: RouteDeps = { db, now, config };
