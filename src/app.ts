@@ -76,6 +76,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     frameworkErrors: sendFrameworkProblem,
     clientErrorHandler: sendClientErrorProblem,
+    return503OnClosing: false,
   });
 
   app.setValidatorCompiler(validatorCompiler);

@@ -27,7 +27,8 @@ export function fastLaneServerFactory(cache: PublicCache, fixed: FixedHeaders) {
     const options = fastifyOptions as unknown as ServerTimeouts;
     const server = createServer(serverOptions(options), (request: IncomingMessage, response: ServerResponse) => {
       const url = request.url ?? '';
-      if (request.method !== 'GET' || !url.startsWith('/v1/') || url.startsWith('/v1/admin'))
+      // Once closing (server.close() ran), Fastify answers every request with a 503 problem.
+      if (request.method !== 'GET' || !url.startsWith('/v1/') || url.startsWith('/v1/admin') || !server.listening)
         return handler(request, response);
       const ifNoneMatch = request.headers['if-none-match'];
       cache.resolve(url, typeof ifNoneMatch === 'string' ? ifNoneMatch : undefined).then(
