@@ -5,16 +5,19 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import type { Config } from './config.js';
 import type { DatabaseHandles } from './db/client.js';
 import { installAuth } from './http/auth.js';
-import { createPublicCache, installPublicCaching } from './http/caching.js';
-import { AppError, installProblemHandlers, sendFrameworkProblem } from './http/errors.js';
+import { createPublicCache, installPublicCaching, type PublicCache } from './http/caching.js';
+import { clientAddress } from './http/client-address.js';
+import { AppError, installProblemHandlers, sendClientErrorProblem, sendFrameworkProblem } from './http/errors.js';
 import { fastLaneServerFactory } from './http/fast-lane.js';
 import { healthRoutes } from './http/health.js';
+import { installJsonBodyParser } from './http/json-body.js';
 import { registerOpenApi } from './http/openapi.js';
 import type { RouteDeps } from './http/route-deps.js';
 import { adminArticleRoutes } from './modules/articles/articles.admin.routes.js';
 import { publicArticleRoutes } from './modules/articles/articles.routes.js';
 import { adminCommentRoutes } from './modules/comments/comments.admin.routes.js';
 import { publicCommentRoutes } from './modules/comments/comments.routes.js';
+import { getInstanceSecret } from './modules/content/content.repository.js';
 import { adminKeyRoutes } from './modules/keys/keys.routes.js';
 import { adminProductRoutes } from './modules/products/products.admin.routes.js';
 import { publicProductRoutes } from './modules/products/products.routes.js';
@@ -30,6 +33,7 @@ export interface BuildOptions {
 declare module 'fastify' {
   interface FastifyInstance {
     db: DatabaseHandles;
+    publicCache: PublicCache;
   }
 }
 
@@ -40,25 +44,18 @@ const CORS_HEADERS = {
   'access-control-expose-headers': EXPOSED_HEADERS.join(', '),
 };
 
-/** Action endpoints take no body or {}: an empty body sent as JSON is read as no body, not an error. */
-function acceptEmptyJsonBodies(app: FastifyInstance): void {
-  const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (body === '') return done(null, undefined);
-    return parseJson(request, body as string, done);
-  });
-}
-
 /** Builds the whole application from a config; never reads process.env. */
 export async function buildApp(config: Config, options: BuildOptions): Promise<FastifyInstance> {
   const now = options.now ?? (() => new Date());
   const { db } = options;
+  const etagSecret = await getInstanceSecret({ db: db.read, name: 'etag-secret' });
+  if (!etagSecret) throw new Error('instance secret etag-secret is missing; run the migrations');
   const publicCache = createPublicCache({
     db: db.read,
     now,
     cacheControl: config.cacheControl,
     cacheBytes: config.responseCacheBytes,
+    etagSecret,
   });
   const app = Fastify({
     serverFactory: fastLaneServerFactory(publicCache, CORS_HEADERS),
@@ -71,14 +68,17 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
     trustProxy: config.trustProxy === false ? false : config.trustProxy,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     frameworkErrors: sendFrameworkProblem,
+    clientErrorHandler: sendClientErrorProblem,
+    return503OnClosing: false,
   });
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  acceptEmptyJsonBodies(app);
+  installJsonBodyParser(app);
   installProblemHandlers(app);
 
   app.decorate('db', db);
+  app.decorate('publicCache', publicCache);
   app.addHook('onClose', async () => db.close());
 
   // Any origin: public reads are open and management uses bearer keys, never cookies.
@@ -92,6 +92,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
   // Off by default: only routes that ask for a limit (comment submission) pay for one.
   await app.register(rateLimit, {
     global: false,
+    keyGenerator: clientAddress,
     errorResponseBuilder: (_request, context) =>
       new AppError({
         status: 429,
@@ -101,7 +102,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
       }),
   });
   await registerOpenApi(app);
-  installAuth(app, { db, now });
+  installAuth(app, { db, now, failureLimit: config.authFailureLimit });
   installPublicCaching(app, publicCache);
 
   const deps: RouteDeps = { db, now, config };

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -23,6 +24,8 @@ const envSchema = z.object({
     .default(64 * 1024 * 1024),
   CACHE_CONTROL: z.string().min(1).default('public, max-age=0, s-maxage=60, stale-while-revalidate=300'),
   SQLITE_SYNCHRONOUS: z.enum(['OFF', 'NORMAL', 'FULL', 'EXTRA']).default('NORMAL'),
+  AUTH_FAILURE_LIMIT_MAX: positiveInt(20),
+  AUTH_FAILURE_WINDOW_MS: positiveInt(60_000),
   COMMENT_RATE_LIMIT_MAX: positiveInt(5),
   COMMENT_RATE_LIMIT_WINDOW_MS: positiveInt(60_000),
   COMMENT_MIN_SUBMIT_SECONDS: z.coerce.number().min(0).default(3),
@@ -60,6 +63,8 @@ export interface Config {
   responseCacheBytes: number;
   sqliteSynchronous: 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA';
   seedOnEmpty: boolean;
+  /** Failed management authentications (401) allowed per client address per window; more get 429. */
+  authFailureLimit: { max: number; windowMs: number };
   comments: CommentPolicy;
 }
 
@@ -85,8 +90,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = envSchema.safeParse(present);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+    // One line, naming each bad variable: what an operator reads first in a process manager's log.
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   }
   const e = parsed.data;
   return {
@@ -102,6 +108,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     responseCacheBytes: e.RESPONSE_CACHE_BYTES,
     sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
     seedOnEmpty: e.SEED_ON_EMPTY,
+    authFailureLimit: { max: e.AUTH_FAILURE_LIMIT_MAX, windowMs: e.AUTH_FAILURE_WINDOW_MS },
     comments: {
       rateLimitMax: e.COMMENT_RATE_LIMIT_MAX,
       rateLimitWindowMs: e.COMMENT_RATE_LIMIT_WINDOW_MS,
@@ -113,21 +120,34 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   };
 }
 
-const IPV4_CIDR = /^(\d{1,3})(\.\d{1,3}){3}(\/\d{1,2})?$/;
-const IPV6_CIDR = /^[0-9a-f:]+(\/\d{1,3})?$/i;
+const TRUST_PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
 
-// Only explicit proxy addresses are trusted: `true` would let any client forge X-Forwarded-For.
+/** An IP address, or one with a prefix length that fits its family (10.0.0.0/8, 2001:db8::/32). */
+function isAddressOrCidr(entry: string): boolean {
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+// Only explicit proxy addresses are trusted: `true` would let any client forge X-Forwarded-For, and so
+// would a hop count (it trusts whatever connects, proxy or not), so a bare number is refused too.
 function parseTrustProxy(value: string, ctx: z.RefinementCtx): TrustProxy {
   const trimmed = value.trim();
   if (trimmed === '' || trimmed === 'false' || trimmed === 'off') return false;
+  if (/^\d+$/.test(trimmed)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `hop counts are not accepted (${trimmed}); list the proxy addresses or CIDRs, e.g. 10.0.0.0/8`,
+    });
+    return z.NEVER;
+  }
   const entries = trimmed
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  const bad = entries.filter(
-    (entry) =>
-      !IPV4_CIDR.test(entry) && !IPV6_CIDR.test(entry) && !['loopback', 'linklocal', 'uniquelocal'].includes(entry),
-  );
+  const bad = entries.filter((entry) => !isAddressOrCidr(entry) && !TRUST_PROXY_NAMES.includes(entry));
   if (bad.length > 0) {
     ctx.addIssue({
       code: 'custom',

@@ -1,6 +1,7 @@
 import { buildApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { loadConfig } from './config.js';
 import { prepareDatabase } from './startup.js';
+import { describeStartupError } from './startup-errors.js';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
@@ -37,10 +38,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
-    console.error(error.message);
-  } else {
-    console.error(error);
-  }
+  console.error(describeStartupError(error) ?? error);
   process.exit(1);
 });

@@ -29,6 +29,8 @@ describe('loadConfig', () => {
       RESPONSE_CACHE_BYTES: '0',
       SQLITE_SYNCHRONOUS: 'FULL',
       SEED_ON_EMPTY: 'false',
+      AUTH_FAILURE_LIMIT_MAX: '9',
+      AUTH_FAILURE_WINDOW_MS: '1000',
       COMMENT_RATE_LIMIT_MAX: '7',
       COMMENT_RATE_LIMIT_WINDOW_MS: '30000',
       COMMENT_MIN_SUBMIT_SECONDS: '0',
@@ -49,6 +51,7 @@ describe('loadConfig', () => {
       responseCacheBytes: 0,
       sqliteSynchronous: 'FULL',
       seedOnEmpty: false,
+      authFailureLimit: { max: 9, windowMs: 1000 },
       comments: {
         rateLimitMax: 7,
         rateLimitWindowMs: 30000,
@@ -66,6 +69,11 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', 'loud'],
     ['TRUST_PROXY', 'true'],
     ['TRUST_PROXY', 'evil.example.com'],
+    ['TRUST_PROXY', 'cafe'],
+    ['TRUST_PROXY', '1'],
+    ['TRUST_PROXY', '10.0.0.0/33'],
+    ['TRUST_PROXY', '10.0.0.1, beef'],
+    ['AUTH_FAILURE_LIMIT_MAX', '0'],
     ['BODY_LIMIT', '-1'],
     ['SQLITE_SYNCHRONOUS', 'SOMETIMES'],
     ['SEED_ON_EMPTY', 'yes'],
@@ -73,6 +81,19 @@ describe('loadConfig', () => {
     ['COMMENT_SPAM_THRESHOLD', '-1'],
   ])('stops on a bad %s (%s) with a message naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
-    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}:`));
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^Invalid configuration: ${name}: [^\n]+$`));
+  });
+
+  it('accepts IPv4 and IPv6 proxy addresses and CIDRs, and the named ranges', () => {
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8,2001:db8::/32, ::1 ,loopback' }).trustProxy).toEqual([
+      '10.0.0.0/8',
+      '2001:db8::/32',
+      '::1',
+      'loopback',
+    ]);
+  });
+
+  it('says why a hop count is refused', () => {
+    expect(() => loadConfig({ TRUST_PROXY: '1' })).toThrow(/TRUST_PROXY: hop counts are not accepted/);
   });
 });

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -17,10 +18,14 @@ function startServer(env: Record<string, string>) {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  let errors = '';
   child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => {
+    output += chunk;
+    errors += chunk;
+  });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, exited, output: () => output };
+  return { child, exited, output: () => output, stderr: () => errors };
 }
 
 async function waitForReady(base: string, deadline = Date.now() + 15_000) {
@@ -59,5 +64,46 @@ describe('server process', () => {
     const server = startServer({ PORT: 'not-a-port' });
     expect(await server.exited).toBe(1);
     expect(server.output()).toMatch(/PORT/);
+  });
+
+  /** Starts the server on a fresh database and expects exit code 1 with one line on stderr matching `line`. */
+  async function expectOneLineFailure(env: Record<string, string>, line: RegExp) {
+    const dir = mkdtempSync(join(tmpdir(), 'quire-server-'));
+    dirs.push(dir);
+    const server = startServer({ DATABASE_URL: join(dir, 'quire.db'), LOG_LEVEL: 'silent', ...env });
+    try {
+      expect(await server.exited).toBe(1);
+      expect(server.stderr()).toMatch(new RegExp(`^${line.source}\n$`));
+    } finally {
+      server.child.kill('SIGKILL');
+    }
+  }
+
+  it.each([
+    ['cafe', /Invalid configuration: TRUST_PROXY: .*cafe/],
+    ['1', /Invalid configuration: TRUST_PROXY: hop counts are not accepted.*/],
+  ])('stops on TRUST_PROXY=%s with one line naming it', async (value, line) => {
+    await expectOneLineFailure({ TRUST_PROXY: value }, line);
+  });
+
+  it('stops with one line naming PORT when the port is in use', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const { port } = blocker.address() as AddressInfo;
+    try {
+      await expectOneLineFailure(
+        { PORT: String(port) },
+        /Cannot listen on 127\.0\.0\.1:\d+: the address is already in use; set PORT .*/,
+      );
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it.each([
+    ['not-a-host.invalid', /Cannot listen: HOST not-a-host\.invalid does not resolve.*/],
+    ['203.0.113.5', /Cannot listen on 203\.0\.113\.5(:\d+)?: HOST is not an address of this machine.*/],
+  ])('stops with one line naming HOST for HOST=%s', async (host, line) => {
+    await expectOneLineFailure({ HOST: host, PORT: '0' }, line);
   });
 });

@@ -17,8 +17,10 @@ export async function insertInstanceRows(db: Db): Promise<void> {
   const { contentVersion, instanceSecrets } = tablesOf(db);
   const now = new Date().toISOString();
   await db.insert(contentVersion).values({ id: 1, version: 1, updatedAt: now }).onConflictDoNothing();
-  await db
-    .insert(instanceSecrets)
-    .values({ name: 'address-hash-salt', value: randomBytes(32).toString('base64url'), createdAt: now })
-    .onConflictDoNothing();
+  for (const name of ['address-hash-salt', 'etag-secret']) {
+    await db
+      .insert(instanceSecrets)
+      .values({ name, value: randomBytes(32).toString('base64url'), createdAt: now })
+      .onConflictDoNothing();
+  }
 }

@@ -3,6 +3,7 @@ import type { DatabaseHandles } from '../db/client.js';
 import type { Role } from '../db/schema.js';
 import { touchKey } from '../modules/keys/keys.repository.js';
 import { resolveKey } from '../modules/keys/keys.service.js';
+import { clientAddress } from './client-address.js';
 import { AppError, problemResponses } from './errors.js';
 
 export interface Principal {
@@ -44,7 +45,37 @@ export function requiresRoles(roles: readonly Role[]) {
 }
 
 export function authProblems<const S extends number[]>(...more: S) {
-  return problemResponses(401, 403, ...more);
+  return problemResponses(401, 403, 429, ...more);
+}
+
+// Addresses tracked at once: bounds memory whatever the number of clients (the oldest go first).
+const MAX_TRACKED_ADDRESSES = 100_000;
+
+/** Fixed-window count of failed authentications per client address. */
+function createFailureLimiter({ max, windowMs }: { max: number; windowMs: number }) {
+  const windows = new Map<string, { count: number; resetAt: number }>();
+  return {
+    /** Seconds until the address may try again, or 0 if it may now. */
+    blockedFor(address: string, at: number): number {
+      const window = windows.get(address);
+      if (window === undefined) return 0;
+      if (at >= window.resetAt) {
+        windows.delete(address);
+        return 0;
+      }
+      return window.count >= max ? Math.ceil((window.resetAt - at) / 1000) : 0;
+    },
+    fail(address: string, at: number): void {
+      let window = windows.get(address);
+      if (window === undefined || at >= window.resetAt) {
+        windows.delete(address);
+        if (windows.size >= MAX_TRACKED_ADDRESSES) windows.delete(windows.keys().next().value!);
+        window = { count: 0, resetAt: at + windowMs };
+        windows.set(address, window);
+      }
+      window.count += 1;
+    },
+  };
 }
 
 /**
@@ -76,19 +107,40 @@ export function principalOf(request: FastifyRequest): Principal {
   return request.principal;
 }
 
-export function installAuth(app: FastifyInstance, { db, now }: { db: DatabaseHandles; now: () => Date }): void {
+export function installAuth(
+  app: FastifyInstance,
+  { db, now, failureLimit }: { db: DatabaseHandles; now: () => Date; failureLimit: { max: number; windowMs: number } },
+): void {
+  const failures = createFailureLimiter(failureLimit);
   // onRequest: a request without the right key is refused before its body is even parsed.
   const authenticate = async (request: FastifyRequest, reply: FastifyReply) => {
     const roles = request.routeOptions.config.roles;
     if (!roles) return;
     // Management answers are private to the key holder: no shared cache may keep them.
     reply.header('cache-control', 'no-store');
+    // Guessing keys costs an address its access for a while, valid key or not, so guesses learn nothing.
+    const address = clientAddress(request);
+    const attemptAt = now().getTime();
+    const wait = failures.blockedFor(address, attemptAt);
+    if (wait > 0) {
+      throw new AppError({
+        status: 429,
+        code: 'rate_limited',
+        title: 'Too Many Requests',
+        detail: `Too many failed authentications from your address; retry in ${wait} seconds.`,
+        headers: { 'retry-after': String(wait) },
+      });
+    }
+    const refuse = (error: AppError) => {
+      failures.fail(address, attemptAt);
+      return error;
+    };
     const header = request.headers.authorization;
-    if (!header) throw unauthorized('Send an API key as "Authorization: Bearer <key>".');
+    if (!header) throw refuse(unauthorized('Send an API key as "Authorization: Bearer <key>".'));
     const match = /^Bearer ([^\s]+)$/i.exec(header.trim());
-    if (!match?.[1]) throw unauthorized('The Authorization header must be "Bearer <key>".', 'invalid_token');
+    if (!match?.[1]) throw refuse(unauthorized('The Authorization header must be "Bearer <key>".', 'invalid_token'));
     const key = await resolveKey({ db: db.read, token: match[1] });
-    if (!key) throw unauthorized('The API key is unknown or revoked.', 'invalid_token');
+    if (!key) throw refuse(unauthorized('The API key is unknown or revoked.', 'invalid_token'));
     if (!roles.includes(key.role)) {
       throw new AppError({
         status: 403,

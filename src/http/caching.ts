@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/client.js';
 import { getContentVersion, getPublicationHorizon } from '../modules/content/content.repository.js';
-import { type CachedResponse, createResponseCache } from './response-cache.js';
+import { type CachedResponse, createByteLru, createResponseCache, ENTRY_OVERHEAD_BYTES } from './response-cache.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -45,8 +45,9 @@ export function representationKey(state: ContentState, requestUrl: string): stri
   return `${state.version}\n${state.horizon}\n${requestUrl}`;
 }
 
-export function computeEtag(key: string): string {
-  return `"${createHash('sha256').update(key).digest('base64url').slice(0, 27)}"`;
+/** Keyed with the installation's secret, so nobody can compute the ETag of a URL they were never sent. */
+export function computeEtag(secret: string, key: string): string {
+  return `"${createHmac('sha256', secret).update(key).digest('base64url').slice(0, 27)}"`;
 }
 
 /** Caps s-maxage so a CDN never holds a response past the next scheduled publication. */
@@ -59,7 +60,7 @@ export function cacheControlFor(template: string, nextChangeAt: Date | null, now
   );
 }
 
-function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
+export function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
   // "*" is not honoured: it would answer 304 before knowing whether the resource exists.
   if (!header) return false;
   return header.split(',').some((candidate) => candidate.trim().replace(/^W\//, '') === etag);
@@ -75,7 +76,8 @@ export function setSurrogateKeys(reply: FastifyReply, keys: Iterable<string>): v
   reply.header('surrogate-key', [...new Set(keys)].join(' '));
 }
 
-const MAX_REMEMBERED_ETAGS = 100_000;
+// Validators of answered representations: bounded by bytes whatever the URLs (~40,000 typical ones).
+const VALIDATOR_CACHE_BYTES = 4 * 1024 * 1024;
 
 export interface CachingOptions {
   db: Db;
@@ -83,6 +85,8 @@ export interface CachingOptions {
   cacheControl: string;
   /** Byte budget of the in-process response cache; 0 turns it off. */
   cacheBytes: number;
+  /** This installation's secret ETag key (instance_secrets 'etag-secret'), shared by its processes. */
+  etagSecret: string;
 }
 
 /** What a public request resolves to before any handler runs. */
@@ -90,6 +94,7 @@ export interface Resolution {
   key: string;
   etag: string;
   cacheControl: string;
+  /** If-None-Match matches a representation answered 200 in the current state. */
   notModified: boolean;
   hit: CachedResponse | undefined;
 }
@@ -101,10 +106,12 @@ export interface Resolution {
 export function createPublicCache(options: CachingOptions) {
   const readContentState = createContentStateReader({ db: options.db, now: options.now });
   const store = options.cacheBytes > 0 ? createResponseCache(options.cacheBytes) : null;
-  // ETags of the current state, so the hot path hashes each URL once per content version.
-  const etags = new Map<string, string>();
-  // Representations a public route answered with 200 in the current state.
-  const answered = new Set<string>();
+  // Representations a public route answered with 200 in the current state, with their ETag. Only
+  // those may get an early 304 (a 404 or 400 never does), and nothing else is remembered.
+  const validators = createByteLru<string>(
+    VALIDATOR_CACHE_BYTES,
+    (key, etag) => ENTRY_OVERHEAD_BYTES + key.length + etag.length,
+  );
   let known: ContentState | null = null;
 
   return {
@@ -115,31 +122,25 @@ export function createPublicCache(options: CachingOptions) {
       if (state !== known) {
         // Entries of an older state can never be hit again: free their memory at once.
         store?.clear();
-        etags.clear();
-        answered.clear();
+        validators.clear();
         known = state;
       }
       const key = representationKey(state, url);
-      let etag = etags.get(key);
-      if (etag === undefined) {
-        etag = computeEtag(key);
-        if (etags.size < MAX_REMEMBERED_ETAGS) etags.set(key, etag);
-      }
+      const answered = validators.get(key);
+      const etag = answered ?? computeEtag(options.etagSecret, key);
       const cacheControl =
         state.nextChangeAt === null
           ? options.cacheControl
           : cacheControlFor(options.cacheControl, state.nextChangeAt, options.now());
-      const notModified = matchesIfNoneMatch(ifNoneMatch, etag);
+      const notModified = answered !== undefined && matchesIfNoneMatch(ifNoneMatch, etag);
       return { key, etag, cacheControl, notModified, hit: notModified ? undefined : store?.get(key) };
     },
-    remember(key: string, body: string, surrogateKey: string | undefined): void {
-      if (answered.size < MAX_REMEMBERED_ETAGS) answered.add(key);
+    /** Called only for a 200 a public route answered. */
+    remember(key: string, etag: string, body: string, surrogateKey: string | undefined): void {
+      validators.set(key, etag);
       store?.set(key, { body, surrogateKey });
     },
-    /** Whether a public route answered this representation with 200 in the current state. */
-    knows(key: string): boolean {
-      return answered.has(key);
-    },
+    stats: () => ({ validators: validators.stats(), responses: store?.stats() ?? { entries: 0, bytes: 0 } }),
   };
 }
 
@@ -151,7 +152,7 @@ export type PublicCache = ReturnType<typeof createPublicCache>;
  * handler run. Hooks are attached to those routes only, so other routes pay nothing.
  */
 export function installPublicCaching(app: FastifyInstance, cache: PublicCache): void {
-  const keys = new WeakMap<FastifyRequest, string>();
+  const pending = new WeakMap<FastifyRequest, { key: string; etag: string }>();
 
   const lookup = async (request: FastifyRequest, reply: FastifyReply) => {
     const resolved = await cache.resolve(request.url, request.headers['if-none-match']);
@@ -162,14 +163,20 @@ export function installPublicCaching(app: FastifyInstance, cache: PublicCache): 
       if (resolved.hit.surrogateKey) reply.header('surrogate-key', resolved.hit.surrogateKey);
       return sendJson(reply, resolved.hit.body);
     }
-    keys.set(request, resolved.key);
+    pending.set(request, { key: resolved.key, etag: resolved.etag });
   };
 
   const remember = async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
-    const key = keys.get(request);
-    if (key !== undefined && reply.statusCode === 200 && typeof payload === 'string') {
+    const resolved = pending.get(request);
+    if (resolved === undefined || reply.statusCode !== 200) return payload;
+    if (typeof payload === 'string') {
       const surrogateKey = reply.getHeader('surrogate-key');
-      cache.remember(key, payload, typeof surrogateKey === 'string' ? surrogateKey : undefined);
+      cache.remember(resolved.key, resolved.etag, payload, typeof surrogateKey === 'string' ? surrogateKey : undefined);
+    }
+    // Not remembered before (another process served it, or it was evicted): a 304 now that it is a 200.
+    if (matchesIfNoneMatch(request.headers['if-none-match'], resolved.etag)) {
+      reply.code(304).removeHeader('content-type').removeHeader('content-length').removeHeader('surrogate-key');
+      return null;
     }
     return payload;
   };

@@ -1,7 +1,10 @@
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { asConstraintViolation, isDatabaseBusy } from '../db/errors.js';
+import { trackAllowedMethods } from './allowed-methods.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -204,14 +207,8 @@ export function toAppError(error: unknown, request: FastifyRequest): AppError {
   }
   const status = typeof fastifyError.statusCode === 'number' ? fastifyError.statusCode : 500;
   if (status >= 400 && status < 500 && !isResponseSerializationError(fastifyError as never)) {
-    // Fastify's own client errors (malformed JSON, bad content length) keep their status.
-    const code = status === 429 ? 'rate_limited' : 'invalid_request';
-    return new AppError({
-      status,
-      code,
-      title: status === 429 ? 'Too Many Requests' : 'Bad Request',
-      detail: fastifyError.message,
-    });
+    // Fastify's and its plugins' own client errors (bad content length, a refused static path) keep their status.
+    return clientError(status, fastifyError.message);
   }
   request.log.error({ err: error }, 'unhandled error');
   return new AppError({
@@ -222,20 +219,129 @@ export function toAppError(error: unknown, request: FastifyRequest): AppError {
   });
 }
 
+// A stable code for each client-error status a framework or plugin may raise.
+const CLIENT_ERROR_CODES: Record<number, string> = {
+  400: 'invalid_request',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  406: 'not_acceptable',
+  408: 'request_timeout',
+  411: 'length_required',
+  413: 'payload_too_large',
+  414: 'uri_too_long',
+  415: 'unsupported_media_type',
+  429: 'rate_limited',
+  431: 'headers_too_large',
+};
+
+/** A client error raised outside our code: titled and coded by its status, never "Bad Request" for all. */
+function clientError(status: number, detail: string): AppError {
+  return new AppError({
+    status,
+    code: CLIENT_ERROR_CODES[status] ?? 'client_error',
+    title: STATUS_CODES[status] ?? 'Client Error',
+    detail,
+  });
+}
+
 /** Errors Fastify raises before routing (a malformed URL, an overlong parameter), as problems. */
 export function sendFrameworkProblem(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const status =
     typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
-  const code = status === 414 ? 'uri_too_long' : 'invalid_request';
-  return sendProblem(
-    reply,
-    new AppError({ status, code, title: status === 414 ? 'URI Too Long' : 'Bad Request', detail: error.message }),
-  );
+  return sendProblem(reply, clientError(status, error.message));
 }
 
 export function installProblemHandlers(app: FastifyInstance): void {
+  const allowedMethods = trackAllowedMethods(app);
   app.setErrorHandler((error, request, reply) => sendProblem(reply, toAppError(error, request)));
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, notFound(`No route matches ${request.method} ${request.url.split('?')[0]}.`)),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    const allowed = allowedMethods(path);
+    if (allowed.length === 0) return sendProblem(reply, notFound(`No route matches ${request.method} ${path}.`));
+    return sendProblem(
+      reply,
+      new AppError({
+        status: 405,
+        code: 'method_not_allowed',
+        title: 'Method Not Allowed',
+        detail: `${path} does not answer ${request.method}; it answers ${allowed.join(', ')}.`,
+        headers: { allow: allowed.join(', ') },
+      }),
+    );
+  });
+
+  // Fastify's own 503 while closing is not a problem document (return503OnClosing is off): this one is.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  // A response finished while closing ends its connection, so a keep-alive client cannot hold shutdown open.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (closing) reply.header('connection', 'close');
+    return payload;
+  });
+  app.addHook('onRequest', async (request) => {
+    if (closing) {
+      throw new AppError({
+        status: 503,
+        code: 'shutting_down',
+        title: 'Service Unavailable',
+        detail: 'The server is shutting down; retry shortly.',
+        headers: { 'retry-after': '1', connection: 'close' },
+      });
+    }
+    // CORS answers real preflights; an OPTIONS without their headers is not one.
+    const { origin } = request.headers;
+    if (request.method === 'OPTIONS' && (!origin || !request.headers['access-control-request-method'])) {
+      throw new AppError({
+        status: 400,
+        code: 'invalid_preflight',
+        title: 'Bad Request',
+        detail: 'OPTIONS is answered only as a CORS preflight: send Origin and Access-Control-Request-Method.',
+      });
+    }
+  });
+}
+
+const CLIENT_ERRORS: Record<string, { status: number; code: string; detail: string }> = {
+  ERR_HTTP_REQUEST_TIMEOUT: {
+    status: 408,
+    code: 'request_timeout',
+    detail: 'The whole request did not arrive within the time allowed.',
+  },
+  HPE_HEADER_OVERFLOW: {
+    status: 431,
+    code: 'headers_too_large',
+    detail: 'The request headers exceed the size the server accepts.',
+  },
+};
+
+/**
+ * Errors Node's HTTP parser raises before Fastify sees a request (a timeout, oversized headers,
+ * malformed HTTP), written to the socket as problems; the connection is then closed.
+ */
+export function sendClientErrorProblem(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const known = (error.code && CLIENT_ERRORS[error.code]) || {
+    status: 400,
+    code: 'malformed_request',
+    detail: 'The request is not valid HTTP/1.1.',
+  };
+  // A response already under way on this connection cannot be followed by another one.
+  const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (socket.writable && !inFlight?.headersSent) {
+    const body = JSON.stringify({
+      type: problemType(known.code),
+      title: STATUS_CODES[known.status],
+      status: known.status,
+      detail: known.detail,
+      code: known.code,
+    });
+    socket.write(
+      `HTTP/1.1 ${known.status} ${STATUS_CODES[known.status]}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }

@@ -1,4 +1,11 @@
-import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+  type ServerOptions,
+  type ServerResponse,
+} from 'node:http';
 import type { PublicCache } from './caching.js';
 
 interface ServerTimeouts {
@@ -18,16 +25,16 @@ export type FixedHeaders = Record<string, string>;
 export function fastLaneServerFactory(cache: PublicCache, fixed: FixedHeaders) {
   return (handler: RequestListener, fastifyOptions: Record<string, unknown>): Server => {
     const options = fastifyOptions as unknown as ServerTimeouts;
-    const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    const server = createServer(serverOptions(options), (request: IncomingMessage, response: ServerResponse) => {
       const url = request.url ?? '';
-      if (request.method !== 'GET' || !url.startsWith('/v1/') || url.startsWith('/v1/admin'))
+      // Once closing (server.close() ran), Fastify answers every request with a 503 problem.
+      if (request.method !== 'GET' || !url.startsWith('/v1/') || url.startsWith('/v1/admin') || !server.listening)
         return handler(request, response);
       const ifNoneMatch = request.headers['if-none-match'];
       cache.resolve(url, typeof ifNoneMatch === 'string' ? ifNoneMatch : undefined).then(
         (resolved) => {
-          // Only URLs a public route has answered have an entry; the rest go through Fastify.
+          // Only representations a public route answered 200 have an entry; the rest go through Fastify.
           if (!resolved.notModified && !resolved.hit) return handler(request, response);
-          if (resolved.notModified && !cache.knows(resolved.key)) return handler(request, response);
           const headers: Record<string, string> = {
             ...fixed,
             etag: resolved.etag,
@@ -46,10 +53,22 @@ export function fastLaneServerFactory(cache: PublicCache, fixed: FixedHeaders) {
         () => handler(request, response),
       );
     });
-    // Fastify applies these only to servers it creates itself.
-    server.requestTimeout = options.requestTimeout;
-    server.keepAliveTimeout = options.keepAliveTimeout;
     server.setTimeout(options.connectionTimeout);
     return server;
+  };
+}
+
+/**
+ * Node reads the request timeout only when the server is constructed (set later, it is ignored),
+ * and checks it every `connectionsCheckingInterval`: checked often enough to answer 408 on time.
+ */
+function serverOptions({ requestTimeout, keepAliveTimeout }: ServerTimeouts): ServerOptions {
+  if (requestTimeout <= 0) return { keepAliveTimeout };
+  return {
+    requestTimeout,
+    keepAliveTimeout,
+    // Node refuses a headers timeout longer than the request timeout.
+    headersTimeout: Math.min(60_000, requestTimeout),
+    connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(requestTimeout / 4))),
   };
 }

@@ -4,31 +4,32 @@ export interface CachedResponse {
   surrogateKey: string | undefined;
 }
 
+// What a Map entry and its strings cost beyond their characters, so many tiny entries still count.
+export const ENTRY_OVERHEAD_BYTES = 64;
+
 /**
- * Least-recently-used map bounded by the bytes of the bodies it holds. Keys carry the content
- * version and scheduling horizon, so an entry is never stale: a change makes a new key.
+ * Least-recently-used map bounded by the bytes its entries hold (as measured by `sizeOf`). Keys
+ * carry the content version and scheduling horizon, so an entry is never stale: a change makes a new key.
  */
-export function createResponseCache(maxBytes: number) {
-  const entries = new Map<string, CachedResponse>();
+export function createByteLru<V>(maxBytes: number, sizeOf: (key: string, value: V) => number) {
+  const entries = new Map<string, V>();
   let bytes = 0;
-  const sizeOf = (key: string, value: CachedResponse) =>
-    key.length + value.body.length + (value.surrogateKey?.length ?? 0);
 
   return {
-    get(key: string): CachedResponse | undefined {
+    get(key: string): V | undefined {
       const hit = entries.get(key);
-      if (hit) {
+      if (hit !== undefined) {
         // Re-insert: a Map iterates oldest first, so the front is always the least recently used.
         entries.delete(key);
         entries.set(key, hit);
       }
       return hit;
     },
-    set(key: string, value: CachedResponse): void {
+    set(key: string, value: V): void {
       const size = sizeOf(key, value);
       if (size > maxBytes) return;
       const previous = entries.get(key);
-      if (previous) {
+      if (previous !== undefined) {
         bytes -= sizeOf(key, previous);
         entries.delete(key);
       }
@@ -46,6 +47,14 @@ export function createResponseCache(maxBytes: number) {
     },
     stats: () => ({ entries: entries.size, bytes }),
   };
+}
+
+/** Response bodies within a byte budget. */
+export function createResponseCache(maxBytes: number) {
+  return createByteLru<CachedResponse>(
+    maxBytes,
+    (key, value) => ENTRY_OVERHEAD_BYTES + key.length + value.body.length + (value.surrogateKey?.length ?? 0),
+  );
 }
 
 export type ResponseCache = ReturnType<typeof createResponseCache>;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createTestApp } from '../helpers/app.js';
+import { seedSampleContent } from '../../seeds/load.js';
+import { createTestApp, tables } from '../helpers/app.js';
 import { createArticle, createComment } from '../helpers/factories.js';
 
 describe('public caching', () => {
@@ -112,5 +113,79 @@ describe('public caching', () => {
     const { slug } = await createArticle(db);
     const res = await app.inject({ method: 'GET', url: `/v1/articles/${slug}` });
     expect(res.headers['cache-control']).toBe('public, max-age=5, s-maxage=120');
+  });
+});
+
+describe('public cache memory and validators', () => {
+  it('remembers nothing for 404s and 400s, and stays within its byte budget for any number of 200 URLs', async () => {
+    const { app, db } = await createTestApp({ config: { responseCacheBytes: 256 * 1024 } });
+    await createArticle(db, { slug: 'kept' });
+    const long = 'x'.repeat(15_000);
+    for (let i = 0; i < 300; i++) {
+      expect((await app.inject({ method: 'GET', url: `/v1/articles/missing-${i}?pad=${long}` })).statusCode).toBe(404);
+      expect((await app.inject({ method: 'GET', url: `/v1/articles?limit=0&i=${i}${long}` })).statusCode).toBe(400);
+    }
+    expect(app.publicCache.stats()).toEqual({
+      validators: { entries: 0, bytes: 0 },
+      responses: { entries: 0, bytes: 0 },
+    });
+
+    // Distinct query strings on an article are 200s: remembered, but within the byte budgets.
+    for (let i = 0; i < 600; i++) {
+      expect((await app.inject({ method: 'GET', url: `/v1/articles/kept?i=${i}${long}` })).statusCode).toBe(200);
+    }
+    const stats = app.publicCache.stats();
+    expect(stats.validators.bytes).toBeLessThanOrEqual(4 * 1024 * 1024);
+    expect(stats.validators.entries).toBeLessThan(600);
+    expect(stats.responses.bytes).toBeLessThanOrEqual(256 * 1024);
+
+    // A representation answered 200 is remembered: its 304 and its bytes come without the database.
+    const first = await app.inject({ method: 'GET', url: '/v1/articles/kept' });
+    expect(first.statusCode).toBe(200);
+    expect(app.publicCache.stats().validators.entries).toBe(stats.validators.entries + 1);
+    const revalidated = await app.publicCache.resolve('/v1/articles/kept', first.headers.etag as string);
+    expect(revalidated.notModified).toBe(true);
+    expect((await app.publicCache.resolve('/v1/articles/kept', undefined)).hit?.body).toBe(first.body);
+  });
+
+  it('answers a correct If-None-Match with 304 only where the route answers 200', async () => {
+    const { app, db } = await createTestApp();
+    const { id } = await createArticle(db, { slug: 'new-home' });
+    await db.withTransaction(async (tx) => {
+      const { articleSlugRedirects } = tables;
+      await tx
+        .insert(articleSlugRedirects)
+        .values({ slug: 'old-home', articleId: id, createdAt: '2026-01-01T00:00:00.000Z' });
+    });
+    const cases = [
+      ['/v1/articles/missing', 404],
+      ['/v1/articles?limit=0', 400],
+      ['/v1/articles/old-home', 301],
+    ] as const;
+    for (const [url, status] of cases) {
+      // The very ETag the server would compute for this URL in the current state.
+      const { etag } = await app.publicCache.resolve(url, undefined);
+      const res = await app.inject({ method: 'GET', url, headers: { 'if-none-match': etag } });
+      expect(res.statusCode, url).toBe(status);
+      expect(res.headers.etag, url).toBeUndefined();
+    }
+    // A 200 never served by this process (another process, or evicted) still revalidates.
+    const { etag } = await app.publicCache.resolve('/v1/articles/new-home', undefined);
+    const fresh = await app.inject({ method: 'GET', url: '/v1/articles/new-home', headers: { 'if-none-match': etag } });
+    expect(fresh.statusCode).toBe(304);
+    expect(fresh.body).toBe('');
+    expect(fresh.headers.etag).toBe(etag);
+    expect(fresh.headers['content-type']).toBeUndefined();
+  });
+
+  it('gives identical content different ETags in two installations', async () => {
+    const one = await createTestApp();
+    const two = await createTestApp();
+    for (const { db, clock } of [one, two])
+      await seedSampleContent({ withTransaction: db.withTransaction, now: clock.now });
+    const a = await one.app.inject({ method: 'GET', url: '/v1/articles/sciatica-in-runners' });
+    const b = await two.app.inject({ method: 'GET', url: '/v1/articles/sciatica-in-runners' });
+    expect(a.body).toBe(b.body);
+    expect(a.headers.etag).not.toBe(b.headers.etag);
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createTestApp } from '../helpers/app.js';
 import { createArticle } from '../helpers/factories.js';
 import { bearer, createKeyFor } from '../helpers/keys.js';
+import { rawBody, rawExchange } from '../helpers/socket.js';
 
 // The fast lane sits in front of Fastify's router, so only a real socket exercises it.
 
@@ -66,6 +67,19 @@ describe('fast lane', () => {
     const { app } = await serve({ config: { requestTimeoutMs: 1234 } });
     expect(app.server.requestTimeout).toBe(1234);
     expect(app.server.keepAliveTimeout).toBe(72_000);
+  });
+
+  it('answers a body that stalls past REQUEST_TIMEOUT_MS with a 408 problem and closes the connection', async () => {
+    const { base, db } = await serve({ config: { requestTimeoutMs: 300 } });
+    const { slug } = await createArticle(db);
+    // Headers complete, body promised but never finished: the connection stays open until the timeout.
+    const received = await rawExchange(
+      base,
+      `POST /v1/articles/${slug}/comments HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"body":`,
+    );
+    expect(received).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
+    expect(received).toContain('Content-Type: application/problem+json; charset=utf-8');
+    expect(rawBody(received)).toMatchObject({ status: 408, code: 'request_timeout' });
   });
 
   it('leaves HEAD, admin and unknown requests to Fastify', async () => {

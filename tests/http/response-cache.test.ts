@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createResponseCache } from '../../src/http/response-cache.js';
+import { createResponseCache, ENTRY_OVERHEAD_BYTES } from '../../src/http/response-cache.js';
 import { createTestApp } from '../helpers/app.js';
 import { openSharedTestDatabases } from '../helpers/databases.js';
 import { createArticle, createComment, createProduct } from '../helpers/factories.js';
@@ -328,14 +328,14 @@ describe('response cache stays correct under every write path', () => {
 
 describe('createResponseCache', () => {
   it('evicts the least recently used entries past its byte budget', () => {
-    const cache = createResponseCache(25);
+    const cache = createResponseCache(25 + 2 * ENTRY_OVERHEAD_BYTES);
     cache.set('a', { body: 'x'.repeat(9), surrogateKey: undefined });
     cache.set('b', { body: 'y'.repeat(9), surrogateKey: undefined });
     cache.get('a');
     cache.set('c', { body: 'z'.repeat(9), surrogateKey: undefined });
     expect(cache.get('b')).toBeUndefined();
     expect(cache.get('a')?.body).toBe('x'.repeat(9));
-    expect(cache.stats()).toEqual({ entries: 2, bytes: 20 });
+    expect(cache.stats()).toEqual({ entries: 2, bytes: 20 + 2 * ENTRY_OVERHEAD_BYTES });
     cache.set('huge', { body: 'w'.repeat(100), surrogateKey: undefined });
     expect(cache.get('huge')).toBeUndefined();
   });

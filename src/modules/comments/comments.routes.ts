@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sendJson, setSurrogateKeys } from '../../http/caching.js';
+import { clientAddress } from '../../http/client-address.js';
 import { PageQuerySchema, SlugParamsSchema } from '../../http/common.schemas.js';
 import { problemResponses } from '../../http/errors.js';
 import type { RouteDeps } from '../../http/route-deps.js';
@@ -51,7 +52,7 @@ export const publicCommentRoutes: FastifyPluginAsync<RouteDeps> = async (app, { 
       },
     },
     async (request, reply) => {
-      const context = { db, now: now(), policy: config.comments, clientAddress: request.ip };
+      const context = { db, now: now(), policy: config.comments, clientAddress: clientAddress(request) };
       const { id } = await submitComment(context, request.params.slug, request.body);
       return reply.code(202).send({ id, status: 'pending' as const });
     },
