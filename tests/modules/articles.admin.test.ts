@@ -667,6 +667,24 @@ describe('rules checked inside the write transaction', () => {
     expect(res.json().publishedAt).toBe('2026-06-01T11:00:00.000Z');
   });
 
+  it.each([
+    ['no body', undefined],
+    ['{}', {}],
+  ])('publishes a scheduled article now when sent %s, replacing its future date', async (_name, payload) => {
+    const { app, db, clock, headers } = await editorApp();
+    const future = new Date(clock.now.getTime() + 3_600_000).toISOString();
+    const { id, slug } = await createArticle(db, { publishedAt: future });
+    const res = await app.inject({
+      method: 'POST',
+      url: `/v1/admin/articles/${id}/publish`,
+      headers,
+      ...(payload ? { payload } : {}),
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ status: 'published', publishedAt: clock.now.toISOString() });
+    expect((await app.inject({ method: 'GET', url: `/v1/articles/${slug}` })).statusCode).toBe(200);
+  });
+
   it('moves the ETag of every article linking a product when the product changes', async () => {
     const { app, db, headers } = await editorApp();
     const product = await createProduct(db);

@@ -247,9 +247,12 @@ export async function publishArticle(
   const { article } = await writeArticle(ctx, id, async (tx, row) => {
     if ((await listSectionIds({ db: tx, articleId: id })).length === 0)
       throw ruleViolation('An article needs at least one section to be published.');
-    // Publishing a published article again keeps its date, so it does not jump to the top of the feed.
-    const kept = row.status === 'published' ? row.publishedAt : null;
-    const at = publishedAt ? new Date(publishedAt).toISOString() : (kept ?? ctx.now.toISOString());
+    // Publishing a published, due article again keeps its date, so it does not jump to the top of the feed;
+    // a scheduled one with no date is published now, as documented.
+    const now = ctx.now.toISOString();
+    const kept =
+      row.status === 'published' && row.publishedAt !== null && row.publishedAt <= now ? row.publishedAt : null;
+    const at = publishedAt ? new Date(publishedAt).toISOString() : (kept ?? now);
     await updateArticle({ db: tx, id, values: { status: 'published', publishedAt: at } });
   });
   return article;
