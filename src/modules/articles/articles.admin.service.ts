@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { DatabaseHandles, Db } from '../../db/client.js';
 import type { ArticleStatus } from '../../db/schema.js';
 import { decodeCursor, splitPage } from '../../http/cursor.js';
@@ -103,7 +104,8 @@ async function findCurrentArticle(tx: Db, id: number, ifMatch: string | undefine
 
 /**
  * Every write to an article or its parts: one transaction that finds the article, checks If-Match,
- * applies the change, records a new revision, and reads the result back before committing.
+ * applies the change, records a new revision if the article really changed, and reads the result back
+ * before committing.
  */
 async function writeArticle<T>(
   ctx: WriteContext,
@@ -113,9 +115,14 @@ async function writeArticle<T>(
   return ctx.db.withTransaction(async (tx) => {
     const id = typeof locate === 'number' ? locate : await locate(tx);
     const row = await findCurrentArticle(tx, id, ctx.ifMatch);
+    const before = await assembleAdminArticle({ db: tx, id, now: ctx.now });
     const result = await change(tx, row);
-    await touchArticle({ db: tx, id, at: ctx.now.toISOString() });
-    return { article: await assembleAdminArticle({ db: tx, id, now: ctx.now }), result };
+    const after = await assembleAdminArticle({ db: tx, id, now: ctx.now });
+    // A change that changes nothing keeps the revision, so other editors' If-Match stays valid.
+    if (isDeepStrictEqual(before, after)) return { article: before, result };
+    const at = ctx.now.toISOString();
+    await touchArticle({ db: tx, id, at });
+    return { article: { ...after, revision: row.revision + 1, updatedAt: at }, result };
   });
 }
 
