@@ -2,8 +2,11 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { asConstraintViolation, isDatabaseBusy } from '../db/errors.js';
+import { always } from './response-headers.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+/** Headers every problem carries (sendProblem sets them), documented on every problem response. */
+export const PROBLEM_HEADERS = { 'Cache-Control': always('no-store: an error is never a cacheable representation') };
 
 export type FieldLocation = 'body' | 'query' | 'params' | 'headers';
 

@@ -493,8 +493,7 @@ describe('sections and tips', () => {
       payload: { heading: 'New', position: 2, tips: [{ title: 'x', body: 'y' }] },
     });
     expect(added.statusCode).toBe(201);
-    const newId = added.json().sections[1].id;
-    expect(added.headers.location).toBe(`/v1/admin/sections/${newId}`);
+    expect(added.headers.location).toBe(`/v1/admin/articles/${article.id}`);
     expect(headings(added.json())).toEqual(['1:S1', '2:New', '3:S2', '4:S3']);
     const removed = await app.inject({
       method: 'DELETE',
