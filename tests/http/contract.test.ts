@@ -186,7 +186,7 @@ function checkAgainstDocument(what: string, op: Operation, res: LightMyRequestRe
 }
 
 describe('every operation answers as its OpenAPI document says', () => {
-  it('knows how to call every documented operation', () => {
+  it('has a successful call for exactly the documented operations', () => {
     expect(operations.length).toBeGreaterThanOrEqual(38);
     expect(operations.map(({ op }) => op.operationId).sort()).toEqual(Object.keys(SUCCESS).sort());
   });
