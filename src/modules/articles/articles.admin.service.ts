@@ -283,8 +283,10 @@ export async function removeArticle(ctx: WriteContext, id: number): Promise<void
 }
 
 export async function releaseRedirect({ db }: { db: DatabaseHandles }, slug: string): Promise<void> {
-  const released = await db.withTransaction((tx) => deleteRedirect({ db: tx, slug }));
-  if (!released) throw notFound(`No redirect starts at "${slug}".`);
+  // Thrown inside, so a missing redirect rolls back and commits nothing (not even a content version).
+  await db.withTransaction(async (tx) => {
+    if (!(await deleteRedirect({ db: tx, slug }))) throw notFound(`No redirect starts at "${slug}".`);
+  });
 }
 
 // ---- sections

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { publicRead, sendJson, setSurrogateKeys } from '../../http/caching.js';
 import { SlugParamsSchema } from '../../http/common.schemas.js';
 import { problemResponses } from '../../http/errors.js';
-import { location } from '../../http/response-headers.js';
+import { always, location } from '../../http/response-headers.js';
 import type { RouteDeps } from '../../http/route-deps.js';
 import { ArticleListQuerySchema, ArticleListSchema, ArticleSchema } from './articles.schemas.js';
 import { getPublicArticle, listPublicArticleSummaries } from './articles.service.js';
@@ -40,7 +40,12 @@ export const publicArticleRoutes: FastifyPluginAsync<RouteDeps> = async (app, { 
         params: SlugParamsSchema,
         response: { 200: ArticleSchema, 301: MovedSchema, ...problemResponses(400, 404) },
       },
-      { 301: location('The current URL of the article') },
+      {
+        301: {
+          ...location('The current URL of the article'),
+          'Cache-Control': always('Caching policy, as on the article'),
+        },
+      },
     ),
     async (request, reply) => {
       const result = await getPublicArticle({ db: db.read, slug: request.params.slug, now: now() });
