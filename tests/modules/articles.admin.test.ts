@@ -758,18 +758,18 @@ describe('size of one create', () => {
     })),
   });
 
-  it('refuses more than 150 sections and tips in one create with 400 at /sections, storing nothing', async () => {
+  it('refuses more than 100 sections and tips in one create with 400 at /sections, storing nothing', async () => {
     const { app, db, headers } = await editorApp();
-    const res = await app.inject({ method: 'POST', url: '/v1/admin/articles', headers, payload: articleOf(10, 15) });
+    const res = await app.inject({ method: 'POST', url: '/v1/admin/articles', headers, payload: articleOf(10, 10) });
     expect(res.statusCode).toBe(400);
     expect(res.json().errors).toEqual([expect.objectContaining({ location: 'body', pointer: '/sections' })]);
     expect(await db.read.select().from(articles)).toEqual([]);
   });
 
-  it('accepts exactly 150 sections and tips in one create', async () => {
+  it('accepts exactly 100 sections and tips in one create', async () => {
     const { app, headers } = await editorApp();
-    const res = await app.inject({ method: 'POST', url: '/v1/admin/articles', headers, payload: articleOf(15, 9) });
+    const res = await app.inject({ method: 'POST', url: '/v1/admin/articles', headers, payload: articleOf(10, 9) });
     expect(res.statusCode).toBe(201);
-    expect(res.json().sections).toHaveLength(15);
+    expect(res.json().sections).toHaveLength(10);
   });
 });

@@ -6,7 +6,7 @@ const MAX_TEXT = 20_000;
 // One create writes every part in one transaction on the event loop: this bound keeps it near 100 ms
 // (measured by bench/create-blocking.ts).
 export const MAX_SECTIONS = 50;
-export const MAX_PARTS_PER_REQUEST = 150;
+export const MAX_PARTS_PER_REQUEST = 100;
 
 const line = (max: number) => z.string().trim().min(1).max(max);
 const optionalText = (max: number) => z.string().max(max).nullable().optional();
