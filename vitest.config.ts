@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Tests that only make sense on SQLite: its single writer, its files, its statement counts.
-const SQLITE_ONLY = ['tests/db/sqlite-*.test.ts'];
+// Tests that only make sense on SQLite (its single writer, its files), and the OpenAPI fuzzing, which
+// exercises the HTTP layer (the same on both engines) and is too long to run twice.
+const SQLITE_ONLY = ['tests/db/sqlite-*.test.ts', 'tests/http/fuzz.test.ts'];
 
 export default defineConfig({
   test: {

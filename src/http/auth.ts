@@ -5,6 +5,7 @@ import { touchKey } from '../modules/keys/keys.repository.js';
 import { resolveKey } from '../modules/keys/keys.service.js';
 import { clientAddress } from './client-address.js';
 import { AppError, problemResponses } from './errors.js';
+import { type HeaderDeclaration, NO_STORE, responseHeaders, WWW_AUTHENTICATE } from './response-headers.js';
 
 export interface Principal {
   keyId: number;
@@ -83,11 +84,12 @@ function createFailureLimiter({ max, windowMs }: { max: number; windowMs: number
  * OpenAPI metadata, and the 401/403 problems plus the listed error statuses.
  */
 export function managementRoute<const R extends readonly Role[]>(roles: R, tag: string) {
-  return <S extends { response: object }, const E extends number[]>(
+  return <S extends { response: object; body?: unknown }, const E extends number[]>(
     operationId: string,
     summary: string,
     schema: S,
     errors: E,
+    headers?: HeaderDeclaration,
   ) => ({
     config: { roles },
     schema: {
@@ -96,7 +98,10 @@ export function managementRoute<const R extends readonly Role[]>(roles: R, tag: 
       summary,
       tags: [tag],
       ...requiresRoles(roles),
-      response: { ...authProblems(...errors), ...schema.response },
+      // A body may be too large (413) or not JSON (415) on any operation that takes one.
+      response: { ...authProblems(...errors, ...(schema.body ? ([413, 415] as const) : [])), ...schema.response },
+      // installAuth sends no-store on every management response, and a challenge with every 401.
+      ...responseHeaders({ '*': NO_STORE, 401: WWW_AUTHENTICATE }, headers),
     },
   });
 }

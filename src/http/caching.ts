@@ -3,12 +3,41 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/client.js';
 import { getContentVersion, getPublicationHorizon } from '../modules/content/content.repository.js';
 import { type CachedResponse, createByteLru, createResponseCache, ENTRY_OVERHEAD_BYTES } from './response-cache.js';
+import { always, type HeaderDeclaration, responseHeaders } from './response-headers.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** Public, cacheable read: gets an ETag, Cache-Control and an early 304. */
     publicCache?: boolean;
   }
+}
+
+const VALIDATORS = {
+  ETag: always('Strong validator of this representation; send it as If-None-Match to revalidate'),
+  'Cache-Control': always('Caching policy; s-maxage never runs past the next scheduled publication'),
+};
+
+/**
+ * Route options of a public, cacheable read: the hooks below answer it (ETag, Cache-Control, 304),
+ * and its handler names what it holds in Surrogate-Key.
+ */
+export function publicRead<S extends object>(schema: S, headers?: HeaderDeclaration) {
+  return {
+    config: { publicCache: true },
+    schema: {
+      ...schema,
+      ...responseHeaders(
+        {
+          200: {
+            ...VALIDATORS,
+            'Surrogate-Key': always('What the response holds, for CDN purges (article-1 product-2 comments-1)'),
+          },
+          304: VALIDATORS,
+        },
+        headers,
+      ),
+    },
+  };
 }
 
 export interface ContentState {

@@ -5,8 +5,11 @@ import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } fro
 import { z } from 'zod';
 import { asConstraintViolation, isDatabaseBusy } from '../db/errors.js';
 import { trackAllowedMethods } from './allowed-methods.js';
+import { always } from './response-headers.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+/** Headers every problem carries (sendProblem sets them), documented on every problem response. */
+export const PROBLEM_HEADERS = { 'Cache-Control': always('no-store: an error is never a cacheable representation') };
 
 export type FieldLocation = 'body' | 'query' | 'params' | 'headers';
 

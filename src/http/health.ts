@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, problemResponses } from './errors.js';
+import { NO_STORE, responseHeaders } from './response-headers.js';
 import type { RouteDeps } from './route-deps.js';
 
 const StatusSchema = z.object({ status: z.literal('ok') }).meta({ id: 'HealthStatus' });
@@ -16,6 +17,7 @@ export const healthRoutes: FastifyPluginAsync<RouteDeps> = async (app, { db }) =
         tags: ['health'],
         summary: 'The process is alive',
         response: { 200: StatusSchema, ...problemResponses() },
+        ...responseHeaders({ 200: NO_STORE }),
       },
     },
     async (_request, reply) => {
@@ -31,6 +33,7 @@ export const healthRoutes: FastifyPluginAsync<RouteDeps> = async (app, { db }) =
         tags: ['health'],
         summary: 'The database is reachable',
         response: { 200: StatusSchema, ...problemResponses(503) },
+        ...responseHeaders({ 200: NO_STORE }),
       },
     },
     async (request, reply) => {

@@ -78,6 +78,8 @@ export function parseJsonBody(contentType: string | undefined, raw: Buffer): unk
 
 export function installJsonBodyParser(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
+  // Bodies are JSON only: text is 415 like any other type, not a string the schema then refuses with 400.
+  app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, raw, done) => {
     try {
       done(null, parseJsonBody(request.headers['content-type'], raw as Buffer));

@@ -1,8 +1,11 @@
+import { isDeepStrictEqual } from 'node:util';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { createJsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { BEARER_SCHEME } from './auth.js';
+import { PROBLEM_CONTENT_TYPE, PROBLEM_HEADERS } from './errors.js';
+import { documentResponseHeaders, type HeaderDoc } from './response-headers.js';
 
 const DOCS_PREFIX = '/docs';
 
@@ -60,25 +63,35 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
 
 type Operation = {
   operationId?: string;
+  security?: unknown[];
   parameters?: unknown[];
   requestBody?: { required?: boolean };
-  responses?: Record<string, { description?: string; headers?: Record<string, unknown> }>;
+  responses?: Record<string, { description?: string; headers?: Record<string, unknown>; content?: object }>;
 };
-type OpenApiDocument = { paths?: Record<string, Record<string, Operation>> } & Record<string, unknown>;
+type OpenApiDocument = {
+  paths?: Record<string, Record<string, Operation>>;
+  components?: { schemas?: Record<string, unknown> };
+} & Record<string, unknown>;
 
-const header = (description: string) => ({ description, schema: { type: 'string' } });
 const OPTIONAL_BODY = new Set(['adminPublishArticle', 'adminUnpublishArticle']);
+const BODILESS_DESCRIPTIONS = { '304': 'Not Modified: the ETag still matches' };
 
 /**
- * What the zod schemas cannot say: conditional requests and 304s on public reads, and the
- * headers (ETag, Location, Retry-After…) that responses carry. One place, applied to the whole document.
+ * What the zod schemas cannot say: each route's declared response headers (see response-headers.ts),
+ * the If-None-Match of reads that can answer 304, `security: []` on public operations, the headers of
+ * every problem, and only the components the operations use.
  */
 function documentHttpSemantics(doc: OpenApiDocument): OpenApiDocument {
-  for (const [path, item] of Object.entries(doc.paths ?? {})) {
-    for (const [method, op] of Object.entries(item)) {
-      const responses = op.responses ?? {};
-      const publicRead = method === 'get' && path.startsWith('/v1/') && !path.startsWith('/v1/admin');
-      if (publicRead) {
+  for (const item of Object.values(doc.paths ?? {})) {
+    for (const op of Object.values(item)) {
+      documentResponseHeaders(op, BODILESS_DESCRIPTIONS);
+      // No roles declared: anyone may call it, which OpenAPI says with an empty requirement list.
+      op.security ??= [];
+      for (const response of Object.values(op.responses ?? {})) {
+        if (response.content && PROBLEM_CONTENT_TYPE in response.content)
+          response.headers = { ...response.headers, ...headerObjects(PROBLEM_HEADERS) };
+      }
+      if (op.responses?.['304']) {
         op.parameters = [
           ...(op.parameters ?? []),
           {
@@ -89,31 +102,78 @@ function documentHttpSemantics(doc: OpenApiDocument): OpenApiDocument {
             description: 'An ETag from an earlier response: 304 when it still matches',
           },
         ];
-        responses['304'] = {
-          description: 'Not Modified: the ETag still matches',
-          headers: { ETag: header('The current ETag'), 'Cache-Control': header('Caching policy') },
-        };
-        const ok = responses['200'];
-        if (ok)
-          ok.headers = {
-            ETag: header('Strong validator of this representation'),
-            'Cache-Control': header('Caching policy; s-maxage never runs past the next scheduled publication'),
-            'Surrogate-Key': header('What the response holds, for CDN purges (article-1 product-2 comments-1)'),
-          };
       }
-      for (const status of ['200', '201']) {
-        const response = responses[status];
-        if (response && /Article|Comment/.test(op.operationId ?? '') && path.startsWith('/v1/admin'))
-          response.headers = { ...response.headers, ETag: header('Send it back as If-Match on your next write') };
-      }
-      if (responses['201'])
-        responses['201'].headers = { ...responses['201'].headers, Location: header('URL of the created resource') };
-      if (responses['301']) responses['301'].headers = { Location: header('The current URL of the article') };
-      if (responses['401']) responses['401'].headers = { 'WWW-Authenticate': header('Bearer realm="quire"') };
-      if (responses['429'])
-        responses['429'].headers = { 'Retry-After': header('Seconds until a new submission is accepted') };
       if (op.operationId && OPTIONAL_BODY.has(op.operationId) && op.requestBody) op.requestBody.required = false;
     }
   }
+  keepUsedComponents(doc);
   return doc;
+}
+
+function headerObjects(headers: Record<string, HeaderDoc>) {
+  return Object.fromEntries(
+    Object.entries(headers).map(([name, { description, required }]) => [
+      name,
+      { description, required, schema: { type: 'string' } },
+    ]),
+  );
+}
+
+const SCHEMA_REF = '#/components/schemas/';
+
+function referencedSchemas(value: unknown, found: Set<string>): void {
+  if (Array.isArray(value)) for (const item of value) referencedSchemas(item, found);
+  else if (value && typeof value === 'object') {
+    for (const [key, inner] of Object.entries(value)) {
+      if (key === '$ref' && typeof inner === 'string' && inner.startsWith(SCHEMA_REF))
+        found.add(inner.slice(SCHEMA_REF.length));
+      else referencedSchemas(inner, found);
+    }
+  }
+}
+
+/**
+ * fastify-type-provider-zod registers an input and an output variant (`XInput`, `X`) of every named
+ * schema. Only those the operations reach stay, and an input variant whose output twin is unused takes
+ * the plain name, so a generated client's request types read `ArticleCreate`, not `ArticleCreateInput`.
+ */
+function keepUsedComponents(doc: OpenApiDocument): void {
+  const schemas = doc.components?.schemas;
+  if (!schemas) return;
+  const used = new Set<string>();
+  referencedSchemas(doc.paths, used);
+  for (let pending = [...used]; pending.length > 0; ) {
+    const next = new Set<string>();
+    for (const name of pending) referencedSchemas(schemas[name], next);
+    pending = [...next].filter((name) => !used.has(name));
+    for (const name of pending) used.add(name);
+  }
+  const renames = new Map<string, string>();
+  for (const name of used) {
+    const plain = name.endsWith('Input') ? name.slice(0, -'Input'.length) : undefined;
+    // Unused output twin, or an identical one: the input variant goes by the plain name.
+    if (plain && (!used.has(plain) || isDeepStrictEqual(schemas[plain], schemas[name]))) renames.set(name, plain);
+  }
+  for (const name of renames.keys()) used.delete(name);
+  for (const [from, to] of renames) if (!used.has(to)) schemas[to] = schemas[from];
+  for (const to of renames.values()) used.add(to);
+  const kept: Record<string, unknown> = {};
+  for (const name of Object.keys(schemas)) if (used.has(name)) kept[name] = schemas[name];
+  const renamed = renameRefs({ paths: doc.paths, schemas: kept }, renames) as typeof doc & { schemas: typeof kept };
+  doc.paths = renamed.paths;
+  doc.components = { ...doc.components, schemas: renamed.schemas };
+}
+
+function renameRefs(value: unknown, renames: Map<string, string>): unknown {
+  if (Array.isArray(value)) return value.map((item) => renameRefs(item, renames));
+  if (!value || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, inner]) => {
+      if (key === '$ref' && typeof inner === 'string' && inner.startsWith(SCHEMA_REF)) {
+        const name = inner.slice(SCHEMA_REF.length);
+        return [key, `${SCHEMA_REF}${renames.get(name) ?? name}`];
+      }
+      return [key, renameRefs(inner, renames)];
+    }),
+  );
 }

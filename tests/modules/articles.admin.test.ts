@@ -494,8 +494,7 @@ describe('sections and tips', () => {
       payload: { heading: 'New', position: 2, tips: [{ title: 'x', body: 'y' }] },
     });
     expect(added.statusCode).toBe(201);
-    const newId = added.json().sections[1].id;
-    expect(added.headers.location).toBe(`/v1/admin/sections/${newId}`);
+    expect(added.headers.location).toBe(`/v1/admin/articles/${article.id}`);
     expect(headings(added.json())).toEqual(['1:S1', '2:New', '3:S2', '4:S3']);
     const removed = await app.inject({
       method: 'DELETE',
@@ -668,6 +667,24 @@ describe('rules checked inside the write transaction', () => {
     expect(res.json().publishedAt).toBe('2026-06-01T11:00:00.000Z');
   });
 
+  it.each([
+    ['no body', undefined],
+    ['{}', {}],
+  ])('publishes a scheduled article now when sent %s, replacing its future date', async (_name, payload) => {
+    const { app, db, clock, headers } = await editorApp();
+    const future = new Date(clock.now.getTime() + 3_600_000).toISOString();
+    const { id, slug } = await createArticle(db, { publishedAt: future });
+    const res = await app.inject({
+      method: 'POST',
+      url: `/v1/admin/articles/${id}/publish`,
+      headers,
+      ...(payload ? { payload } : {}),
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ status: 'published', publishedAt: clock.now.toISOString() });
+    expect((await app.inject({ method: 'GET', url: `/v1/articles/${slug}` })).statusCode).toBe(200);
+  });
+
   it('moves the ETag of every article linking a product when the product changes', async () => {
     const { app, db, headers } = await editorApp();
     const product = await createProduct(db);
@@ -689,5 +706,71 @@ describe('rules checked inside the write transaction', () => {
       payload: { title: 'x' },
     });
     expect(stale.statusCode).toBe(412);
+  });
+});
+
+describe('writes that change nothing', () => {
+  it('keep the revision and ETag for no-op PATCHes of articles, sections, tips and linked products', async () => {
+    const { app, db, headers } = await editorApp();
+    const product = await createProduct(db, { name: 'Shoe' });
+    const { id } = await createArticle(db, {
+      title: 'Same',
+      sections: [{ heading: 'H', tips: [{ title: 'T', body: 'B' }] }],
+      products: [{ productId: product.id }],
+    });
+    const first = await app.inject({ method: 'GET', url: `/v1/admin/articles/${id}`, headers });
+    const etag = first.headers.etag as string;
+    const { sections } = first.json();
+    const writes = [
+      { method: 'PATCH' as const, url: `/v1/admin/articles/${id}`, payload: {} },
+      { method: 'PATCH' as const, url: `/v1/admin/articles/${id}`, payload: { title: 'Same' } },
+      { method: 'PATCH' as const, url: `/v1/admin/sections/${sections[0].id}`, payload: {} },
+      { method: 'PATCH' as const, url: `/v1/admin/sections/${sections[0].id}`, payload: { heading: 'H', position: 1 } },
+      { method: 'PATCH' as const, url: `/v1/admin/tips/${sections[0].tips[0].id}`, payload: {} },
+      { method: 'PATCH' as const, url: `/v1/admin/tips/${sections[0].tips[0].id}`, payload: { body: 'B' } },
+      { method: 'POST' as const, url: `/v1/admin/articles/${id}/publish` },
+      { method: 'PATCH' as const, url: `/v1/admin/products/${product.id}`, payload: {} },
+      { method: 'PATCH' as const, url: `/v1/admin/products/${product.id}`, payload: { name: 'Shoe' } },
+    ];
+    for (const write of writes) {
+      const res = await app.inject({ ...write, headers: { ...headers, 'if-match': etag } });
+      expect(res.statusCode, `${write.method} ${write.url} ${JSON.stringify(write.payload)}`).toBe(200);
+      if (res.headers.etag) expect(res.headers.etag).toBe(etag);
+    }
+    const last = await app.inject({ method: 'GET', url: `/v1/admin/articles/${id}`, headers });
+    expect(last.headers.etag).toBe(etag);
+    expect(last.json()).toEqual(first.json());
+    const changed = await app.inject({
+      method: 'PATCH',
+      url: `/v1/admin/articles/${id}`,
+      headers: { ...headers, 'if-match': etag },
+      payload: { title: 'Different' },
+    });
+    expect(changed.json().revision).toBe(first.json().revision + 1);
+  });
+});
+
+describe('size of one create', () => {
+  const articleOf = (sections: number, tipsPerSection: number) => ({
+    title: 'Big',
+    sections: Array.from({ length: sections }, (_, s) => ({
+      heading: `S${s}`,
+      tips: Array.from({ length: tipsPerSection }, (_, t) => ({ title: `T${t}`, body: 'b' })),
+    })),
+  });
+
+  it('refuses more than 100 sections and tips in one create with 400 at /sections, storing nothing', async () => {
+    const { app, db, headers } = await editorApp();
+    const res = await app.inject({ method: 'POST', url: '/v1/admin/articles', headers, payload: articleOf(10, 10) });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors).toEqual([expect.objectContaining({ location: 'body', pointer: '/sections' })]);
+    expect(await db.read.select().from(articles)).toEqual([]);
+  });
+
+  it('accepts exactly 100 sections and tips in one create', async () => {
+    const { app, headers } = await editorApp();
+    const res = await app.inject({ method: 'POST', url: '/v1/admin/articles', headers, payload: articleOf(10, 9) });
+    expect(res.statusCode).toBe(201);
+    expect(res.json().sections).toHaveLength(10);
   });
 });

@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { managementRoute } from '../../http/auth.js';
 import { IdParamsSchema } from '../../http/common.schemas.js';
+import { ARTICLE_ETAG, location } from '../../http/response-headers.js';
 import type { RouteDeps } from '../../http/route-deps.js';
 import {
   type AdminArticle,
@@ -46,6 +47,8 @@ const IfMatchHeaders = z.object({
 const NoContent = z.null().describe('Done');
 
 const editorial = managementRoute(EDITORS, 'admin-articles');
+// A section or tip is edited through its article: the article is what answers a GET, with the ETag to send back.
+const HOLDING_ARTICLE = 'The article now holding it, which answers GET with this very body and ETag';
 
 function sendArticle(reply: FastifyReply, article: AdminArticle, status = 200) {
   return reply.code(status).header('etag', articleEtag(article)).send(article);
@@ -79,6 +82,7 @@ export const adminArticleRoutes: FastifyPluginAsync<RouteDeps> = async (app, dep
       'Create a draft article with its sections and tips in one request',
       { body: ArticleCreateSchema, response: { 201: AdminArticleSchema } },
       [400, 409, 422],
+      { 201: { ...ARTICLE_ETAG, ...location('The created article') } },
     ),
     async (request, reply) => {
       const article = await createArticle(readContext(), request.body);
@@ -94,6 +98,7 @@ export const adminArticleRoutes: FastifyPluginAsync<RouteDeps> = async (app, dep
       'One article, whole, with its ETag',
       { params: IdParamsSchema, response: { 200: AdminArticleSchema } },
       [400, 404],
+      { 200: ARTICLE_ETAG },
     ),
     async (request, reply) => sendArticle(reply, await getAdminArticle(readContext(), request.params.id)),
   );
@@ -110,6 +115,7 @@ export const adminArticleRoutes: FastifyPluginAsync<RouteDeps> = async (app, dep
         response: { 200: AdminArticleSchema },
       },
       [400, 404, 409, 412, 422],
+      { 200: ARTICLE_ETAG },
     ),
     async (request, reply) =>
       sendArticle(reply, await patchArticle(writeContext(deps, request), request.params.id, request.body)),
@@ -136,6 +142,7 @@ export const adminArticleRoutes: FastifyPluginAsync<RouteDeps> = async (app, dep
       'Publish now, or schedule with a future publishedAt',
       { params: IdParamsSchema, headers: IfMatchHeaders, body: PublishSchema, response: { 200: AdminArticleSchema } },
       [400, 404, 412, 422],
+      { 200: ARTICLE_ETAG },
     ),
     async (request, reply) =>
       sendArticle(
@@ -156,6 +163,7 @@ export const adminArticleRoutes: FastifyPluginAsync<RouteDeps> = async (app, dep
         response: { 200: AdminArticleSchema },
       },
       [400, 404, 412],
+      { 200: ARTICLE_ETAG },
     ),
     async (request, reply) =>
       sendArticle(reply, await unpublishArticle(writeContext(deps, request), request.params.id)),
@@ -173,6 +181,7 @@ export const adminArticleRoutes: FastifyPluginAsync<RouteDeps> = async (app, dep
         response: { 200: AdminArticleSchema },
       },
       [400, 404, 412, 422],
+      { 200: ARTICLE_ETAG },
     ),
     async (request, reply) =>
       sendArticle(reply, await setArticleProducts(writeContext(deps, request), request.params.id, request.body)),
@@ -204,14 +213,11 @@ export const adminArticleRoutes: FastifyPluginAsync<RouteDeps> = async (app, dep
         response: { 201: AdminArticleSchema },
       },
       [400, 404, 412, 422],
+      { 201: { ...ARTICLE_ETAG, ...location(HOLDING_ARTICLE) } },
     ),
     async (request, reply) => {
-      const { article, result: sectionId } = await addSection(
-        writeContext(deps, request),
-        request.params.id,
-        request.body,
-      );
-      reply.header('location', `/v1/admin/sections/${sectionId}`);
+      const { article } = await addSection(writeContext(deps, request), request.params.id, request.body);
+      reply.header('location', `/v1/admin/articles/${article.id}`);
       return sendArticle(reply, article, 201);
     },
   );
@@ -228,6 +234,7 @@ export const adminArticleRoutes: FastifyPluginAsync<RouteDeps> = async (app, dep
         response: { 200: AdminArticleSchema },
       },
       [400, 404, 412, 422],
+      { 200: ARTICLE_ETAG },
     ),
     async (request, reply) =>
       sendArticle(reply, await patchSection(writeContext(deps, request), request.params.id, request.body)),
@@ -240,6 +247,7 @@ export const adminArticleRoutes: FastifyPluginAsync<RouteDeps> = async (app, dep
       'Delete a section and its tips; answers with the whole article',
       { params: IdParamsSchema, headers: IfMatchHeaders, response: { 200: AdminArticleSchema } },
       [400, 404, 412],
+      { 200: ARTICLE_ETAG },
     ),
     async (request, reply) => sendArticle(reply, await removeSection(writeContext(deps, request), request.params.id)),
   );
@@ -251,10 +259,11 @@ export const adminArticleRoutes: FastifyPluginAsync<RouteDeps> = async (app, dep
       'Add a tip at a position; answers with the whole article',
       { params: IdParamsSchema, headers: IfMatchHeaders, body: TipCreateSchema, response: { 201: AdminArticleSchema } },
       [400, 404, 412, 422],
+      { 201: { ...ARTICLE_ETAG, ...location(HOLDING_ARTICLE) } },
     ),
     async (request, reply) => {
-      const { article, result: tipId } = await addTip(writeContext(deps, request), request.params.id, request.body);
-      reply.header('location', `/v1/admin/tips/${tipId}`);
+      const { article } = await addTip(writeContext(deps, request), request.params.id, request.body);
+      reply.header('location', `/v1/admin/articles/${article.id}`);
       return sendArticle(reply, article, 201);
     },
   );
@@ -266,6 +275,7 @@ export const adminArticleRoutes: FastifyPluginAsync<RouteDeps> = async (app, dep
       'Change or move a tip; answers with the whole article',
       { params: IdParamsSchema, headers: IfMatchHeaders, body: TipPatchSchema, response: { 200: AdminArticleSchema } },
       [400, 404, 412, 422],
+      { 200: ARTICLE_ETAG },
     ),
     async (request, reply) =>
       sendArticle(reply, await patchTip(writeContext(deps, request), request.params.id, request.body)),
@@ -278,6 +288,7 @@ export const adminArticleRoutes: FastifyPluginAsync<RouteDeps> = async (app, dep
       'Delete a tip; answers with the whole article',
       { params: IdParamsSchema, headers: IfMatchHeaders, response: { 200: AdminArticleSchema } },
       [400, 404, 412],
+      { 200: ARTICLE_ETAG },
     ),
     async (request, reply) => sendArticle(reply, await removeTip(writeContext(deps, request), request.params.id)),
   );

@@ -4,6 +4,10 @@ import { collectionOf, ImageSchema, PageQuerySchema, SlugSchema, TimestampSchema
 import { ArticleProductSchema, ArticleSummarySchema, SectionSchema, SeoSchema, TagSchema } from './articles.schemas.js';
 
 const MAX_TEXT = 20_000;
+// One create writes every part in one transaction on the event loop: this bound keeps it near 100 ms
+// (measured by bench/create-blocking.ts).
+export const MAX_SECTIONS = 50;
+export const MAX_PARTS_PER_REQUEST = 100;
 
 const line = (max: number) => z.string().trim().min(1).max(max);
 const optionalText = (max: number) => z.string().max(max).nullable().optional();
@@ -53,7 +57,20 @@ export const ArticleCreateSchema = z
     tags: TagsInputSchema.optional(),
     image: ImageInputSchema.nullable().optional(),
     seo: SeoInputSchema.optional(),
-    sections: z.array(SectionInputSchema).max(100).default([]),
+    sections: z
+      .array(SectionInputSchema)
+      .max(MAX_SECTIONS)
+      .default([])
+      .describe(`At most ${MAX_PARTS_PER_REQUEST} sections and tips together; add more with later requests`),
+  })
+  .superRefine((article, ctx) => {
+    const parts = article.sections.reduce((sum, section) => sum + 1 + section.tips.length, 0);
+    if (parts > MAX_PARTS_PER_REQUEST)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sections'],
+        message: `At most ${MAX_PARTS_PER_REQUEST} sections and tips together in one request (sent ${parts})`,
+      });
   })
   .meta({ id: 'ArticleCreate' });
 

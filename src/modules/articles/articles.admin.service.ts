@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { DatabaseHandles, Db } from '../../db/client.js';
 import { derivedStatus } from '../../db/visibility.js';
 import { decodeCursor, splitPage } from '../../http/cursor.js';
@@ -99,7 +100,8 @@ async function findCurrentArticle(tx: Db, id: number, ifMatch: string | undefine
 
 /**
  * Every write to an article or its parts: one transaction that finds the article, checks If-Match,
- * applies the change, records a new revision, and reads the result back before committing.
+ * applies the change, records a new revision if the article really changed, and reads the result back
+ * before committing.
  */
 async function writeArticle<T>(
   ctx: WriteContext,
@@ -109,9 +111,14 @@ async function writeArticle<T>(
   return ctx.db.withTransaction(async (tx) => {
     const id = typeof locate === 'number' ? locate : await locate(tx);
     const row = await findCurrentArticle(tx, id, ctx.ifMatch);
+    const before = await assembleAdminArticle({ db: tx, id, now: ctx.now });
     const result = await change(tx, row);
-    await touchArticle({ db: tx, id, at: ctx.now.toISOString() });
-    return { article: await assembleAdminArticle({ db: tx, id, now: ctx.now }), result };
+    const after = await assembleAdminArticle({ db: tx, id, now: ctx.now });
+    // A change that changes nothing keeps the revision, so other editors' If-Match stays valid.
+    if (isDeepStrictEqual(before, after)) return { article: before, result };
+    const at = ctx.now.toISOString();
+    await touchArticle({ db: tx, id, at });
+    return { article: { ...after, revision: row.revision + 1, updatedAt: at }, result };
   });
 }
 
@@ -243,9 +250,12 @@ export async function publishArticle(
   const { article } = await writeArticle(ctx, id, async (tx, row) => {
     if ((await listSectionIds({ db: tx, articleId: id })).length === 0)
       throw ruleViolation('An article needs at least one section to be published.');
-    // Publishing a published article again keeps its date, so it does not jump to the top of the feed.
-    const kept = row.status === 'published' ? row.publishedAt : null;
-    const at = publishedAt ? new Date(publishedAt).toISOString() : (kept ?? ctx.now.toISOString());
+    // Publishing a published, due article again keeps its date, so it does not jump to the top of the feed;
+    // a scheduled one with no date is published now, as documented.
+    const now = ctx.now.toISOString();
+    const kept =
+      row.status === 'published' && row.publishedAt !== null && row.publishedAt <= now ? row.publishedAt : null;
+    const at = publishedAt ? new Date(publishedAt).toISOString() : (kept ?? now);
     await updateArticle({ db: tx, id, values: { status: 'published', publishedAt: at } });
   });
   return article;
@@ -269,8 +279,10 @@ export async function removeArticle(ctx: WriteContext, id: number): Promise<void
 }
 
 export async function releaseRedirect({ db }: { db: DatabaseHandles }, slug: string): Promise<void> {
-  const released = await db.withTransaction((tx) => deleteRedirect({ db: tx, slug }));
-  if (!released) throw notFound(`No redirect starts at "${slug}".`);
+  // Thrown inside, so a missing redirect rolls back and commits nothing (not even a content version).
+  await db.withTransaction(async (tx) => {
+    if (!(await deleteRedirect({ db: tx, slug }))) throw notFound(`No redirect starts at "${slug}".`);
+  });
 }
 
 // ---- sections

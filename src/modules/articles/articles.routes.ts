@@ -1,9 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { sendJson, setSurrogateKeys } from '../../http/caching.js';
+import { publicRead, sendJson, setSurrogateKeys } from '../../http/caching.js';
 import { SlugParamsSchema } from '../../http/common.schemas.js';
 import { problemResponses } from '../../http/errors.js';
+import { always, location } from '../../http/response-headers.js';
 import type { RouteDeps } from '../../http/route-deps.js';
 import { ArticleListQuerySchema, ArticleListSchema, ArticleSchema } from './articles.schemas.js';
 import { getPublicArticle, listPublicArticleSummaries } from './articles.service.js';
@@ -15,16 +16,13 @@ export const publicArticleRoutes: FastifyPluginAsync<RouteDeps> = async (app, { 
 
   routes.get(
     '/articles',
-    {
-      config: { publicCache: true },
-      schema: {
-        operationId: 'listArticles',
-        tags: ['articles'],
-        summary: 'Published articles, newest first',
-        querystring: ArticleListQuerySchema,
-        response: { 200: ArticleListSchema, ...problemResponses(400) },
-      },
-    },
+    publicRead({
+      operationId: 'listArticles',
+      tags: ['articles'],
+      summary: 'Published articles, newest first',
+      querystring: ArticleListQuerySchema,
+      response: { 200: ArticleListSchema, ...problemResponses(400) },
+    }),
     async (request, reply) => {
       const page = await listPublicArticleSummaries({ db: db.read, now: now(), ...request.query });
       setSurrogateKeys(reply, ['articles', ...page.articleIds.flatMap((id) => [`article-${id}`, `comments-${id}`])]);
@@ -34,16 +32,21 @@ export const publicArticleRoutes: FastifyPluginAsync<RouteDeps> = async (app, { 
 
   routes.get(
     '/articles/:slug',
-    {
-      config: { publicCache: true },
-      schema: {
+    publicRead(
+      {
         operationId: 'getArticle',
         tags: ['articles'],
         summary: 'One published article, whole',
         params: SlugParamsSchema,
         response: { 200: ArticleSchema, 301: MovedSchema, ...problemResponses(400, 404) },
       },
-    },
+      {
+        301: {
+          ...location('The current URL of the article'),
+          'Cache-Control': always('Caching policy, as on the article'),
+        },
+      },
+    ),
     async (request, reply) => {
       const result = await getPublicArticle({ db: db.read, slug: request.params.slug, now: now() });
       // A redirect is not a representation to revalidate: no validator, so no 304 for it.

@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { managementRoute, principalOf } from '../../http/auth.js';
 import { IdParamsSchema } from '../../http/common.schemas.js';
+import { COMMENT_ETAG } from '../../http/response-headers.js';
 import type { RouteDeps } from '../../http/route-deps.js';
 import {
   commentEtag,
@@ -51,6 +52,7 @@ export const adminCommentRoutes: FastifyPluginAsync<RouteDeps> = async (app, { d
       'One comment with its spam signals and moderation history',
       { params: IdParamsSchema, response: { 200: AdminCommentDetailSchema } },
       [400, 404],
+      { 200: COMMENT_ETAG },
     ),
     async (request, reply) => {
       const comment = await getCommentForModeration({ db }, request.params.id);
@@ -70,6 +72,7 @@ export const adminCommentRoutes: FastifyPluginAsync<RouteDeps> = async (app, { d
         response: { 200: AdminCommentDetailSchema },
       },
       [400, 404, 412],
+      { 200: COMMENT_ETAG },
     ),
     async (request, reply) => {
       const comment = await decideComment(writeContext(request), request.params.id, {

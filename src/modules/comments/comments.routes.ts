@@ -1,30 +1,35 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { sendJson, setSurrogateKeys } from '../../http/caching.js';
+import { publicRead, sendJson, setSurrogateKeys } from '../../http/caching.js';
 import { clientAddress } from '../../http/client-address.js';
 import { PageQuerySchema, SlugParamsSchema } from '../../http/common.schemas.js';
 import { problemResponses } from '../../http/errors.js';
+import { always, responseHeaders } from '../../http/response-headers.js';
 import type { RouteDeps } from '../../http/route-deps.js';
 import { submitComment } from './comments.moderation.service.js';
 import { CommentAcceptedSchema, CommentSubmitSchema, PublicCommentListSchema } from './comments.schemas.js';
 import { getPublicThread } from './comments.service.js';
+
+const RATE_LIMIT_HEADERS = {
+  'X-RateLimit-Limit': always('Submissions allowed per window from your address'),
+  'X-RateLimit-Remaining': always('Submissions left in the current window'),
+  'X-RateLimit-Reset': always('Seconds until the window resets'),
+};
+const RETRY_AFTER = { 'Retry-After': always('Seconds until a new submission is accepted') };
 
 export const publicCommentRoutes: FastifyPluginAsync<RouteDeps> = async (app, { db, now, config }) => {
   const routes = app.withTypeProvider<ZodTypeProvider>();
 
   routes.get(
     '/articles/:slug/comments',
-    {
-      config: { publicCache: true },
-      schema: {
-        operationId: 'listArticleComments',
-        tags: ['comments'],
-        summary: 'Approved comments of a published article, oldest first, each with its approved replies',
-        params: SlugParamsSchema,
-        querystring: PageQuerySchema,
-        response: { 200: PublicCommentListSchema, ...problemResponses(400, 404) },
-      },
-    },
+    publicRead({
+      operationId: 'listArticleComments',
+      tags: ['comments'],
+      summary: 'Approved comments of a published article, oldest first, each with its approved replies',
+      params: SlugParamsSchema,
+      querystring: PageQuerySchema,
+      response: { 200: PublicCommentListSchema, ...problemResponses(400, 404) },
+    }),
     async (request, reply) => {
       const { articleId, json } = await getPublicThread({
         db: db.read,
@@ -48,7 +53,9 @@ export const publicCommentRoutes: FastifyPluginAsync<RouteDeps> = async (app, { 
         summary: 'Submit a comment (or a reply to an approved comment); it is public only once a moderator approves it',
         params: SlugParamsSchema,
         body: CommentSubmitSchema,
-        response: { 202: CommentAcceptedSchema, ...problemResponses(400, 404, 409, 413, 422, 429) },
+        response: { 202: CommentAcceptedSchema, ...problemResponses(400, 404, 409, 413, 415, 422, 429) },
+        // @fastify/rate-limit counts every request to this route, before anything else is checked.
+        ...responseHeaders({ '*': RATE_LIMIT_HEADERS, 429: RETRY_AFTER }),
       },
     },
     async (request, reply) => {

@@ -3,9 +3,10 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { managementRoute } from '../../http/auth.js';
 import { IdParamsSchema } from '../../http/common.schemas.js';
+import { location } from '../../http/response-headers.js';
 import type { RouteDeps } from '../../http/route-deps.js';
-import { ApiKeyListSchema, CreateApiKeyBodySchema, CreatedApiKeySchema } from './keys.schemas.js';
-import { createKey, listApiKeys, revokeApiKey, toApiKey } from './keys.service.js';
+import { ApiKeyListSchema, ApiKeySchema, CreateApiKeyBodySchema, CreatedApiKeySchema } from './keys.schemas.js';
+import { createKey, getApiKey, listApiKeys, revokeApiKey, toApiKey } from './keys.service.js';
 
 const adminOnly = managementRoute(['admin'] as const, 'admin-keys');
 
@@ -34,12 +35,24 @@ export const adminKeyRoutes: FastifyPluginAsync<RouteDeps> = async (app, { db, n
       'Create an API key; the response is the only time the key is shown',
       { body: CreateApiKeyBodySchema, response: { 201: CreatedApiKeySchema } },
       [400],
+      { 201: location('The created key, which answers GET without its secret') },
     ),
     async (request, reply) => {
       const { key, row } = await createKey({ db, ...request.body, now: now() });
       reply.code(201).header('location', `/v1/admin/keys/${row.id}`);
       return { ...toApiKey(row), key };
     },
+  );
+
+  routes.get(
+    '/keys/:id',
+    adminOnly(
+      'getApiKey',
+      'One API key, revoked or not (never the key itself)',
+      { params: IdParamsSchema, response: { 200: ApiKeySchema } },
+      [400, 404],
+    ),
+    async (request) => getApiKey({ db: db.read, id: request.params.id }),
   );
 
   routes.delete(

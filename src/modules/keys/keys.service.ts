@@ -60,6 +60,13 @@ export async function listApiKeys({ db }: { db: Db }): Promise<ApiKey[]> {
   return (await listKeys({ db })).map(toApiKey);
 }
 
+/** One key by id, revoked or not; never its hash. */
+export async function getApiKey({ db, id }: { db: Db; id: number }): Promise<ApiKey> {
+  const row = await findKeyById({ db, id });
+  if (!row) throw notFound(`No API key has the id ${id}.`);
+  return toApiKey(row);
+}
+
 /** Revokes an active key; a missing or already revoked key is not found (there is nothing left to revoke). */
 export async function revokeApiKey({ db, id, now }: { db: DatabaseHandles; id: number; now: Date }): Promise<void> {
   await db.withTransaction(

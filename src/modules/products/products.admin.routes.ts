@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { managementRoute } from '../../http/auth.js';
 import { IdParamsSchema, PageQuerySchema } from '../../http/common.schemas.js';
+import { location } from '../../http/response-headers.js';
 import type { RouteDeps } from '../../http/route-deps.js';
 import {
   createProduct,
@@ -45,6 +46,7 @@ export const adminProductRoutes: FastifyPluginAsync<RouteDeps> = async (app, dep
       'Create a product',
       { body: ProductCreateSchema, response: { 201: AdminProductSchema } },
       [400, 409],
+      { 201: location('The created product') },
     ),
     async (request, reply) => {
       const product = await createProduct(context(), request.body);

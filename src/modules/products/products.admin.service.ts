@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { DatabaseHandles, Db } from '../../db/client.js';
 import { decodeCursor, splitPage } from '../../http/cursor.js';
 import { conflict, notFound } from '../../http/errors.js';
@@ -89,6 +90,11 @@ export async function patchProduct({ db, now }: Context, id: number, input: Prod
     const values = columnsOf(input);
     if (input.slug !== undefined && input.slug !== row.slug)
       values.slug = await claimProductSlug(tx, input.slug, row.name, id);
+    // A PATCH that changes nothing leaves updatedAt and the linking articles' revisions alone.
+    const changed = Object.entries(values).some(
+      ([key, value]) => !isDeepStrictEqual(row[key as keyof ProductRow], value),
+    );
+    if (!changed) return toAdminProduct(tx, row);
     await updateProduct({ db: tx, id, values: { ...values, updatedAt: now.toISOString() } });
     // The product is part of every article that links it: their admin ETags must move too.
     for (const article of await listArticlesLinking({ db: tx, productId: id }))

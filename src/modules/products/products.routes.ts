@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { setSurrogateKeys } from '../../http/caching.js';
+import { publicRead, setSurrogateKeys } from '../../http/caching.js';
 import { SlugParamsSchema } from '../../http/common.schemas.js';
 import { problemResponses } from '../../http/errors.js';
 import type { RouteDeps } from '../../http/route-deps.js';
@@ -12,16 +12,13 @@ export const publicProductRoutes: FastifyPluginAsync<RouteDeps> = async (app, { 
 
   routes.get(
     '/products',
-    {
-      config: { publicCache: true },
-      schema: {
-        operationId: 'listProducts',
-        tags: ['products'],
-        summary: 'Products by name, each with the published articles featuring it',
-        querystring: ProductListQuerySchema,
-        response: { 200: ProductListSchema, ...problemResponses(400) },
-      },
-    },
+    publicRead({
+      operationId: 'listProducts',
+      tags: ['products'],
+      summary: 'Products by name, each with the published articles featuring it',
+      querystring: ProductListQuerySchema,
+      response: { 200: ProductListSchema, ...problemResponses(400) },
+    }),
     async (request, reply) => {
       const page = await listPublicProducts({ db: db.read, now: now(), ...request.query });
       setSurrogateKeys(reply, [
@@ -34,16 +31,13 @@ export const publicProductRoutes: FastifyPluginAsync<RouteDeps> = async (app, { 
 
   routes.get(
     '/products/:slug',
-    {
-      config: { publicCache: true },
-      schema: {
-        operationId: 'getProduct',
-        tags: ['products'],
-        summary: 'One product, with the published articles featuring it',
-        params: SlugParamsSchema,
-        response: { 200: ProductSchema, ...problemResponses(400, 404) },
-      },
-    },
+    publicRead({
+      operationId: 'getProduct',
+      tags: ['products'],
+      summary: 'One product, with the published articles featuring it',
+      params: SlugParamsSchema,
+      response: { 200: ProductSchema, ...problemResponses(400, 404) },
+    }),
     async (request, reply) => {
       const product = await getPublicProduct({ db: db.read, slug: request.params.slug, now: now() });
       setSurrogateKeys(reply, [`product-${product.id}`, ...product.articles.map((a) => `article-${a.id}`)]);
