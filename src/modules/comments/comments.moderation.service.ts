@@ -17,14 +17,16 @@ import {
   hasRecentDuplicate,
   insertComment,
   insertModerationEvent,
+  listDecidableBatch,
   listModerationEvents,
-  listQueue,
-  type QueueFilter,
+  listQueueItems,
+  newestCommentId,
+  type QueueItemFilter,
   refreshCommentCounts,
   tombstoneComment,
   updateCommentStatus,
 } from './comments.repository.js';
-import type { AdminComment, AdminCommentDetail, CommentSubmit } from './comments.schemas.js';
+import type { AdminComment, AdminCommentDetail, BulkFilter, CommentSubmit, QueueItem } from './comments.schemas.js';
 import { contentHashOf } from './comments.service.js';
 import { scoreComment } from './spam.js';
 
@@ -165,22 +167,42 @@ export async function getCommentForModeration(
 
 export async function listModerationQueue(
   { db }: { db: DatabaseHandles },
-  query: QueueFilter & { limit: number; cursor?: string | undefined },
+  query: QueueItemFilter & { order: 'oldest' | 'newest'; limit: number; cursor?: string | undefined },
 ) {
   const after = decodeCursor<[string, number]>(query.cursor, ['string', 'number']);
-  const filter = { status: query.status, articleId: query.articleId, text: query.text };
-  const rows = await listQueue({
+  const { order, limit } = query;
+  const filter = {
+    status: query.status,
+    articleId: query.articleId,
+    text: query.text,
+    createdBefore: query.createdBefore,
+  };
+  // Read before the page, so nothing on the page is newer than the bound it reports.
+  const maxId = await newestCommentId({ db: db.read });
+  const rows = await listQueueItems({
     db: db.read,
     filter,
-    limit: query.limit,
+    order,
+    limit,
     ...(after ? { after: { createdAt: after[0], id: after[1] } } : {}),
   });
-  const page = splitPage(rows, query.limit, (r) => [r.comment.createdAt, r.comment.id]);
+  const page = splitPage(rows, limit, (r) => [r.comment.createdAt, r.comment.id]);
+  const parentIds = page.rows.flatMap((r) => (r.comment.parentId === null ? [] : [r.comment.parentId]));
+  const parents = new Map(
+    (await findLiveComments({ db: db.read, ids: [...new Set(parentIds)] })).map((p) => [p.id, p]),
+  );
   const counts = await countQueueByStatus({ db: db.read, filter: { articleId: query.articleId, text: query.text } });
-  return {
-    data: page.rows.map((r) => toAdminComment(r.comment, r.articleSlug)),
-    meta: { limit: query.limit, nextCursor: page.nextCursor, counts },
-  };
+  const data: QueueItem[] = page.rows.map((r) => {
+    const parent = r.comment.parentId === null ? undefined : parents.get(r.comment.parentId);
+    return {
+      ...toAdminComment(r.comment, r.articleSlug),
+      articleTitle: r.articleTitle,
+      parent: parent
+        ? { id: parent.id, authorName: parent.authorName, body: parent.body, status: parent.status }
+        : null,
+    };
+  });
+  return { data, meta: { limit, nextCursor: page.nextCursor, counts, maxId } };
 }
 
 interface Decision {
@@ -230,6 +252,49 @@ export async function decideComments(
       notFound: unique.filter((id) => !found.has(id)),
     };
   });
+}
+
+// Small enough that a submission queued behind one batch waits a few milliseconds, never 50.
+export const FILTER_BATCH_SIZE = 100;
+
+/**
+ * Decides every live comment matching the filter up to `filter.maxId` (what the moderator saw),
+ * one short transaction per batch so submissions slip in between; each comment gets its own event.
+ */
+export async function decideCommentsByFilter(
+  { db, now }: { db: DatabaseHandles; now: () => Date },
+  filter: BulkFilter,
+  decision: Decision,
+): Promise<{ status: CommentStatus; changed: number }> {
+  const match = {
+    status: filter.status,
+    articleId: filter.articleId,
+    text: filter.q,
+    createdBefore: filter.createdBefore,
+  };
+  let afterId = 0;
+  let changed = 0;
+  for (;;) {
+    const batch = await db.withTransaction(async (tx) => {
+      const rows = await listDecidableBatch({
+        db: tx,
+        filter: match,
+        notStatus: decision.status,
+        afterId,
+        maxId: filter.maxId,
+        limit: FILTER_BATCH_SIZE,
+      });
+      const at = now().toISOString();
+      for (const row of rows) await applyDecision(tx, row, decision, at);
+      await refreshCommentCounts({ db: tx, articleIds: rows.map((r) => r.articleId) });
+      return rows.map((r) => r.id);
+    });
+    changed += batch.length;
+    if (batch.length < FILTER_BATCH_SIZE) return { status: decision.status, changed };
+    afterId = batch.at(-1)!;
+    // Let whatever queued behind this batch (a reader's submission) run before the next one.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
 /** A tombstone: the comment leaves every view, its moderation history stays. */

@@ -1,4 +1,21 @@
-import { and, asc, count, eq, gt, gte, inArray, isNull, or, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
+import {
+  and,
+  asc,
+  count,
+  desc,
+  eq,
+  gt,
+  gte,
+  inArray,
+  isNull,
+  lt,
+  lte,
+  max,
+  or,
+  type SQL,
+  type SQLWrapper,
+  sql,
+} from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../../db/client.js';
 import { jsonArray, jsonObject, jsonText } from '../../db/json.js';
@@ -341,4 +358,82 @@ export async function refreshAllCommentCounts({ db }: { db: Db }): Promise<void>
     .update(articles)
     .set({ commentCount: visibleCommentCountOf(articles.id) })
     .where(inArray(articles.id, db.selectDistinct({ id: comments.articleId }).from(comments)));
+}
+
+// ---- the console's queue and bulk decisions by filter (awaited builders: dialect-neutral)
+
+export interface QueueItemFilter extends QueueFilter {
+  createdBefore?: string | undefined;
+}
+
+function queueItemConditions(filter: QueueItemFilter): SQL[] {
+  const conditions = queueConditions(filter);
+  if (filter.status) conditions.push(eq(comments.status, filter.status));
+  if (filter.createdBefore) conditions.push(lt(comments.createdAt, filter.createdBefore));
+  return conditions;
+}
+
+/** The queue in either order, keyset-paginated, with each comment's article title; fetches limit + 1 rows. */
+export async function listQueueItems({
+  db,
+  filter,
+  order,
+  limit,
+  after,
+}: {
+  db: Db;
+  filter: QueueItemFilter;
+  order: 'oldest' | 'newest';
+  limit: number;
+  after?: ThreadCursor | undefined;
+}) {
+  const conditions = queueItemConditions(filter);
+  const beyond = order === 'oldest' ? gt : lt;
+  if (after)
+    conditions.push(
+      or(
+        beyond(comments.createdAt, after.createdAt),
+        and(eq(comments.createdAt, after.createdAt), beyond(comments.id, after.id)),
+      )!,
+    );
+  const direction = order === 'oldest' ? asc : desc;
+  return await db
+    .select({ comment: comments, articleSlug: articles.slug, articleTitle: articles.title })
+    .from(comments)
+    .innerJoin(articles, eq(articles.id, comments.articleId))
+    .where(and(...conditions))
+    .orderBy(direction(comments.createdAt), direction(comments.id))
+    .limit(limit + 1);
+}
+
+/** The newest comment id there is (0 when none): the bound of a later decision by filter. */
+export async function newestCommentId({ db }: { db: Db }): Promise<number> {
+  const [row] = await db.select({ id: max(comments.id) }).from(comments);
+  return row?.id ?? 0;
+}
+
+/** The next live comments matching the filter with afterId < id <= maxId, by id, not yet in `notStatus`. */
+export async function listDecidableBatch({
+  db,
+  filter,
+  notStatus,
+  afterId,
+  maxId,
+  limit,
+}: {
+  db: Db;
+  filter: QueueItemFilter;
+  notStatus: CommentStatus;
+  afterId: number;
+  maxId: number;
+  limit: number;
+}): Promise<CommentRow[]> {
+  const conditions = queueItemConditions(filter);
+  conditions.push(gt(comments.id, afterId), lte(comments.id, maxId), sql`${comments.status} <> ${notStatus}`);
+  return await db
+    .select()
+    .from(comments)
+    .where(and(...conditions))
+    .orderBy(asc(comments.id))
+    .limit(limit);
 }
