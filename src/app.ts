@@ -8,6 +8,7 @@ import { type DatabaseHandles, openDatabase } from './db/client.js';
 import { migrateDatabase } from './db/migrate.js';
 import { installAuth } from './http/auth.js';
 import { createPublicCache, installPublicCaching } from './http/caching.js';
+import { consoleRoutes } from './http/console.js';
 import { AppError, installProblemHandlers, sendFrameworkProblem } from './http/errors.js';
 import { fastLaneServerFactory } from './http/fast-lane.js';
 import { healthRoutes } from './http/health.js';
@@ -116,6 +117,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   const deps: RouteDeps = { db, now, config };
   await app.register(healthRoutes, deps);
+  await app.register(consoleRoutes);
   await app.register(siteRoutes, { ...deps, prefix: '/v1' });
   await app.register(publicArticleRoutes, { ...deps, prefix: '/v1' });
   await app.register(publicCommentRoutes, { ...deps, prefix: '/v1' });

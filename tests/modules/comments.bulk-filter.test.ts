@@ -49,6 +49,7 @@ describe('the queue the console reads', () => {
     expect(newest.map((c: { id: number }) => c.id)).toEqual([reply, root]);
     expect(newest[0]).toMatchObject({
       articleTitle: expect.any(String),
+      etag: expect.stringMatching(/^".+"$/),
       parent: { id: root, body: 'Root text', status: 'approved' },
     });
     expect(newest[1].parent).toBeNull();

@@ -197,6 +197,7 @@ export async function listModerationQueue(
     return {
       ...toAdminComment(r.comment, r.articleSlug),
       articleTitle: r.articleTitle,
+      etag: commentEtag(r.comment),
       parent: parent
         ? { id: parent.id, authorName: parent.authorName, body: parent.body, status: parent.status }
         : null,

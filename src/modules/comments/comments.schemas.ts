@@ -104,6 +104,7 @@ export const StatusCountsSchema = z
 
 export const QueueItemSchema = AdminCommentSchema.extend({
   articleTitle: z.string(),
+  etag: z.string().describe('Send as If-Match with a decision: 412 if someone decided since this listing'),
   parent: z
     .object({ id: z.number().int(), authorName: z.string(), body: z.string(), status: CommentStatusSchema })
     .nullable()
