@@ -351,6 +351,8 @@ async function start(): Promise<void> {
   $('forget').hidden = false;
   $('help-button').hidden = false;
   $('login-error').textContent = '';
+  // The key field is gone: keys now go to the queue.
+  if (document.activeElement instanceof HTMLElement) document.activeElement.blur();
   render();
 }
 
