@@ -379,6 +379,10 @@ function onKey(event: KeyboardEvent): void {
     R: () => decideSelected('rejected').catch(report),
     '/': () => $('q').focus(),
     '?': () => $<HTMLDialogElement>('help').showModal(),
+    Escape: () => {
+      $('history').hidden = true;
+      render();
+    },
   };
   const action = actions[event.key];
   if (!action) return;
