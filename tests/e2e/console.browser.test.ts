@@ -89,7 +89,15 @@ async function startServer(seed: (db: DatabaseHandles, articleId: number) => Pro
   return server;
 }
 
-async function api(server: Server, key: string, path: string, init: RequestInit = {}) {
+// biome-ignore lint/suspicious/noExplicitAny: a response body, checked field by field by the assertions
+type Body = any;
+
+async function api(
+  server: Server,
+  key: string,
+  path: string,
+  init: RequestInit = {},
+): Promise<{ status: number; body: Body }> {
   const res = await fetch(`${server.url}${path}`, {
     ...init,
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...init.headers },
@@ -152,7 +160,7 @@ describe.skipIf(!available)('the console in Chromium', () => {
     expect(await page.locator('#tab-pending').textContent()).toBe('Pending (3)');
     expect(await page.locator('#tab-spam').textContent()).toBe('Spam (1)');
     expect(page.url()).toBe(`${server.url}/console`);
-    expect(await page.evaluate(() => Object.values(sessionStorage))).toEqual([server.keys.mod]);
+    expect(await page.evaluate('Object.values(sessionStorage)')).toEqual([server.keys.mod]);
     expect(await page.locator('#key').inputValue()).toBe('');
     expect(await page.locator('#login').isHidden()).toBe(true);
     const first = page.locator('.row').first();
@@ -179,7 +187,7 @@ describe.skipIf(!available)('the console in Chromium', () => {
     });
     const page = await signIn(server, server.keys.mod, { width: 390, height: 844 });
     await expect.poll(() => page.title()).toBe('(2) Quire moderation');
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await shot(page, 'console-phone');
   });
 
@@ -255,7 +263,7 @@ describe.skipIf(!available)('the console in Chromium', () => {
     await expect.poll(() => page.title()).toBe('(1) Quire moderation');
     expect(await page.locator('.row .body').textContent()).toBe(payload);
     expect(await page.locator('#queue img, #queue script, #queue b').count()).toBe(0);
-    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    expect(await page.evaluate('window.__xss')).toBeUndefined();
     await shot(page, 'console-xss');
   });
 
@@ -265,7 +273,7 @@ describe.skipIf(!available)('the console in Chromium', () => {
     await expect.poll(() => page.locator('#login-error').textContent()).toContain('This key cannot moderate comments');
     expect(await page.locator('#login-error').textContent()).toContain('role moderator');
     expect(await page.locator('#moderation').isHidden()).toBe(true);
-    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    expect(await page.evaluate('sessionStorage.length')).toBe(0);
     await shot(page, 'console-wrong-role');
   });
 

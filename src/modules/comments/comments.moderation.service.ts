@@ -17,6 +17,7 @@ import {
   hasRecentDuplicate,
   insertComment,
   insertModerationEvent,
+  insertModerationEvents,
   listDecidableBatch,
   listModerationEvents,
   listQueueItems,
@@ -25,6 +26,7 @@ import {
   refreshCommentCounts,
   tombstoneComment,
   updateCommentStatus,
+  updateCommentStatuses,
 } from './comments.repository.js';
 import type { AdminComment, AdminCommentDetail, BulkFilter, CommentSubmit, QueueItem } from './comments.schemas.js';
 import { contentHashOf } from './comments.service.js';
@@ -256,7 +258,7 @@ export async function decideComments(
 }
 
 // Small enough that a submission queued behind one batch waits a few milliseconds, never 50.
-export const FILTER_BATCH_SIZE = 100;
+export const FILTER_BATCH_SIZE = 50;
 
 /**
  * Decides every live comment matching the filter up to `filter.maxId` (what the moderator saw),
@@ -273,26 +275,44 @@ export async function decideCommentsByFilter(
     text: filter.q,
     createdBefore: filter.createdBefore,
   };
-  let afterId = 0;
+  // Only a move into or out of `approved` changes what the public sees (threads, counts, ETags).
+  const touchesPublic = decision.status === 'approved' || filter.status === undefined || filter.status === 'approved';
+  let after: { createdAt: string; id: number } | undefined;
   let changed = 0;
   for (;;) {
-    const batch = await db.withTransaction(async (tx) => {
-      const rows = await listDecidableBatch({
-        db: tx,
-        filter: match,
-        notStatus: decision.status,
-        afterId,
-        maxId: filter.maxId,
-        limit: FILTER_BATCH_SIZE,
-      });
-      const at = now().toISOString();
-      for (const row of rows) await applyDecision(tx, row, decision, at);
-      await refreshCommentCounts({ db: tx, articleIds: rows.map((r) => r.articleId) });
-      return rows.map((r) => r.id);
-    });
+    const batch = await db.withTransaction(
+      async (tx) => {
+        const rows = await listDecidableBatch({
+          db: tx,
+          filter: match,
+          notStatus: decision.status,
+          after,
+          maxId: filter.maxId,
+          limit: FILTER_BATCH_SIZE,
+        });
+        const at = now().toISOString();
+        await updateCommentStatuses({ db: tx, ids: rows.map((r) => r.id), status: decision.status, at });
+        await insertModerationEvents({
+          db: tx,
+          values: rows.map((row) => ({
+            commentId: row.id,
+            fromStatus: row.status,
+            toStatus: decision.status,
+            actor: decision.actor,
+            note: decision.note ?? null,
+            at,
+          })),
+        });
+        const visible = rows.filter((r) => r.status === 'approved' || decision.status === 'approved');
+        await refreshCommentCounts({ db: tx, articleIds: visible.map((r) => r.articleId) });
+        return rows;
+      },
+      { touchesContent: touchesPublic },
+    );
     changed += batch.length;
     if (batch.length < FILTER_BATCH_SIZE) return { status: decision.status, changed };
-    afterId = batch.at(-1)!;
+    const last = batch.at(-1)!;
+    after = { createdAt: last.createdAt, id: last.id };
     // Let whatever queued behind this batch (a reader's submission) run before the next one.
     await new Promise((resolve) => setImmediate(resolve));
   }

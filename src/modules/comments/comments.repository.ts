@@ -412,28 +412,68 @@ export async function newestCommentId({ db }: { db: Db }): Promise<number> {
   return row?.id ?? 0;
 }
 
-/** The next live comments matching the filter with afterId < id <= maxId, by id, not yet in `notStatus`. */
+/**
+ * The next live comments matching the filter, up to id `maxId`, after `after` in (createdAt, id)
+ * order (the queue index's order, so each batch is a range seek), not yet in `notStatus`.
+ */
 export async function listDecidableBatch({
   db,
   filter,
   notStatus,
-  afterId,
+  after,
   maxId,
   limit,
 }: {
   db: Db;
   filter: QueueItemFilter;
   notStatus: CommentStatus;
-  afterId: number;
+  after: ThreadCursor | undefined;
   maxId: number;
   limit: number;
 }): Promise<CommentRow[]> {
   const conditions = queueItemConditions(filter);
-  conditions.push(gt(comments.id, afterId), lte(comments.id, maxId), sql`${comments.status} <> ${notStatus}`);
+  conditions.push(lte(comments.id, maxId), sql`${comments.status} <> ${notStatus}`);
+  if (after)
+    conditions.push(
+      or(
+        gt(comments.createdAt, after.createdAt),
+        and(eq(comments.createdAt, after.createdAt), gt(comments.id, after.id)),
+      )!,
+    );
   return await db
     .select()
     .from(comments)
     .where(and(...conditions))
-    .orderBy(asc(comments.id))
+    .orderBy(asc(comments.createdAt), asc(comments.id))
     .limit(limit);
+}
+
+/** One status for many comments in one statement (a bulk batch); each still gets its own event. */
+export async function updateCommentStatuses({
+  db,
+  ids,
+  status,
+  at,
+}: {
+  db: Db;
+  ids: number[];
+  status: CommentStatus;
+  at: string;
+}): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .update(comments)
+    .set({ status, updatedAt: at, revision: sql`${comments.revision} + 1` })
+    .where(inArray(comments.id, ids));
+}
+
+export async function insertModerationEvents({
+  db,
+  values,
+}: {
+  db: Db;
+  values: Omit<typeof moderationEvents.$inferInsert, 'id'>[];
+}): Promise<void> {
+  if (values.length === 0) return;
+  await db.insert(moderationEvents).values(values);
 }
