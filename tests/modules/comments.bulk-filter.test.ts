@@ -83,6 +83,20 @@ describe('POST /v1/admin/comments/bulk by filter', () => {
     expect(events[0]).toMatchObject({ fromStatus: 'pending', actor: 'Mod Mary', note: 'off topic' });
   });
 
+  it('publishes what it approves: the thread, commentCount and the public ETag change at once', async () => {
+    const ctx = await moderatorApp();
+    const ids = await pendingComments(ctx, 3);
+    const before = await ctx.app.inject({ method: 'GET', url: `/v1/articles/${ctx.article.slug}` });
+    expect(before.json().commentCount).toBe(0);
+    const { maxId } = (await queue(ctx)).meta;
+    expect((await bulk(ctx, { filter: { status: 'pending', maxId }, status: 'approved' })).json().changed).toBe(3);
+    const after = await ctx.app.inject({ method: 'GET', url: `/v1/articles/${ctx.article.slug}` });
+    expect(after.json().commentCount).toBe(3);
+    expect(after.headers.etag).not.toBe(before.headers.etag);
+    const thread = await ctx.app.inject({ method: 'GET', url: `/v1/articles/${ctx.article.slug}/comments` });
+    expect(thread.json().data.map((c: { id: number }) => c.id)).toEqual(ids);
+  });
+
   it('matches the text filter', async () => {
     const ctx = await moderatorApp();
     const ids = await pendingComments(ctx, 4, ctx.article.id, (i) => (i % 2 ? 'cheap pills' : 'thanks'));
