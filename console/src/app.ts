@@ -118,11 +118,13 @@ function renderTabs(): void {
   );
 }
 
-function switchTab(status: Status): void {
+function switchTab(status: Status, keepFocusOnTabs = false): void {
   state.status = status;
   state.cursor = null;
   state.decided.clear();
-  loadQueue().catch(report);
+  loadQueue()
+    .then(() => keepFocusOnTabs && $(`tab-${status}`).focus())
+    .catch(report);
 }
 
 function spamText(row: QueueItem): string {
@@ -427,6 +429,14 @@ function wire(): void {
     button.addEventListener('click', () => decideSelected(button.dataset.bulk as Status).catch(report));
   $('all-matching').addEventListener('click', () => decideAllMatching().catch(report));
   $('more').addEventListener('click', () => loadQueue(true).catch(report));
+  // Tabs follow the ARIA pattern: one tab stop, arrows move between statuses.
+  $('tabs').addEventListener('keydown', (event) => {
+    const step = event.key === 'ArrowRight' ? 1 : event.key === 'ArrowLeft' ? -1 : 0;
+    if (step === 0) return;
+    event.preventDefault();
+    const next = STATUSES[(STATUSES.indexOf(state.status) + step + STATUSES.length) % STATUSES.length]!;
+    switchTab(next, true);
+  });
   document.addEventListener('keydown', onKey);
   // Live counts: a light poll while the tab is visible.
   setInterval(() => {

@@ -179,6 +179,13 @@ describe.skipIf(!available)('the console in Chromium', () => {
     await page.keyboard.press('?');
     expect(await page.locator('#help').isVisible()).toBe(true);
     await page.keyboard.press('Escape');
+
+    // Tabs: one tab stop, arrows move between statuses and keep focus there.
+    await page.locator('#tab-pending').focus();
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => page.locator('#tab-approved').getAttribute('aria-selected')).toBe('true');
+    await expect.poll(() => page.evaluate('document.activeElement.id')).toBe('tab-approved');
+    expect(await page.locator('.row .body').allTextContents()).toEqual(['Comment 1']);
   });
 
   it('is usable at phone width, with no sideways scrolling', async () => {
