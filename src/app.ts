@@ -7,6 +7,7 @@ import type { DatabaseHandles } from './db/client.js';
 import { installAuth } from './http/auth.js';
 import { createPublicCache, installPublicCaching, type PublicCache } from './http/caching.js';
 import { clientAddress } from './http/client-address.js';
+import { consoleRoutes } from './http/console.js';
 import { AppError, installProblemHandlers, sendClientErrorProblem, sendFrameworkProblem } from './http/errors.js';
 import { fastLaneServerFactory } from './http/fast-lane.js';
 import { healthRoutes } from './http/health.js';
@@ -107,6 +108,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
 
   const deps: RouteDeps = { db, now, config };
   await app.register(healthRoutes, deps);
+  await app.register(consoleRoutes);
   await app.register(siteRoutes, { ...deps, prefix: '/v1' });
   await app.register(publicArticleRoutes, { ...deps, prefix: '/v1' });
   await app.register(publicCommentRoutes, { ...deps, prefix: '/v1' });

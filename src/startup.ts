@@ -1,4 +1,5 @@
 import { isEmptyDatabase, seedSampleContent } from '../seeds/load.js';
+import { buildApp } from './app.js';
 import type { Config } from './config.js';
 import { type DatabaseHandles, openDatabase } from './db/client.js';
 
@@ -33,4 +34,10 @@ export async function prepareDatabase(config: Config, { seed }: { seed: boolean 
     await db.close().catch(() => {});
     throw error;
   }
+}
+
+/** The configured database, migrated, and an app on it: for the server's helpers (CLI, scripts, benches). */
+export async function buildAppFromConfig(config: Config, { seed = false }: { seed?: boolean } = {}) {
+  const { db, seeded } = await prepareDatabase(config, { seed });
+  return { app: await buildApp(config, { db }), seeded };
 }

@@ -3,12 +3,14 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { managementRoute, principalOf } from '../../http/auth.js';
 import { IdParamsSchema } from '../../http/common.schemas.js';
+import { createIdempotencyStore } from '../../http/idempotency.js';
 import { COMMENT_ETAG } from '../../http/response-headers.js';
 import type { RouteDeps } from '../../http/route-deps.js';
 import {
   commentEtag,
   decideComment,
   decideComments,
+  decideCommentsByFilter,
   deleteComment,
   getCommentForModeration,
   listModerationQueue,
@@ -16,6 +18,8 @@ import {
 import {
   AdminCommentDetailSchema,
   BulkDecisionSchema,
+  BulkFilterDecisionSchema,
+  BulkFilterResultSchema,
   BulkResultSchema,
   CommentDecisionSchema,
   CommentQueueQuerySchema,
@@ -26,16 +30,25 @@ const moderation = managementRoute(['admin', 'moderator'] as const, 'admin-comme
 const IfMatchHeaders = z.object({
   'if-match': z.string().optional().describe('The ETag of your last read; a stale one gets 412'),
 });
+const IdempotencyHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('Retrying with the same key and body answers the first result instead of deciding again'),
+});
 
 export const adminCommentRoutes: FastifyPluginAsync<RouteDeps> = async (app, { db, now }) => {
   const routes = app.withTypeProvider<ZodTypeProvider>();
+  const idempotency = createIdempotencyStore();
   const writeContext = (request: FastifyRequest) => ({ db, now: now(), ifMatch: request.headers['if-match'] });
 
   routes.get(
     '/comments',
     moderation(
       'adminListComments',
-      'The moderation queue, oldest first, with counts per status',
+      'The moderation queue, oldest or newest first, with counts per status and the newest id',
       { querystring: CommentQueueQuerySchema, response: { 200: CommentQueueSchema } },
       [400],
     ),
@@ -87,16 +100,29 @@ export const adminCommentRoutes: FastifyPluginAsync<RouteDeps> = async (app, { d
     '/comments/bulk',
     moderation(
       'adminModerateComments',
-      'Decide up to 100 comments in one transaction; reports the ids that do not exist',
-      { body: BulkDecisionSchema, response: { 200: BulkResultSchema } },
-      [400],
+      'Decide up to 100 comments by id in one transaction (reports the ids that do not exist), or every comment matching a filter up to its maxId, in short batches (answers how many changed)',
+      {
+        headers: IdempotencyHeaders,
+        body: z.union([BulkDecisionSchema, BulkFilterDecisionSchema]),
+        response: { 200: z.union([BulkResultSchema, BulkFilterResultSchema]) },
+      },
+      [400, 422],
     ),
-    async (request) =>
-      decideComments({ db, now: now() }, request.body.ids, {
-        status: request.body.status,
-        note: request.body.note,
-        actor: principalOf(request).name,
-      }),
+    async (request) => {
+      const { body } = request;
+      const principal = principalOf(request);
+      const decision = { status: body.status, note: body.note, actor: principal.name };
+      return idempotency.run(
+        String(principal.keyId),
+        request.headers['idempotency-key'],
+        body,
+        now().getTime(),
+        async (): Promise<z.infer<typeof BulkResultSchema> | z.infer<typeof BulkFilterResultSchema>> =>
+          'filter' in body
+            ? decideCommentsByFilter({ db, now }, body.filter, decision)
+            : decideComments({ db, now: now() }, body.ids, decision),
+      );
+    },
   );
 
   routes.delete(

@@ -13,18 +13,23 @@ import {
   countQueueByStatus,
   countSpamFromAddress,
   findLiveComment,
+  findLiveComments,
   hasRecentDuplicate,
   insertComment,
   insertModerationEvent,
+  insertModerationEvents,
+  listDecidableBatch,
   listModerationEvents,
-  listQueue,
+  listQueueItems,
   lockLiveComments,
-  type QueueFilter,
+  newestCommentId,
+  type QueueItemFilter,
   refreshCommentCounts,
   tombstoneComment,
   updateCommentStatus,
+  updateCommentStatuses,
 } from './comments.repository.js';
-import type { AdminComment, AdminCommentDetail, CommentSubmit } from './comments.schemas.js';
+import type { AdminComment, AdminCommentDetail, BulkFilter, CommentSubmit, QueueItem } from './comments.schemas.js';
 import { contentHashOf } from './comments.service.js';
 import { scoreComment } from './spam.js';
 
@@ -172,22 +177,43 @@ export async function getCommentForModeration(
 
 export async function listModerationQueue(
   { db }: { db: DatabaseHandles },
-  query: QueueFilter & { limit: number; cursor?: string | undefined },
+  query: QueueItemFilter & { order: 'oldest' | 'newest'; limit: number; cursor?: string | undefined },
 ) {
   const after = decodeCursor<[string, number]>(query.cursor, ['string', 'number']);
-  const filter = { status: query.status, articleId: query.articleId, text: query.text };
-  const rows = await listQueue({
+  const { order, limit } = query;
+  const filter = {
+    status: query.status,
+    articleId: query.articleId,
+    text: query.text,
+    createdBefore: query.createdBefore,
+  };
+  // Read before the page, so nothing on the page is newer than the bound it reports.
+  const maxId = await newestCommentId({ db: db.read });
+  const rows = await listQueueItems({
     db: db.read,
     filter,
-    limit: query.limit,
+    order,
+    limit,
     ...(after ? { after: { createdAt: after[0], id: after[1] } } : {}),
   });
-  const page = splitPage(rows, query.limit, (r) => [r.comment.createdAt, r.comment.id]);
+  const page = splitPage(rows, limit, (r) => [r.comment.createdAt, r.comment.id]);
+  const parentIds = page.rows.flatMap((r) => (r.comment.parentId === null ? [] : [r.comment.parentId]));
+  const parents = new Map(
+    (await findLiveComments({ db: db.read, ids: [...new Set(parentIds)] })).map((p) => [p.id, p] as const),
+  );
   const counts = await countQueueByStatus({ db: db.read, filter: { articleId: query.articleId, text: query.text } });
-  return {
-    data: page.rows.map((r) => toAdminComment(r.comment, r.articleSlug)),
-    meta: { limit: query.limit, nextCursor: page.nextCursor, counts },
-  };
+  const data: QueueItem[] = page.rows.map((r) => {
+    const parent = r.comment.parentId === null ? undefined : parents.get(r.comment.parentId);
+    return {
+      ...toAdminComment(r.comment, r.articleSlug),
+      articleTitle: r.articleTitle,
+      etag: commentEtag(r.comment),
+      parent: parent
+        ? { id: parent.id, authorName: parent.authorName, body: parent.body, status: parent.status }
+        : null,
+    };
+  });
+  return { data, meta: { limit, nextCursor: page.nextCursor, counts, maxId } };
 }
 
 interface Decision {
@@ -237,6 +263,67 @@ export async function decideComments(
       notFound: unique.filter((id) => !found.has(id)),
     };
   });
+}
+
+// Small enough that a submission queued behind one batch waits a few milliseconds, never 50.
+export const FILTER_BATCH_SIZE = 50;
+
+/**
+ * Decides every live comment matching the filter up to `filter.maxId` (what the moderator saw),
+ * one short transaction per batch so submissions slip in between; each comment gets its own event.
+ */
+export async function decideCommentsByFilter(
+  { db, now }: { db: DatabaseHandles; now: () => Date },
+  filter: BulkFilter,
+  decision: Decision,
+): Promise<{ status: CommentStatus; changed: number }> {
+  const match = {
+    status: filter.status,
+    articleId: filter.articleId,
+    text: filter.q,
+    createdBefore: filter.createdBefore,
+  };
+  // Only a move into or out of `approved` changes what the public sees (threads, counts, ETags).
+  const touchesPublic = decision.status === 'approved' || filter.status === undefined || filter.status === 'approved';
+  let after: { createdAt: string; id: number } | undefined;
+  let changed = 0;
+  for (;;) {
+    const batch = await db.withTransaction(
+      async (tx) => {
+        const rows = await listDecidableBatch({
+          db: tx,
+          filter: match,
+          notStatus: decision.status,
+          after,
+          maxId: filter.maxId,
+          limit: FILTER_BATCH_SIZE,
+        });
+        const at = now().toISOString();
+        await updateCommentStatuses({ db: tx, ids: rows.map((r) => r.id), status: decision.status, at });
+        await insertModerationEvents({
+          db: tx,
+          values: rows.map((row) => ({
+            commentId: row.id,
+            fromStatus: row.status,
+            toStatus: decision.status,
+            actor: decision.actor,
+            note: decision.note ?? null,
+            at,
+          })),
+        });
+        const visible = rows.filter((r) => r.status === 'approved' || decision.status === 'approved');
+        await refreshCommentCounts({ db: tx, articleIds: visible.map((r) => r.articleId) });
+        return rows;
+      },
+      { touchesContent: touchesPublic },
+    );
+    changed += batch.length;
+    if (batch.length < FILTER_BATCH_SIZE) return { status: decision.status, changed };
+    const last = batch.at(-1)!;
+    after = { createdAt: last.createdAt, id: last.id };
+    // Let whatever queued behind this batch (a reader's submission) run before the next one.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
 /** A tombstone: the comment leaves every view, its moderation history stays. */

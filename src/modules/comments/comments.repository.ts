@@ -3,11 +3,15 @@ import {
   and,
   asc,
   count,
+  desc,
   eq,
   gt,
   gte,
   inArray,
   isNull,
+  lt,
+  lte,
+  max,
   or,
   type SQL,
   type SQLWrapper,
@@ -423,4 +427,127 @@ export async function lockLiveComments({ db, ids }: { db: Db; ids: number[] }): 
       .orderBy(asc(comments.id))
       .$dynamic(),
   );
+}
+
+// ---- the console's queue and bulk decisions by filter (awaited builders: dialect-neutral)
+
+export interface QueueItemFilter extends QueueFilter {
+  createdBefore?: string | undefined;
+}
+
+function queueItemConditions(comments: Comments, filter: QueueItemFilter): SQL[] {
+  const conditions = queueConditions(comments, filter);
+  if (filter.status) conditions.push(eq(comments.status, filter.status));
+  if (filter.createdBefore) conditions.push(lt(comments.createdAt, filter.createdBefore));
+  return conditions;
+}
+
+/** The queue in either order, keyset-paginated, with each comment's article title; fetches limit + 1 rows. */
+export async function listQueueItems({
+  db,
+  filter,
+  order,
+  limit,
+  after,
+}: {
+  db: Db;
+  filter: QueueItemFilter;
+  order: 'oldest' | 'newest';
+  limit: number;
+  after?: ThreadCursor | undefined;
+}) {
+  const { articles, comments } = tablesOf(db);
+  const conditions = queueItemConditions(comments, filter);
+  const beyond = order === 'oldest' ? gt : lt;
+  if (after)
+    conditions.push(
+      or(
+        beyond(comments.createdAt, after.createdAt),
+        and(eq(comments.createdAt, after.createdAt), beyond(comments.id, after.id)),
+      )!,
+    );
+  const direction = order === 'oldest' ? asc : desc;
+  return await db
+    .select({ comment: comments, articleSlug: articles.slug, articleTitle: articles.title })
+    .from(comments)
+    .innerJoin(articles, eq(articles.id, comments.articleId))
+    .where(and(...conditions))
+    .orderBy(direction(comments.createdAt), direction(comments.id))
+    .limit(limit + 1);
+}
+
+/** The newest comment id there is (0 when none): the bound of a later decision by filter. */
+export async function newestCommentId({ db }: { db: Db }): Promise<number> {
+  const { comments } = tablesOf(db);
+  const [row] = await db.select({ id: max(comments.id) }).from(comments);
+  return row?.id ?? 0;
+}
+
+/**
+ * The next live comments matching the filter, up to id `maxId`, after `after` in (createdAt, id)
+ * order (the queue index's order, so each batch is a range seek), not yet in `notStatus`.
+ */
+export async function listDecidableBatch({
+  db,
+  filter,
+  notStatus,
+  after,
+  maxId,
+  limit,
+}: {
+  db: Db;
+  filter: QueueItemFilter;
+  notStatus: CommentStatus;
+  after: ThreadCursor | undefined;
+  maxId: number;
+  limit: number;
+}): Promise<CommentRow[]> {
+  const { comments } = tablesOf(db);
+  const conditions = queueItemConditions(comments, filter);
+  conditions.push(lte(comments.id, maxId), sql`${comments.status} <> ${notStatus}`);
+  if (after)
+    conditions.push(
+      or(
+        gt(comments.createdAt, after.createdAt),
+        and(eq(comments.createdAt, after.createdAt), gt(comments.id, after.id)),
+      )!,
+    );
+  return await db
+    .select()
+    .from(comments)
+    .where(and(...conditions))
+    .orderBy(asc(comments.createdAt), asc(comments.id))
+    .limit(limit);
+}
+
+/** One status for many comments in one statement (a bulk batch); each still gets its own event. */
+export async function updateCommentStatuses({
+  db,
+  ids,
+  status,
+  at,
+}: {
+  db: Db;
+  ids: number[];
+  status: CommentStatus;
+  at: string;
+}): Promise<void> {
+  const { comments } = tablesOf(db);
+  if (ids.length === 0) return;
+  await db
+    .update(comments)
+    .set({ status, updatedAt: at, revision: sql`${comments.revision} + 1` })
+    .where(inArray(comments.id, ids));
+}
+
+export async function insertModerationEvents({
+  db,
+  values,
+}: {
+  db: Db;
+  values: Omit<Tables['moderationEvents']['$inferInsert'], 'id'>[];
+}): Promise<void> {
+  const { moderationEvents } = tablesOf(db);
+  if (values.length === 0) return;
+  await db.insert(moderationEvents).values(values);
 }

@@ -83,24 +83,43 @@ export const AdminCommentDetailSchema = AdminCommentSchema.extend({
   history: z.array(ModerationEventSchema).describe('Every decision, oldest first'),
 }).meta({ id: 'AdminCommentDetail' });
 
+export const QueueOrderSchema = z.enum(['oldest', 'newest']).describe('oldest first (the default) or newest first');
+
 export const CommentQueueQuerySchema = PageQuerySchema.extend({
   status: CommentStatusSchema.optional(),
   articleId: z.coerce.number().int().positive().optional(),
   q: z.string().trim().min(1).max(200).optional().describe('Text in the body, author name or e-mail'),
+  createdBefore: z.iso.datetime({ offset: true }).optional().describe('Only comments submitted before this instant'),
+  order: QueueOrderSchema.default('oldest'),
 }).strict();
+
+export const StatusCountsSchema = z
+  .object({
+    pending: z.number().int(),
+    approved: z.number().int(),
+    rejected: z.number().int(),
+    spam: z.number().int(),
+  })
+  .meta({ id: 'CommentStatusCounts' });
+
+export const QueueItemSchema = AdminCommentSchema.extend({
+  articleTitle: z.string(),
+  etag: z.string().describe('Send as If-Match with a decision: 412 if someone decided since this listing'),
+  parent: z
+    .object({ id: z.number().int(), authorName: z.string(), body: z.string(), status: CommentStatusSchema })
+    .nullable()
+    .describe('The comment a reply answers; null for a root comment or a deleted parent'),
+}).meta({ id: 'CommentQueueItem' });
 
 export const CommentQueueSchema = z
   .object({
-    data: z.array(AdminCommentSchema),
+    data: z.array(QueueItemSchema),
     meta: PageMetaSchema.extend({
-      counts: z
-        .object({
-          pending: z.number().int(),
-          approved: z.number().int(),
-          rejected: z.number().int(),
-          spam: z.number().int(),
-        })
-        .describe('Per status, for the same article and text filters'),
+      counts: StatusCountsSchema.describe('Per status, for the same article and text filters'),
+      maxId: z
+        .number()
+        .int()
+        .describe('The newest comment id when this page was listed: pass it to a bulk decision by filter'),
     }),
   })
   .meta({ id: 'CommentQueue' });
@@ -119,6 +138,24 @@ export const BulkDecisionSchema = z
   })
   .meta({ id: 'BulkCommentDecision' });
 
+export const BulkFilterSchema = z
+  .strictObject({
+    status: CommentStatusSchema.optional(),
+    articleId: z.number().int().positive().optional(),
+    q: z.string().trim().min(1).max(200).optional(),
+    createdBefore: z.iso.datetime({ offset: true }).optional(),
+    maxId: z
+      .number()
+      .int()
+      .nonnegative()
+      .describe('meta.maxId of the listing the moderator saw: later arrivals are never swept in'),
+  })
+  .meta({ id: 'CommentFilter' });
+
+export const BulkFilterDecisionSchema = z
+  .strictObject({ filter: BulkFilterSchema, status: CommentStatusSchema, note: NoteSchema })
+  .meta({ id: 'BulkCommentFilterDecision' });
+
 export const BulkResultSchema = z
   .object({
     status: CommentStatusSchema,
@@ -127,6 +164,15 @@ export const BulkResultSchema = z
   })
   .meta({ id: 'BulkCommentResult' });
 
+export const BulkFilterResultSchema = z
+  .object({
+    status: CommentStatusSchema,
+    changed: z.number().int().describe('Comments moved to that status, each with its own moderation event'),
+  })
+  .meta({ id: 'BulkCommentFilterResult' });
+
 export type CommentSubmit = z.infer<typeof CommentSubmitSchema>;
 export type AdminComment = z.infer<typeof AdminCommentSchema>;
 export type AdminCommentDetail = z.infer<typeof AdminCommentDetailSchema>;
+export type QueueItem = z.infer<typeof QueueItemSchema>;
+export type BulkFilter = z.infer<typeof BulkFilterSchema>;
