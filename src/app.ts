@@ -20,6 +20,7 @@ import { publicCommentRoutes } from './modules/comments/comments.routes.js';
 import { adminKeyRoutes } from './modules/keys/keys.routes.js';
 import { adminProductRoutes } from './modules/products/products.admin.routes.js';
 import { publicProductRoutes } from './modules/products/products.routes.js';
+import { adminSiteRoutes } from './modules/site/site.admin.routes.js';
 import { siteRoutes } from './modules/site/site.routes.js';
 
 export interface BuildOptions {
@@ -124,5 +125,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(adminProductRoutes, { ...deps, prefix: '/v1/admin' });
   await app.register(adminCommentRoutes, { ...deps, prefix: '/v1/admin' });
   await app.register(adminKeyRoutes, { ...deps, prefix: '/v1/admin' });
+  await app.register(adminSiteRoutes, { ...deps, prefix: '/v1/admin' });
   return app;
 }

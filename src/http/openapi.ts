@@ -28,6 +28,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'admin-products', description: 'Management: products (editor, admin)' },
         { name: 'admin-comments', description: 'Management: comment moderation (moderator, admin)' },
         { name: 'admin-keys', description: 'Management: API keys (admin)' },
+        { name: 'admin-site', description: 'Management: site settings (editor, admin)' },
       ],
       components: {
         securitySchemes: {
@@ -103,7 +104,7 @@ function documentHttpSemantics(doc: OpenApiDocument): OpenApiDocument {
       }
       for (const status of ['200', '201']) {
         const response = responses[status];
-        if (response && /Article|Comment/.test(op.operationId ?? '') && path.startsWith('/v1/admin'))
+        if (response && /Article|Comment|Site/.test(op.operationId ?? '') && path.startsWith('/v1/admin'))
           response.headers = { ...response.headers, ETag: header('Send it back as If-Match on your next write') };
       }
       if (responses['201'])
