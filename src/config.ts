@@ -4,6 +4,14 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
+// A base URL without a trailing slash, so paths append as `${base}${path}`.
+const absoluteUrl = z.url({ protocol: /^https?$/ }).transform((v) => v.replace(/\/+$/, ''));
+const pathTemplate = (fallback: string) =>
+  z
+    .string()
+    .regex(/^\/.*\{slug\}/, 'expected a path starting with / and holding {slug}')
+    .default(fallback);
+
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -36,6 +44,11 @@ const envSchema = z.object({
         .map((w) => w.trim().toLowerCase())
         .filter(Boolean),
     ),
+  SITE_URL: absoluteUrl.optional(),
+  PUBLIC_URL: absoluteUrl.optional(),
+  SITE_ARTICLE_PATH: pathTemplate('/articles/{slug}'),
+  SITE_PRODUCT_PATH: pathTemplate('/products/{slug}'),
+  SITE_TAG_PATH: pathTemplate('/tags/{slug}'),
   SEED_ON_EMPTY: z
     .enum(['true', 'false'])
     .default('true')
@@ -58,6 +71,18 @@ export interface Config {
   sqliteSynchronous: 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA';
   seedOnEmpty: boolean;
   comments: CommentPolicy;
+  /** The public website (frontend) feeds and the sitemap link to; else the site's `url`. */
+  siteUrl: string | null;
+  /** Where relative image paths are served from; else the site's `url`; neither: left relative. */
+  publicUrl: string | null;
+  /** Page URLs on the website: `{SITE_URL}` + template with `{slug}` replaced. */
+  sitePaths: SitePaths;
+}
+
+export interface SitePaths {
+  article: string;
+  product: string;
+  tag: string;
 }
 
 export interface CommentPolicy {
@@ -98,6 +123,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     responseCacheBytes: e.RESPONSE_CACHE_BYTES,
     sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
     seedOnEmpty: e.SEED_ON_EMPTY,
+    siteUrl: e.SITE_URL ?? null,
+    publicUrl: e.PUBLIC_URL ?? null,
+    sitePaths: { article: e.SITE_ARTICLE_PATH, product: e.SITE_PRODUCT_PATH, tag: e.SITE_TAG_PATH },
     comments: {
       rateLimitMax: e.COMMENT_RATE_LIMIT_MAX,
       rateLimitWindowMs: e.COMMENT_RATE_LIMIT_WINDOW_MS,

@@ -34,6 +34,11 @@ describe('loadConfig', () => {
       COMMENT_DUPLICATE_WINDOW_MS: '1000',
       COMMENT_SPAM_THRESHOLD: '2.5',
       COMMENT_BLOCKED_WORDS: 'Foo, bar baz ,',
+      SITE_URL: 'https://shop.example/',
+      PUBLIC_URL: 'https://cdn.example/assets',
+      SITE_ARTICLE_PATH: '/blog/{slug}',
+      SITE_PRODUCT_PATH: '/shop/{slug}.html',
+      SITE_TAG_PATH: '/topics/{slug}',
     });
     expect(config).toEqual({
       port: 8080,
@@ -55,6 +60,9 @@ describe('loadConfig', () => {
         spamThreshold: 2.5,
         blockedWords: ['foo', 'bar baz'],
       },
+      siteUrl: 'https://shop.example',
+      publicUrl: 'https://cdn.example/assets',
+      sitePaths: { article: '/blog/{slug}', product: '/shop/{slug}.html', tag: '/topics/{slug}' },
     });
   });
 
@@ -69,6 +77,9 @@ describe('loadConfig', () => {
     ['SEED_ON_EMPTY', 'yes'],
     ['COMMENT_RATE_LIMIT_MAX', '0'],
     ['COMMENT_SPAM_THRESHOLD', '-1'],
+    ['SITE_URL', 'shop.example'],
+    ['PUBLIC_URL', 'javascript:alert(1)'],
+    ['SITE_ARTICLE_PATH', '/articles/'],
   ])('stops on a bad %s (%s) with a message naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}:`));

@@ -87,6 +87,8 @@ export interface CachingOptions {
 
 /** What a public request resolves to before any handler runs. */
 export interface Resolution {
+  /** The content version this representation describes. */
+  version: number;
   key: string;
   etag: string;
   cacheControl: string;
@@ -130,7 +132,14 @@ export function createPublicCache(options: CachingOptions) {
           ? options.cacheControl
           : cacheControlFor(options.cacheControl, state.nextChangeAt, options.now());
       const notModified = matchesIfNoneMatch(ifNoneMatch, etag);
-      return { key, etag, cacheControl, notModified, hit: notModified ? undefined : store?.get(key) };
+      return {
+        version: state.version,
+        key,
+        etag,
+        cacheControl,
+        notModified,
+        hit: notModified ? undefined : store?.get(key),
+      };
     },
     remember(key: string, body: string, surrogateKey: string | undefined): void {
       if (answered.size < MAX_REMEMBERED_ETAGS) answered.add(key);
@@ -144,6 +153,13 @@ export function createPublicCache(options: CachingOptions) {
 }
 
 export type PublicCache = ReturnType<typeof createPublicCache>;
+
+const requestVersions = new WeakMap<FastifyRequest, number>();
+
+/** The content version a public request was resolved against, so handlers can memoise per version. */
+export function contentVersionOf(request: FastifyRequest): number | undefined {
+  return requestVersions.get(request);
+}
 
 /**
  * Public reads (routes with `config.publicCache`) get an ETag and Cache-Control, answer a matching
@@ -163,6 +179,7 @@ export function installPublicCaching(app: FastifyInstance, cache: PublicCache): 
       return sendJson(reply, resolved.hit.body);
     }
     keys.set(request, resolved.key);
+    requestVersions.set(request, resolved.version);
   };
 
   const remember = async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
