@@ -17,6 +17,7 @@ import { adminArticleRoutes } from './modules/articles/articles.admin.routes.js'
 import { publicArticleRoutes } from './modules/articles/articles.routes.js';
 import { adminCommentRoutes } from './modules/comments/comments.admin.routes.js';
 import { publicCommentRoutes } from './modules/comments/comments.routes.js';
+import { feedRoutes, sitemapRoutes } from './modules/feeds/feeds.routes.js';
 import { adminKeyRoutes } from './modules/keys/keys.routes.js';
 import { adminProductRoutes } from './modules/products/products.admin.routes.js';
 import { publicProductRoutes } from './modules/products/products.routes.js';
@@ -121,6 +122,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(publicArticleRoutes, { ...deps, prefix: '/v1' });
   await app.register(publicCommentRoutes, { ...deps, prefix: '/v1' });
   await app.register(publicProductRoutes, { ...deps, prefix: '/v1' });
+  await app.register(feedRoutes, { ...deps, prefix: '/v1' });
+  await app.register(sitemapRoutes, deps);
   await app.register(adminArticleRoutes, { ...deps, prefix: '/v1/admin' });
   await app.register(adminProductRoutes, { ...deps, prefix: '/v1/admin' });
   await app.register(adminCommentRoutes, { ...deps, prefix: '/v1/admin' });

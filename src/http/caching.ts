@@ -67,8 +67,10 @@ function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
 
 /** Sends a body that is already JSON text, bypassing the serializer (its schema still documents it). */
 export function sendJson(reply: FastifyReply, json: string): FastifyReply {
-  return reply.header('content-type', 'application/json; charset=utf-8').send(json);
+  return reply.header('content-type', JSON_CONTENT_TYPE).send(json);
 }
+
+export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
 /** Names what a response holds, so a CDN can purge exactly what a write touched. */
 export function setSurrogateKeys(reply: FastifyReply, keys: Iterable<string>): void {
@@ -141,9 +143,13 @@ export function createPublicCache(options: CachingOptions) {
         hit: notModified ? undefined : store?.get(key),
       };
     },
-    remember(key: string, body: string, surrogateKey: string | undefined): void {
+    remember(key: string, body: string, surrogateKey: string | undefined, contentType?: string): void {
       if (answered.size < MAX_REMEMBERED_ETAGS) answered.add(key);
-      store?.set(key, { body, surrogateKey });
+      store?.set(key, {
+        body,
+        surrogateKey,
+        ...(contentType && contentType !== JSON_CONTENT_TYPE ? { contentType } : {}),
+      });
     },
     /** Whether a public route answered this representation with 200 in the current state. */
     knows(key: string): boolean {
@@ -176,7 +182,7 @@ export function installPublicCaching(app: FastifyInstance, cache: PublicCache): 
     if (resolved.notModified) return reply.code(304).send();
     if (resolved.hit) {
       if (resolved.hit.surrogateKey) reply.header('surrogate-key', resolved.hit.surrogateKey);
-      return sendJson(reply, resolved.hit.body);
+      return reply.header('content-type', resolved.hit.contentType ?? JSON_CONTENT_TYPE).send(resolved.hit.body);
     }
     keys.set(request, resolved.key);
     requestVersions.set(request, resolved.version);
@@ -186,7 +192,13 @@ export function installPublicCaching(app: FastifyInstance, cache: PublicCache): 
     const key = keys.get(request);
     if (key !== undefined && reply.statusCode === 200 && typeof payload === 'string') {
       const surrogateKey = reply.getHeader('surrogate-key');
-      cache.remember(key, payload, typeof surrogateKey === 'string' ? surrogateKey : undefined);
+      const contentType = reply.getHeader('content-type');
+      cache.remember(
+        key,
+        payload,
+        typeof surrogateKey === 'string' ? surrogateKey : undefined,
+        typeof contentType === 'string' ? contentType : undefined,
+      );
     }
     return payload;
   };

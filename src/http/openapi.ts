@@ -23,6 +23,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'comments', description: 'Reader comments' },
         { name: 'products', description: 'Products and the articles featuring them' },
         { name: 'site', description: 'Site-wide settings' },
+        { name: 'feeds', description: 'RSS, Atom and JSON feeds, and the sitemap' },
         { name: 'health', description: 'Liveness and readiness' },
         { name: 'admin-articles', description: 'Management: articles, sections and tips (editor, admin)' },
         { name: 'admin-products', description: 'Management: products (editor, admin)' },
@@ -78,7 +79,8 @@ function documentHttpSemantics(doc: OpenApiDocument): OpenApiDocument {
   for (const [path, item] of Object.entries(doc.paths ?? {})) {
     for (const [method, op] of Object.entries(item)) {
       const responses = op.responses ?? {};
-      const publicRead = method === 'get' && path.startsWith('/v1/') && !path.startsWith('/v1/admin');
+      const publicRead =
+        method === 'get' && (path.startsWith('/v1/') || path === '/sitemap.xml') && !path.startsWith('/v1/admin');
       if (publicRead) {
         op.parameters = [
           ...(op.parameters ?? []),

@@ -68,7 +68,7 @@ export function renderMarkdown(source: string, base: string | null): string {
 }
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+export const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 
 /** Plain text (reader comments) → escaped HTML paragraphs; web addresses become nofollow links. */
 export function renderPlainText(text: string): string {

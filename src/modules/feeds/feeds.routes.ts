@@ -1,0 +1,96 @@
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { setSurrogateKeys } from '../../http/caching.js';
+import { SlugSchema } from '../../http/common.schemas.js';
+import { problemResponses } from '../../http/errors.js';
+import type { RouteDeps } from '../../http/route-deps.js';
+import { type FeedFormat, renderFeed, renderSitemap } from './feeds.service.js';
+
+const FeedQuerySchema = z.object({ tag: SlugSchema.optional().describe('Only articles with this tag slug') }).strict();
+
+const FEEDS: { path: string; format: FeedFormat; contentType: string; operationId: string; summary: string }[] = [
+  {
+    path: '/feeds/rss.xml',
+    format: 'rss',
+    contentType: 'application/rss+xml',
+    operationId: 'getRssFeed',
+    summary: 'RSS 2.0 feed of the newest 20 published articles',
+  },
+  {
+    path: '/feeds/atom.xml',
+    format: 'atom',
+    contentType: 'application/atom+xml',
+    operationId: 'getAtomFeed',
+    summary: 'Atom 1.0 feed of the newest 20 published articles',
+  },
+  {
+    path: '/feeds/feed.json',
+    format: 'json',
+    contentType: 'application/feed+json',
+    operationId: 'getJsonFeed',
+    summary: 'JSON Feed 1.1 of the newest 20 published articles',
+  },
+];
+
+const textResponse = (contentType: string, description: string) => ({
+  description,
+  content: { [contentType]: { schema: z.string() } },
+});
+
+const send = (reply: FastifyReply, contentType: string, body: string) =>
+  reply.header('content-type', `${contentType}; charset=utf-8`).send(body);
+
+/** Feeds under /v1/feeds: summary and whole HTML content per item, links from SITE_URL and the path templates. */
+export const feedRoutes: FastifyPluginAsync<RouteDeps> = async (app, { db, now, config }) => {
+  const routes = app.withTypeProvider<ZodTypeProvider>();
+  for (const feed of FEEDS) {
+    routes.get(
+      feed.path,
+      {
+        config: { publicCache: true },
+        schema: {
+          operationId: feed.operationId,
+          tags: ['feeds'],
+          summary: feed.summary,
+          querystring: FeedQuerySchema,
+          response: {
+            200: textResponse(feed.contentType, 'The feed'),
+            ...problemResponses(400, 404),
+          },
+        },
+      },
+      async (request, reply) => {
+        const { body, articleIds } = await renderFeed({
+          db: db.read,
+          config,
+          now: now(),
+          tag: request.query.tag,
+          format: feed.format,
+        });
+        setSurrogateKeys(reply, ['articles', 'site', ...articleIds.map((id) => `article-${id}`)]);
+        return send(reply, feed.contentType, body);
+      },
+    );
+  }
+};
+
+/** /sitemap.xml at the root, where crawlers look for it. */
+export const sitemapRoutes: FastifyPluginAsync<RouteDeps> = async (app, { db, now, config }) => {
+  app.withTypeProvider<ZodTypeProvider>().get(
+    '/sitemap.xml',
+    {
+      config: { publicCache: true },
+      schema: {
+        operationId: 'getSitemap',
+        tags: ['feeds'],
+        summary: 'Sitemap of every published article, product and tag page',
+        response: { 200: textResponse('application/xml', 'The sitemap (sitemaps.org 0.9)'), ...problemResponses(404) },
+      },
+    },
+    async (_request, reply) => {
+      setSurrogateKeys(reply, ['articles', 'products', 'site']);
+      return send(reply, 'application/xml', await renderSitemap({ db: db.read, config, now: now() }));
+    },
+  );
+};
