@@ -14,9 +14,29 @@ export interface FieldError {
   message: string;
 }
 
+/** Every `code` the API answers with: the Problem schema's enum, so clients get a union, not a string. */
+export const PROBLEM_CODES = [
+  'invalid_request',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'conflict',
+  'precondition_failed',
+  'payload_too_large',
+  'uri_too_long',
+  'unsupported_media_type',
+  'rule_violation',
+  'rate_limited',
+  'internal',
+  'busy',
+  'not_ready',
+] as const;
+
+export type ProblemCode = (typeof PROBLEM_CODES)[number];
+
 interface ProblemInit {
   status: number;
-  code: string;
+  code: ProblemCode;
   title: string;
   detail: string;
   errors?: FieldError[];
@@ -26,7 +46,7 @@ interface ProblemInit {
 /** An error the client caused or may act on; rendered as an RFC 9457 problem. */
 export class AppError extends Error {
   readonly status: number;
-  readonly code: string;
+  readonly code: ProblemCode;
   readonly title: string;
   readonly errors: FieldError[] | undefined;
   readonly headers: Record<string, string>;
@@ -70,7 +90,7 @@ export const ProblemSchema = z
     title: z.string(),
     status: z.number().int(),
     detail: z.string(),
-    code: z.string().describe('A stable, machine-readable error code'),
+    code: z.enum(PROBLEM_CODES).describe('A stable, machine-readable error code'),
     instance: z.string().optional(),
     errors: z.array(FieldErrorSchema).optional().describe('Each offending field, for bad input'),
   })
@@ -107,7 +127,7 @@ export function problemResponses<const S extends number[]>(...statuses: S): Reco
   return responses;
 }
 
-export function problemType(code: string): string {
+export function problemType(code: ProblemCode): string {
   return `urn:quire:problem:${code}`;
 }
 

@@ -9,13 +9,43 @@ import { type FeedFormat, renderFeed, renderSitemap } from './feeds.service.js';
 
 const FeedQuerySchema = z.object({ tag: SlugSchema.optional().describe('Only articles with this tag slug') }).strict();
 
-const FEEDS: { path: string; format: FeedFormat; contentType: string; operationId: string; summary: string }[] = [
+const JsonFeedSchema = z
+  .object({
+    version: z.literal('https://jsonfeed.org/version/1.1'),
+    title: z.string(),
+    home_page_url: z.string(),
+    feed_url: z.string().optional(),
+    description: z.string().optional(),
+    items: z.array(
+      z.object({
+        id: z.string(),
+        url: z.string(),
+        title: z.string(),
+        summary: z.string().optional().describe('Plain text (the Markdown summary)'),
+        content_html: z.string(),
+        date_published: z.string(),
+        date_modified: z.string(),
+        tags: z.array(z.string()).optional(),
+      }),
+    ),
+  })
+  .meta({ id: 'JsonFeed', description: 'JSON Feed 1.1 (https://jsonfeed.org/version/1.1)' });
+
+const FEEDS: {
+  path: string;
+  format: FeedFormat;
+  contentType: string;
+  operationId: string;
+  summary: string;
+  schema: z.ZodType;
+}[] = [
   {
     path: '/feeds/rss.xml',
     format: 'rss',
     contentType: 'application/rss+xml',
     operationId: 'getRssFeed',
     summary: 'RSS 2.0 feed of the newest 20 published articles',
+    schema: z.string(),
   },
   {
     path: '/feeds/atom.xml',
@@ -23,6 +53,7 @@ const FEEDS: { path: string; format: FeedFormat; contentType: string; operationI
     contentType: 'application/atom+xml',
     operationId: 'getAtomFeed',
     summary: 'Atom 1.0 feed of the newest 20 published articles',
+    schema: z.string(),
   },
   {
     path: '/feeds/feed.json',
@@ -30,12 +61,13 @@ const FEEDS: { path: string; format: FeedFormat; contentType: string; operationI
     contentType: 'application/feed+json',
     operationId: 'getJsonFeed',
     summary: 'JSON Feed 1.1 of the newest 20 published articles',
+    schema: JsonFeedSchema,
   },
 ];
 
-const textResponse = (contentType: string, description: string) => ({
+const textResponse = (contentType: string, description: string, schema: z.ZodType = z.string()) => ({
   description,
-  content: { [contentType]: { schema: z.string() } },
+  content: { [contentType]: { schema } },
 });
 
 const send = (reply: FastifyReply, contentType: string, body: string) =>
@@ -55,7 +87,7 @@ export const feedRoutes: FastifyPluginAsync<RouteDeps> = async (app, { db, now, 
           summary: feed.summary,
           querystring: FeedQuerySchema,
           response: {
-            200: textResponse(feed.contentType, 'The feed'),
+            200: textResponse(feed.contentType, 'The feed', feed.schema),
             ...problemResponses(400, 404),
           },
         },
