@@ -56,6 +56,18 @@ describe('/v1/admin/site', () => {
     expect(unknown.statusCode).toBe(400);
   });
 
+  it('answers 412 to any If-Match, even "*", while the site does not exist', async () => {
+    const { app, editor } = await setup();
+    const res = await app.inject({
+      method: 'PATCH',
+      url: '/v1/admin/site',
+      headers: { ...editor, 'if-match': '*' },
+      payload: { name: 'Shop' },
+    });
+    expect(res.statusCode).toBe(412);
+    expect((await app.inject({ method: 'GET', url: '/v1/site' })).statusCode).toBe(404);
+  });
+
   it('merges: absent is unchanged, null clears', async () => {
     const { app, db, editor } = await setup();
     await createSite(db);

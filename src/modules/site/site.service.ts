@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { DatabaseHandles } from '../../db/client.js';
-import { notFound, ruleViolation } from '../../http/errors.js';
+import { AppError, notFound, ruleViolation } from '../../http/errors.js';
 import { checkIfMatch } from '../../http/preconditions.js';
 import { findSite, upsertSite } from './site.repository.js';
 import type { Site, SitePatch } from './site.schemas.js';
@@ -35,7 +35,14 @@ export async function patchSite({
   return db.withTransaction(async (tx) => {
     const current = await findSite({ db: tx });
     if (current) checkIfMatch(ifMatch, siteEtag(current), 'site');
-    else if (ifMatch !== undefined) checkIfMatch(ifMatch, '"site-none"', 'site');
+    // Not even "*" matches a site that does not exist (RFC 9110, If-Match).
+    else if (ifMatch !== undefined)
+      throw new AppError({
+        status: 412,
+        code: 'precondition_failed',
+        title: 'Precondition Failed',
+        detail: 'The site does not exist yet: send no If-Match to create it.',
+      });
     const name = patch.name ?? current?.name;
     if (name === undefined)
       throw ruleViolation('The site does not exist yet: give it a name to create it.', [
