@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config.js';
 import { createClock, createTestApp } from '../helpers/app.js';
 import { createArticle, createProduct, createSite } from '../helpers/factories.js';
+import { bearer, createKeyFor } from '../helpers/keys.js';
 
 const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@' });
 const SITE = { siteUrl: 'https://shop.example', publicUrl: 'https://api.example' } satisfies Partial<Config>;
@@ -90,6 +91,23 @@ describe('GET /v1/feeds/rss.xml', () => {
     const after = await app.inject({ method: 'GET', url: '/v1/feeds/rss.xml', headers: { 'if-none-match': etag } });
     expect(after.statusCode).toBe(200);
     expect(parser.parse(after.body).rss.channel.item[0].link).toBe('https://shop.example/articles/fresh');
+  });
+
+  it('with the response cache off, renders the same bytes again and follows an edit at once', async () => {
+    const { app, db, published } = await setup({ ...SITE, responseCacheBytes: 0 });
+    const editor = bearer(await createKeyFor(db, 'editor'));
+    const first = await app.inject({ method: 'GET', url: '/v1/feeds/atom.xml' });
+    const second = await app.inject({ method: 'GET', url: '/v1/feeds/atom.xml' });
+    expect(second.body).toBe(first.body);
+    const patched = await app.inject({
+      method: 'PATCH',
+      url: `/v1/admin/articles/${published[22]!.id}`,
+      headers: editor,
+      payload: { intro: 'A *new* intro' },
+    });
+    expect(patched.statusCode).toBe(200);
+    const after = await app.inject({ method: 'GET', url: '/v1/feeds/atom.xml' });
+    expect(after.body).toContain('<p>A <em>new</em> intro</p>');
   });
 
   it("needs the website's address: 404 with neither SITE_URL nor the site's url", async () => {

@@ -5,7 +5,7 @@ import { setSurrogateKeys } from '../../http/caching.js';
 import { SlugSchema } from '../../http/common.schemas.js';
 import { problemResponses } from '../../http/errors.js';
 import type { RouteDeps } from '../../http/route-deps.js';
-import { type FeedFormat, renderFeed, renderSitemap } from './feeds.service.js';
+import { createFeedRenderer, type FeedFormat, renderSitemap } from './feeds.service.js';
 
 const FeedQuerySchema = z.object({ tag: SlugSchema.optional().describe('Only articles with this tag slug') }).strict();
 
@@ -76,6 +76,7 @@ const send = (reply: FastifyReply, contentType: string, body: string) =>
 /** Feeds under /v1/feeds: summary and whole HTML content per item, links from SITE_URL and the path templates. */
 export const feedRoutes: FastifyPluginAsync<RouteDeps> = async (app, { db, now, config }) => {
   const routes = app.withTypeProvider<ZodTypeProvider>();
+  const renderFeed = createFeedRenderer();
   for (const feed of FEEDS) {
     routes.get(
       feed.path,

@@ -6,6 +6,7 @@ import type { Article, ArticleSummary } from '../articles/articles.schemas.js';
 import { getPublicArticle, listPublicArticleSummaries } from '../articles/articles.service.js';
 import { articleHtml } from '../render/article-html.js';
 import { renderMarkdown } from '../render/markdown.js';
+import { createMemo } from '../render/memo.js';
 import { findSite } from '../site/site.repository.js';
 import {
   findTagName,
@@ -50,79 +51,105 @@ export function pageUrl(site: Pick<SiteContext, 'siteUrl'>, template: string, sl
 
 export type FeedFormat = 'rss' | 'atom' | 'json';
 
-/** The newest published articles (of one tag, if given) as RSS 2.0, Atom 1.0 or JSON Feed 1.1. */
-export async function renderFeed({
-  db,
-  config,
-  now,
-  tag,
-  format,
-}: {
-  db: Db;
-  config: Config;
-  now: Date;
-  tag: string | undefined;
-  format: FeedFormat;
-}): Promise<{ body: string; articleIds: number[] }> {
-  const site = await siteContext({ db, config });
-  const tagName = tag === undefined ? undefined : await findTagName({ db, slug: tag });
-  if (tag !== undefined && tagName === undefined) throw notFound(`No tag has the slug "${tag}".`);
+/**
+ * The newest published articles (of one tag, if given) as RSS 2.0, Atom 1.0 or JSON Feed 1.1.
+ * Rendering is memoised by the exact article documents, so with the response cache off a feed
+ * still renders once per content version (the reads remain).
+ */
+export function createFeedRenderer({ memoBytes = 16 * 1024 * 1024 }: { memoBytes?: number } = {}) {
+  const bodies = createMemo(memoBytes / 2);
+  const articleBodies = createMemo(memoBytes / 2);
+  const contentOf = (article: Article, json: string, base: string | null) => {
+    const key = `${base ?? ''}\u0000${json}`;
+    const known = articleBodies.get(key);
+    if (known !== undefined) return known;
+    const html = articleHtml(article, base);
+    articleBodies.set(key, html);
+    return html;
+  };
 
-  const page = await listPublicArticleSummaries({ db, now, limit: FEED_SIZE, ...(tag ? { tag } : {}) });
-  const summaries = (JSON.parse(page.json) as { data: ArticleSummary[] }).data;
-  const articles: Article[] = [];
-  for (const summary of summaries) {
-    const found = await getPublicArticle({ db, slug: summary.slug, now });
-    if (found.kind === 'article') articles.push(JSON.parse(found.json) as Article);
-  }
+  return async function renderFeed({
+    db,
+    config,
+    now,
+    tag,
+    format,
+  }: {
+    db: Db;
+    config: Config;
+    now: Date;
+    tag: string | undefined;
+    format: FeedFormat;
+  }): Promise<{ body: string; articleIds: number[] }> {
+    const site = await siteContext({ db, config });
+    const tagName = tag === undefined ? undefined : await findTagName({ db, slug: tag });
+    if (tag !== undefined && tagName === undefined) throw notFound(`No tag has the slug "${tag}".`);
 
-  const query = tag === undefined ? '' : `?tag=${encodeURIComponent(tag)}`;
-  const feedUrl = (file: string) => (site.apiUrl === null ? undefined : `${site.apiUrl}/v1/feeds/${file}${query}`);
-  const feedLinks = Object.fromEntries(
-    [
-      ['rss', feedUrl('rss.xml')],
-      ['atom', feedUrl('atom.xml')],
-      ['json', feedUrl('feed.json')],
-    ].filter(([, url]) => url !== undefined),
-  );
-  // The newest change among the items, never the clock: the same ETag always describes the same bytes.
-  const updated =
-    articles
-      .map((a) => a.updatedAt)
-      .sort()
-      .at(-1) ?? '1970-01-01T00:00:00.000Z';
-  const feed = new Feed({
-    id: tag === undefined ? `${site.siteUrl}/` : pageUrl(site, site.paths.tag, tag),
-    link: tag === undefined ? `${site.siteUrl}/` : pageUrl(site, site.paths.tag, tag),
-    title: tagName === undefined ? site.name : `${site.name}: ${tagName}`,
-    ...(site.description ? { description: site.description } : {}),
-    updated: new Date(updated),
-    generator: 'Quire',
-    feedLinks,
-  });
-  for (const article of articles) {
-    const link = pageUrl(site, site.paths.article, article.slug);
-    feed.addItem({
-      id: link,
-      link,
-      title: article.title,
-      date: new Date(article.updatedAt),
-      published: new Date(article.publishedAt),
-      // JSON Feed's summary is plain text; RSS and Atom carry HTML.
-      ...(article.summary
-        ? { description: format === 'json' ? article.summary : renderMarkdown(article.summary, site.apiUrl) }
-        : {}),
-      content: articleHtml(article, site.apiUrl),
-      category: article.tags.map((t) => ({
-        name: t.name,
-        term: t.slug,
-        domain: pageUrl(site, site.paths.tag, t.slug),
-      })),
+    const page = await listPublicArticleSummaries({ db, now, limit: FEED_SIZE, ...(tag ? { tag } : {}) });
+    const summaries = (JSON.parse(page.json) as { data: ArticleSummary[] }).data;
+    const documents: string[] = [];
+    for (const summary of summaries) {
+      const found = await getPublicArticle({ db, slug: summary.slug, now });
+      if (found.kind === 'article') documents.push(found.json);
+    }
+    const articleIds = page.articleIds;
+    const key = JSON.stringify([format, tag ?? null, tagName ?? null, site, documents]);
+    const known = bodies.get(key);
+    if (known !== undefined) return { body: known, articleIds };
+
+    const articles = documents.map((json) => ({ json, article: JSON.parse(json) as Article }));
+    const query = tag === undefined ? '' : `?tag=${encodeURIComponent(tag)}`;
+    const feedUrl = (file: string) => (site.apiUrl === null ? undefined : `${site.apiUrl}/v1/feeds/${file}${query}`);
+    const feedLinks = Object.fromEntries(
+      [
+        ['rss', feedUrl('rss.xml')],
+        ['atom', feedUrl('atom.xml')],
+        ['json', feedUrl('feed.json')],
+      ].filter(([, url]) => url !== undefined),
+    );
+    // The newest change among the items, never the clock: the same ETag always describes the same bytes.
+    const updated =
+      articles
+        .map(({ article }) => article.updatedAt)
+        .sort()
+        .at(-1) ?? '1970-01-01T00:00:00.000Z';
+    const home = tag === undefined ? `${site.siteUrl}/` : pageUrl(site, site.paths.tag, tag);
+    const feed = new Feed({
+      id: home,
+      link: home,
+      title: tagName === undefined ? site.name : `${site.name}: ${tagName}`,
+      ...(site.description ? { description: site.description } : {}),
+      updated: new Date(updated),
+      generator: 'Quire',
+      feedLinks,
     });
-  }
-  const body = format === 'rss' ? feed.rss2() : format === 'atom' ? feed.atom1() : toJsonFeed11(feed.json1());
-  return { body, articleIds: articles.map((a) => a.id) };
+    for (const { json, article } of articles) {
+      const link = pageUrl(site, site.paths.article, article.slug);
+      feed.addItem({
+        id: link,
+        link,
+        title: article.title,
+        date: new Date(article.updatedAt),
+        published: new Date(article.publishedAt),
+        // JSON Feed's summary is plain text; RSS and Atom carry HTML.
+        ...(article.summary
+          ? { description: format === 'json' ? article.summary : renderMarkdown(article.summary, site.apiUrl) }
+          : {}),
+        content: contentOf(article, json, site.apiUrl),
+        category: article.tags.map((t) => ({
+          name: t.name,
+          term: t.slug,
+          domain: pageUrl(site, site.paths.tag, t.slug),
+        })),
+      });
+    }
+    const body = format === 'rss' ? feed.rss2() : format === 'atom' ? feed.atom1() : toJsonFeed11(feed.json1());
+    bodies.set(key, body);
+    return { body, articleIds };
+  };
 }
+
+export type FeedRenderer = ReturnType<typeof createFeedRenderer>;
 
 /** The feed package writes JSON Feed 1.0; 1.1 renames `author` to `authors` and changes the version. */
 function toJsonFeed11(json: string): string {

@@ -2,6 +2,7 @@ import type { Config } from '../../config.js';
 import type { Db } from '../../db/client.js';
 import { findSite } from '../site/site.repository.js';
 import { absoluteUrl, renderMarkdown, renderPlainText } from './markdown.js';
+import { createMemo } from './memo.js';
 
 /** Which public document a JSON body is: it decides which fields hold Markdown and which plain text. */
 export type DocumentKind = 'article' | 'articleList' | 'comments';
@@ -38,30 +39,14 @@ export function createPublicBaseReader({ config, db }: { config: Config; db: Db 
  * memoised by input bytes, so each content version is rendered once even with the response cache off.
  */
 export function createPresenter({ memoBytes = 8 * 1024 * 1024 }: { memoBytes?: number } = {}) {
-  const memo = new Map<string, string>();
-  let bytes = 0;
-
+  const memo = createMemo(memoBytes);
   return function present(json: string, kind: DocumentKind, how: Presentation): string {
     if (!how.html && how.base === null) return json;
     const key = `${kind}\u0000${how.html ? 'h' : 'm'}\u0000${how.base ?? ''}\u0000${json}`;
     const known = memo.get(key);
-    if (known !== undefined) {
-      // Least recently used goes first: re-inserting moves the entry to the end.
-      memo.delete(key);
-      memo.set(key, known);
-      return known;
-    }
+    if (known !== undefined) return known;
     const out = JSON.stringify(transform(JSON.parse(json), kind, how));
-    const size = key.length + out.length;
-    if (size <= memoBytes) {
-      for (const [oldKey, oldValue] of memo) {
-        if (bytes + size <= memoBytes) break;
-        memo.delete(oldKey);
-        bytes -= oldKey.length + oldValue.length;
-      }
-      memo.set(key, out);
-      bytes += size;
-    }
+    memo.set(key, out);
     return out;
   };
 }
