@@ -49,6 +49,7 @@ const envSchema = z.object({
   SITE_ARTICLE_PATH: pathTemplate('/articles/{slug}'),
   SITE_PRODUCT_PATH: pathTemplate('/products/{slug}'),
   SITE_TAG_PATH: pathTemplate('/tags/{slug}'),
+  SITEMAP_MAX_URLS: z.coerce.number().int().min(1).max(50_000).default(50_000),
   SEED_ON_EMPTY: z
     .enum(['true', 'false'])
     .default('true')
@@ -77,6 +78,8 @@ export interface Config {
   publicUrl: string | null;
   /** Page URLs on the website: `{SITE_URL}` + template with `{slug}` replaced. */
   sitePaths: SitePaths;
+  /** URLs per sitemap file; past it /sitemap.xml is an index of parts. */
+  sitemapMaxUrls: number;
 }
 
 export interface SitePaths {
@@ -126,6 +129,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     siteUrl: e.SITE_URL ?? null,
     publicUrl: e.PUBLIC_URL ?? null,
     sitePaths: { article: e.SITE_ARTICLE_PATH, product: e.SITE_PRODUCT_PATH, tag: e.SITE_TAG_PATH },
+    sitemapMaxUrls: e.SITEMAP_MAX_URLS,
     comments: {
       rateLimitMax: e.COMMENT_RATE_LIMIT_MAX,
       rateLimitWindowMs: e.COMMENT_RATE_LIMIT_WINDOW_MS,

@@ -39,6 +39,7 @@ describe('loadConfig', () => {
       SITE_ARTICLE_PATH: '/blog/{slug}',
       SITE_PRODUCT_PATH: '/shop/{slug}.html',
       SITE_TAG_PATH: '/topics/{slug}',
+      SITEMAP_MAX_URLS: '1000',
     });
     expect(config).toEqual({
       port: 8080,
@@ -63,6 +64,7 @@ describe('loadConfig', () => {
       siteUrl: 'https://shop.example',
       publicUrl: 'https://cdn.example/assets',
       sitePaths: { article: '/blog/{slug}', product: '/shop/{slug}.html', tag: '/topics/{slug}' },
+      sitemapMaxUrls: 1000,
     });
   });
 
@@ -80,6 +82,7 @@ describe('loadConfig', () => {
     ['SITE_URL', 'shop.example'],
     ['PUBLIC_URL', 'javascript:alert(1)'],
     ['SITE_ARTICLE_PATH', '/articles/'],
+    ['SITEMAP_MAX_URLS', '50001'],
   ])('stops on a bad %s (%s) with a message naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}:`));

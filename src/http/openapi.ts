@@ -80,7 +80,7 @@ function documentHttpSemantics(doc: OpenApiDocument): OpenApiDocument {
     for (const [method, op] of Object.entries(item)) {
       const responses = op.responses ?? {};
       const publicRead =
-        method === 'get' && (path.startsWith('/v1/') || path === '/sitemap.xml') && !path.startsWith('/v1/admin');
+        method === 'get' && (path.startsWith('/v1/') || path.startsWith('/sitemap')) && !path.startsWith('/v1/admin');
       if (publicRead) {
         op.parameters = [
           ...(op.parameters ?? []),

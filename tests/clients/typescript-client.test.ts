@@ -107,6 +107,12 @@ describe('the client against a running server', () => {
     const sitemap = await client.GET('/sitemap.xml', { parseAs: 'text' });
     expect(sitemap.data as string).toContain('<loc>https://shop.example/articles/sciatica</loc>');
     called.add('getSitemap');
+    // One file holds the whole sitemap here, so part 1 is the same list and part 2 does not exist.
+    const part = await client.GET('/sitemaps/{file}', { params: { path: { file: '1.xml' } }, parseAs: 'text' });
+    expect(part.data).toBe(sitemap.data);
+    const none = await client.GET('/sitemaps/{file}', { params: { path: { file: '2.xml' } } });
+    expect(none.error?.code).toBe('not_found');
+    called.add('getSitemapPart');
 
     // Every public operation in the OpenAPI document has been called above.
     const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json() as {

@@ -193,4 +193,23 @@ describe('GET /sitemap.xml', () => {
     });
     expect(revalidated.statusCode).toBe(304);
   });
+
+  it('becomes an index of parts past SITEMAP_MAX_URLS, each part a urlset, together every URL once', async () => {
+    const { app } = await setup({ ...SITE, sitemapMaxUrls: 10 });
+    const index = await app.inject({ method: 'GET', url: '/sitemap.xml' });
+    const sitemaps = parser.parse(index.body).sitemapindex.sitemap as { loc: string }[];
+    // 1 home + 23 articles + 1 product + 2 tags = 27 URLs: 3 parts.
+    expect(sitemaps.map((s) => s.loc)).toEqual([1, 2, 3].map((n) => `https://api.example/sitemaps/${n}.xml`));
+    const locs: string[] = [];
+    for (const n of [1, 2, 3]) {
+      const part = await app.inject({ method: 'GET', url: `/sitemaps/${n}.xml` });
+      expect(part.statusCode).toBe(200);
+      expect(part.headers['content-type']).toBe('application/xml; charset=utf-8');
+      locs.push(...[parser.parse(part.body).urlset.url].flat().map((u: { loc: string }) => u.loc));
+    }
+    expect(locs).toHaveLength(27);
+    expect(new Set(locs).size).toBe(27);
+    expect((await app.inject({ method: 'GET', url: '/sitemaps/4.xml' })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'GET', url: '/sitemaps/0.xml' })).statusCode).toBe(400);
+  });
 });

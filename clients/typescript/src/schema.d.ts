@@ -196,8 +196,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Sitemap of every published article, product and tag page */
+        /** Sitemap of every published article, product and tag page (an index of parts when large) */
         get: operations["getSitemap"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sitemaps/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One part of a sitemap too large for one file, as listed by /sitemap.xml */
+        get: operations["getSitemapPart"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2779,6 +2796,75 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSitemapPart: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An ETag from an earlier response: 304 when it still matches */
+                "If-None-Match"?: string;
+            };
+            path: {
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A sitemap part */
+            200: {
+                headers: {
+                    /** @description Strong validator of this representation */
+                    ETag?: string;
+                    /** @description Caching policy; s-maxage never runs past the next scheduled publication */
+                    "Cache-Control"?: string;
+                    /** @description What the response holds, for CDN purges (article-1 product-2 comments-1) */
+                    "Surrogate-Key"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                };
+            };
+            /** @description Not Modified: the ETag still matches */
+            304: {
+                headers: {
+                    /** @description The current ETag */
+                    ETag?: string;
+                    /** @description Caching policy */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request does not match its schema */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No such resource */
             404: {

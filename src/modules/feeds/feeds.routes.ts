@@ -108,22 +108,45 @@ export const feedRoutes: FastifyPluginAsync<RouteDeps> = async (app, { db, now, 
   }
 };
 
-/** /sitemap.xml at the root, where crawlers look for it. */
+const SitemapPartParamsSchema = z
+  .object({ file: z.string().regex(/^[1-9]\d{0,5}\.xml$/, 'Expected <n>.xml') })
+  .strict();
+
+/** /sitemap.xml at the root, where crawlers look for it; its parts under /sitemaps/ when it is an index. */
 export const sitemapRoutes: FastifyPluginAsync<RouteDeps> = async (app, { db, now, config }) => {
-  app.withTypeProvider<ZodTypeProvider>().get(
+  const routes = app.withTypeProvider<ZodTypeProvider>();
+  routes.get(
     '/sitemap.xml',
     {
       config: { publicCache: true },
       schema: {
         operationId: 'getSitemap',
         tags: ['feeds'],
-        summary: 'Sitemap of every published article, product and tag page',
+        summary: 'Sitemap of every published article, product and tag page (an index of parts when large)',
         response: { 200: textResponse('application/xml', 'The sitemap (sitemaps.org 0.9)'), ...problemResponses(404) },
       },
     },
     async (_request, reply) => {
       setSurrogateKeys(reply, ['articles', 'products', 'site']);
       return send(reply, 'application/xml', await renderSitemap({ db: db.read, config, now: now() }));
+    },
+  );
+  routes.get(
+    '/sitemaps/:file',
+    {
+      config: { publicCache: true },
+      schema: {
+        operationId: 'getSitemapPart',
+        tags: ['feeds'],
+        summary: 'One part of a sitemap too large for one file, as listed by /sitemap.xml',
+        params: SitemapPartParamsSchema,
+        response: { 200: textResponse('application/xml', 'A sitemap part'), ...problemResponses(400, 404) },
+      },
+    },
+    async (request, reply) => {
+      const page = Number.parseInt(request.params.file, 10);
+      setSurrogateKeys(reply, ['articles', 'products', 'site']);
+      return send(reply, 'application/xml', await renderSitemap({ db: db.read, config, now: now(), page }));
     },
   );
 };

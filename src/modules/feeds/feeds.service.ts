@@ -169,11 +169,25 @@ function toJsonFeed11(json: string): string {
 const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
 const xml = (text: string) => text.replace(/[&<>"']/g, (c) => XML_ESCAPES[c]!);
 
-/** Sitemaps allow at most this many URLs per file. */
-export const SITEMAP_MAX_URLS = 50_000;
+const XML_HEADER = '<?xml version="1.0" encoding="UTF-8"?>\n';
+const SITEMAP_NS = 'http://www.sitemaps.org/schemas/sitemap/0.9';
 
-/** Every public page: the home page, each published article, each product, each tag with articles. */
-export async function renderSitemap({ db, config, now }: { db: Db; config: Config; now: Date }): Promise<string> {
+/**
+ * Every public page: the home page, each published article, each product, each tag with articles.
+ * Past `config.sitemapMaxUrls` (at most 50,000, the protocol's limit), /sitemap.xml becomes an
+ * index of /sitemaps/{n}.xml files; `page` asks for one of them.
+ */
+export async function renderSitemap({
+  db,
+  config,
+  now,
+  page,
+}: {
+  db: Db;
+  config: Config;
+  now: Date;
+  page?: number;
+}): Promise<string> {
   const site = await siteContext({ db, config });
   const at = now.toISOString();
   const urls: { loc: string; lastmod?: string }[] = [{ loc: `${site.siteUrl}/` }];
@@ -183,10 +197,23 @@ export async function renderSitemap({ db, config, now }: { db: Db; config: Confi
     urls.push({ loc: pageUrl(site, site.paths.product, p.slug), lastmod: p.updatedAt });
   for (const t of await listPublicTagLocations({ db, now: at }))
     urls.push({ loc: pageUrl(site, site.paths.tag, t.slug) });
+
+  const size = config.sitemapMaxUrls;
+  const pages = Math.ceil(urls.length / size);
+  if (page === undefined && pages > 1) {
+    const base = site.apiUrl ?? site.siteUrl;
+    const entries = Array.from(
+      { length: pages },
+      (_, i) => `<sitemap><loc>${xml(`${base}/sitemaps/${i + 1}.xml`)}</loc></sitemap>`,
+    );
+    return `${XML_HEADER}<sitemapindex xmlns="${SITEMAP_NS}">\n${entries.join('\n')}\n</sitemapindex>\n`;
+  }
+  const index = page ?? 1;
+  if (index > pages) throw notFound(`The sitemap has ${pages} part(s).`);
   const lines = urls
-    .slice(0, SITEMAP_MAX_URLS)
+    .slice((index - 1) * size, index * size)
     .map(
       ({ loc, lastmod }) => `<url><loc>${xml(loc)}</loc>${lastmod ? `<lastmod>${xml(lastmod)}</lastmod>` : ''}</url>`,
     );
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n${lines.join('\n')}\n</urlset>\n`;
+  return `${XML_HEADER}<urlset xmlns="${SITEMAP_NS}">\n${lines.join('\n')}\n</urlset>\n`;
 }
