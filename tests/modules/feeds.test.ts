@@ -108,6 +108,12 @@ describe('GET /v1/feeds/rss.xml', () => {
     expect(patched.statusCode).toBe(200);
     const after = await app.inject({ method: 'GET', url: '/v1/feeds/atom.xml' });
     expect(after.body).toContain('<p>A <em>new</em> intro</p>');
+    const entry = [parser.parse(after.body).feed.entry].flat()[0] as { updated: string; published: string };
+    expect(entry.updated).toBe('2026-06-10T12:00:00.000Z');
+    expect(entry.published).toBe('2026-06-01T22:00:00.000Z');
+    // RSS has only pubDate: the publication, not the edit.
+    const rss = parser.parse((await app.inject({ method: 'GET', url: '/v1/feeds/rss.xml' })).body).rss;
+    expect(new Date(rss.channel.item[0].pubDate).toISOString()).toBe('2026-06-01T22:00:00.000Z');
   });
 
   it("needs the website's address: 404 with neither SITE_URL nor the site's url", async () => {

@@ -129,7 +129,8 @@ export function createFeedRenderer({ memoBytes = 16 * 1024 * 1024 }: { memoBytes
         id: link,
         link,
         title: article.title,
-        date: new Date(article.updatedAt),
+        // RSS has one date (pubDate): the publication. Atom and JSON Feed also say when it last changed.
+        date: new Date(format === 'rss' ? article.publishedAt : article.updatedAt),
         published: new Date(article.publishedAt),
         // JSON Feed's summary is plain text; RSS and Atom carry HTML.
         ...(article.summary
