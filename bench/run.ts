@@ -92,6 +92,8 @@ async function startQuire(database: string, cacheBytes: number): Promise<Server>
       LOG_LEVEL: 'warn',
       SEED_ON_EMPTY: 'false',
       RESPONSE_CACHE_BYTES: String(cacheBytes),
+      // Feeds link to the website; the bench has none, so any address does.
+      SITE_URL: 'https://bench.example',
       // Bench-only: let the submission scenario measure the write path, not the limiter.
       COMMENT_RATE_LIMIT_MAX: '1000000000',
       COMMENT_MIN_SUBMIT_SECONDS: '0',
@@ -260,6 +262,20 @@ async function measureSize(size: string, database: string): Promise<{ rows: Row[
       request: { url: `/v1/articles?cursor=${deepCursor}` },
       target: 0.6,
     },
+    {
+      name: 'article detail, format=html, cache on',
+      cache: 'on',
+      request: { url: `/v1/articles/${SAMPLE_SLUG}?format=html` },
+      target: 0.7,
+    },
+    {
+      name: 'article detail, format=html, cache off',
+      cache: 'off',
+      request: { url: `/v1/articles/${SAMPLE_SLUG}?format=html` },
+    },
+    { name: 'list, first page, format=html, cache off', cache: 'off', request: { url: '/v1/articles?format=html' } },
+    { name: 'RSS feed, cache on', cache: 'on', request: { url: '/v1/feeds/rss.xml' } },
+    { name: 'RSS feed, cache off', cache: 'off', request: { url: '/v1/feeds/rss.xml' } },
     {
       name: 'comments, first page, cache off',
       cache: 'off',

@@ -19,9 +19,11 @@ import { publicArticleRoutes } from './modules/articles/articles.routes.js';
 import { adminCommentRoutes } from './modules/comments/comments.admin.routes.js';
 import { publicCommentRoutes } from './modules/comments/comments.routes.js';
 import { getInstanceSecret } from './modules/content/content.repository.js';
+import { feedRoutes, sitemapRoutes } from './modules/feeds/feeds.routes.js';
 import { adminKeyRoutes } from './modules/keys/keys.routes.js';
 import { adminProductRoutes } from './modules/products/products.admin.routes.js';
 import { publicProductRoutes } from './modules/products/products.routes.js';
+import { adminSiteRoutes } from './modules/site/site.admin.routes.js';
 import { siteRoutes } from './modules/site/site.routes.js';
 
 export interface BuildOptions {
@@ -113,9 +115,12 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
   await app.register(publicArticleRoutes, { ...deps, prefix: '/v1' });
   await app.register(publicCommentRoutes, { ...deps, prefix: '/v1' });
   await app.register(publicProductRoutes, { ...deps, prefix: '/v1' });
+  await app.register(feedRoutes, { ...deps, prefix: '/v1' });
+  await app.register(sitemapRoutes, deps);
   await app.register(adminArticleRoutes, { ...deps, prefix: '/v1/admin' });
   await app.register(adminProductRoutes, { ...deps, prefix: '/v1/admin' });
   await app.register(adminCommentRoutes, { ...deps, prefix: '/v1/admin' });
   await app.register(adminKeyRoutes, { ...deps, prefix: '/v1/admin' });
+  await app.register(adminSiteRoutes, { ...deps, prefix: '/v1/admin' });
   return app;
 }

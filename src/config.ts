@@ -5,6 +5,14 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
+// A base URL without a trailing slash, so paths append as `${base}${path}`.
+const absoluteUrl = z.url({ protocol: /^https?$/ }).transform((v) => v.replace(/\/+$/, ''));
+const pathTemplate = (fallback: string) =>
+  z
+    .string()
+    .regex(/^\/.*\{slug\}/, 'expected a path starting with / and holding {slug}')
+    .default(fallback);
+
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -40,6 +48,12 @@ const envSchema = z.object({
         .map((w) => w.trim().toLowerCase())
         .filter(Boolean),
     ),
+  SITE_URL: absoluteUrl.optional(),
+  PUBLIC_URL: absoluteUrl.optional(),
+  SITE_ARTICLE_PATH: pathTemplate('/articles/{slug}'),
+  SITE_PRODUCT_PATH: pathTemplate('/products/{slug}'),
+  SITE_TAG_PATH: pathTemplate('/tags/{slug}'),
+  SITEMAP_MAX_URLS: z.coerce.number().int().min(1).max(50_000).default(50_000),
   SEED_ON_EMPTY: z
     .enum(['true', 'false'])
     .default('true')
@@ -66,6 +80,20 @@ export interface Config {
   /** Failed management authentications (401) allowed per client address per window; more get 429. */
   authFailureLimit: { max: number; windowMs: number };
   comments: CommentPolicy;
+  /** The public website (frontend) feeds and the sitemap link to; else the site's `url`. */
+  siteUrl: string | null;
+  /** Where relative image paths are served from; else the site's `url`; neither: left relative. */
+  publicUrl: string | null;
+  /** Page URLs on the website: `{SITE_URL}` + template with `{slug}` replaced. */
+  sitePaths: SitePaths;
+  /** URLs per sitemap file; past it /sitemap.xml is an index of parts. */
+  sitemapMaxUrls: number;
+}
+
+export interface SitePaths {
+  article: string;
+  product: string;
+  tag: string;
 }
 
 export interface CommentPolicy {
@@ -109,6 +137,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
     seedOnEmpty: e.SEED_ON_EMPTY,
     authFailureLimit: { max: e.AUTH_FAILURE_LIMIT_MAX, windowMs: e.AUTH_FAILURE_WINDOW_MS },
+    siteUrl: e.SITE_URL ?? null,
+    publicUrl: e.PUBLIC_URL ?? null,
+    sitePaths: { article: e.SITE_ARTICLE_PATH, product: e.SITE_PRODUCT_PATH, tag: e.SITE_TAG_PATH },
+    sitemapMaxUrls: e.SITEMAP_MAX_URLS,
     comments: {
       rateLimitMax: e.COMMENT_RATE_LIMIT_MAX,
       rateLimitWindowMs: e.COMMENT_RATE_LIMIT_WINDOW_MS,

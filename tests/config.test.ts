@@ -37,6 +37,12 @@ describe('loadConfig', () => {
       COMMENT_DUPLICATE_WINDOW_MS: '1000',
       COMMENT_SPAM_THRESHOLD: '2.5',
       COMMENT_BLOCKED_WORDS: 'Foo, bar baz ,',
+      SITE_URL: 'https://shop.example/',
+      PUBLIC_URL: 'https://cdn.example/assets',
+      SITE_ARTICLE_PATH: '/blog/{slug}',
+      SITE_PRODUCT_PATH: '/shop/{slug}.html',
+      SITE_TAG_PATH: '/topics/{slug}',
+      SITEMAP_MAX_URLS: '1000',
     });
     expect(config).toEqual({
       port: 8080,
@@ -60,6 +66,10 @@ describe('loadConfig', () => {
         spamThreshold: 2.5,
         blockedWords: ['foo', 'bar baz'],
       },
+      siteUrl: 'https://shop.example',
+      publicUrl: 'https://cdn.example/assets',
+      sitePaths: { article: '/blog/{slug}', product: '/shop/{slug}.html', tag: '/topics/{slug}' },
+      sitemapMaxUrls: 1000,
     });
   });
 
@@ -79,6 +89,10 @@ describe('loadConfig', () => {
     ['SEED_ON_EMPTY', 'yes'],
     ['COMMENT_RATE_LIMIT_MAX', '0'],
     ['COMMENT_SPAM_THRESHOLD', '-1'],
+    ['SITE_URL', 'shop.example'],
+    ['PUBLIC_URL', 'javascript:alert(1)'],
+    ['SITE_ARTICLE_PATH', '/articles/'],
+    ['SITEMAP_MAX_URLS', '50001'],
   ])('stops on a bad %s (%s) with a message naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^Invalid configuration: ${name}: [^\n]+$`));

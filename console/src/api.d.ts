@@ -137,6 +137,91 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/feeds/rss.xml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** RSS 2.0 feed of the newest 20 published articles */
+        get: operations["getRssFeed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/feeds/atom.xml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Atom 1.0 feed of the newest 20 published articles */
+        get: operations["getAtomFeed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/feeds/feed.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** JSON Feed 1.1 of the newest 20 published articles */
+        get: operations["getJsonFeed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sitemap.xml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sitemap of every published article, product and tag page (an index of parts when large) */
+        get: operations["getSitemap"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sitemaps/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One part of a sitemap too large for one file, as listed by /sitemap.xml */
+        get: operations["getSitemapPart"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/articles": {
         parameters: {
             query?: never;
@@ -508,7 +593,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * One API key, revoked or not (never the key itself)
+         * @description Requires an API key with role: admin.
+         */
+        get: operations["getApiKey"];
         put?: never;
         post?: never;
         /**
@@ -521,678 +610,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/site": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The site settings, with their ETag
+         * @description Requires an API key with role: admin or editor.
+         */
+        get: operations["adminGetSite"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change the site settings (merge; null clears); creates them when missing, which needs a name
+         * @description Requires an API key with role: admin or editor.
+         */
+        patch: operations["adminUpdateSite"];
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        FieldErrorInput: {
-            /** @enum {string} */
-            location: "body" | "query" | "params" | "headers";
-            /** @description JSON Pointer to the offending value within its location */
-            pointer: string;
-            message: string;
-        };
-        /** @description An RFC 9457 problem details object */
-        ProblemInput: {
-            /** @description A stable URI identifying the kind of problem */
-            type: string;
-            title: string;
-            status: number;
-            detail: string;
-            /** @description A stable, machine-readable error code */
-            code: string;
-            instance?: string;
-            /** @description Each offending field, for bad input */
-            errors?: components["schemas"]["FieldErrorInput"][];
-        };
-        HealthStatusInput: {
-            /** @constant */
-            status: "ok";
-        };
-        ImageInput: {
-            url: string;
-            alt: string | null;
-            caption: string | null;
-        };
-        PageMetaInput: {
-            limit: number;
-            /** @description Pass as `cursor` for the next page; null on the last page */
-            nextCursor: string | null;
-        };
-        TagInput: {
-            slug: string;
-            name: string;
-        };
-        PriceInput: {
-            /** @description In minor units (cents) */
-            amount: number;
-            /** @description ISO 4217 code */
-            currency: string;
-        };
-        TipInput: {
-            id: number;
-            position: number;
-            title: string;
-            /** @description Markdown */
-            body: string;
-            image: components["schemas"]["ImageInput"] | null;
-        };
-        SectionInput: {
-            id: number;
-            position: number;
-            heading: string;
-            /** @description Markdown */
-            lead: string | null;
-            tips: components["schemas"]["TipInput"][];
-        };
-        ArticleProductInput: {
-            slug: string;
-            name: string;
-            summary: string | null;
-            url: string | null;
-            image: components["schemas"]["ImageInput"] | null;
-            /** @description Null when the price is unknown */
-            price: components["schemas"]["PriceInput"] | null;
-            badges: string[];
-            suitableFor: string[];
-            inStock: boolean;
-            /** @enum {string} */
-            placement: "inline" | "end" | "sidebar";
-            /** @description Position of the section the product follows */
-            afterSection: number | null;
-            headline: string | null;
-            /** @description Markdown */
-            pitch: string | null;
-        };
-        SeoInput: {
-            title: string | null;
-            description: string | null;
-            canonicalUrl: string | null;
-            ogImage: string | null;
-        };
-        ArticleSummaryInput: {
-            id: number;
-            slug: string;
-            title: string;
-            summary: string | null;
-            image: components["schemas"]["ImageInput"] | null;
-            tags: components["schemas"]["TagInput"][];
-            /**
-             * Format: date-time
-             * @description ISO 8601 UTC timestamp with milliseconds
-             */
-            publishedAt: string;
-            commentCount: number;
-        };
-        ArticleInput: {
-            id: number;
-            slug: string;
-            title: string;
-            summary: string | null;
-            /** @description Markdown */
-            intro: string | null;
-            /** @description Markdown */
-            conclusion: string | null;
-            image: components["schemas"]["ImageInput"] | null;
-            tags: components["schemas"]["TagInput"][];
-            seo: components["schemas"]["SeoInput"];
-            /**
-             * Format: date-time
-             * @description ISO 8601 UTC timestamp with milliseconds
-             */
-            publishedAt: string;
-            /**
-             * Format: date-time
-             * @description ISO 8601 UTC timestamp with milliseconds
-             */
-            updatedAt: string;
-            /** @description Approved comments visible in the public thread */
-            commentCount: number;
-            sections: components["schemas"]["SectionInput"][];
-            products: components["schemas"]["ArticleProductInput"][];
-        };
-        ArticleListInput: {
-            data: components["schemas"]["ArticleSummaryInput"][];
-            meta: components["schemas"]["PageMetaInput"];
-        };
-        ImageWriteInput: {
-            url: string;
-            alt?: string | null;
-            caption?: string | null;
-        };
-        SeoWriteInput: {
-            title?: string | null;
-            description?: string | null;
-            canonicalUrl?: string | null;
-            ogImage?: string | null;
-        };
-        TipWriteInput: {
-            title: string;
-            /** @description Markdown */
-            body: string;
-            image?: components["schemas"]["ImageWriteInput"] | null;
-        };
-        SectionWriteInput: {
-            heading: string;
-            lead?: string | null;
-            /** @default [] */
-            tips: components["schemas"]["TipWriteInput"][];
-        };
-        ArticleCreateInput: {
-            title: string;
-            /** @description Derived from the title when absent */
-            slug?: string;
-            summary?: string | null;
-            intro?: string | null;
-            conclusion?: string | null;
-            /** @description Tag slugs or names; unknown tags are created */
-            tags?: string[];
-            image?: components["schemas"]["ImageWriteInput"] | null;
-            seo?: components["schemas"]["SeoWriteInput"];
-            /** @default [] */
-            sections: components["schemas"]["SectionWriteInput"][];
-        };
-        ArticlePatchInput: {
-            title?: string;
-            /** @description A new slug; the old one keeps answering 301 */
-            slug?: string;
-            summary?: string | null;
-            intro?: string | null;
-            conclusion?: string | null;
-            /** @description Tag slugs or names; unknown tags are created */
-            tags?: string[];
-            image?: components["schemas"]["ImageWriteInput"] | null;
-            /** @description Merged field by field */
-            seo?: components["schemas"]["SeoWriteInput"];
-        };
-        PublishRequestInput: {
-            /**
-             * Format: date-time
-             * @description In the future, schedules the article
-             */
-            publishedAt?: string;
-        } | null;
-        SectionCreateInput: {
-            heading: string;
-            lead?: string | null;
-            /** @default [] */
-            tips: components["schemas"]["TipWriteInput"][];
-            /** @description Defaults to the end; siblings move down */
-            position?: number;
-        };
-        SectionPatchInput: {
-            heading?: string;
-            lead?: string | null;
-            /** @description Moves the section; siblings are renumbered */
-            position?: number;
-        };
-        TipCreateInput: {
-            title: string;
-            /** @description Markdown */
-            body: string;
-            image?: components["schemas"]["ImageWriteInput"] | null;
-            /** @description Defaults to the end; siblings move down */
-            position?: number;
-        };
-        TipPatchInput: {
-            title?: string;
-            body?: string;
-            image?: components["schemas"]["ImageWriteInput"] | null;
-            /** @description Moves the tip within its section */
-            position?: number;
-        };
-        ArticleProductsPutInput: {
-            /** @description In display order */
-            products: {
-                productId: number;
-                /**
-                 * @default end
-                 * @enum {string}
-                 */
-                placement: "inline" | "end" | "sidebar";
-                /** @description Position of the section the product follows */
-                afterSection?: number | null;
-                headline?: string | null;
-                pitch?: string | null;
-            }[];
-        };
-        AdminArticleInput: {
-            id: number;
-            slug: string;
-            title: string;
-            summary: string | null;
-            intro: string | null;
-            conclusion: string | null;
-            image: components["schemas"]["ImageInput"] | null;
-            tags: components["schemas"]["TagInput"][];
-            seo: components["schemas"]["SeoInput"];
-            /** @enum {string} */
-            status: "draft" | "scheduled" | "published";
-            publishedAt: string | null;
-            /**
-             * Format: date-time
-             * @description ISO 8601 UTC timestamp with milliseconds
-             */
-            createdAt: string;
-            /**
-             * Format: date-time
-             * @description ISO 8601 UTC timestamp with milliseconds
-             */
-            updatedAt: string;
-            /** @description Increases with every change; the ETag derives from it */
-            revision: number;
-            /** @description Old slugs that answer 301 to this article */
-            redirectsFrom: string[];
-            sections: components["schemas"]["SectionInput"][];
-            products: {
-                slug: string;
-                name: string;
-                summary: string | null;
-                url: string | null;
-                image: components["schemas"]["ImageInput"] | null;
-                /** @description Null when the price is unknown */
-                price: components["schemas"]["PriceInput"] | null;
-                badges: string[];
-                suitableFor: string[];
-                inStock: boolean;
-                /** @enum {string} */
-                placement: "inline" | "end" | "sidebar";
-                /** @description Position of the section the product follows */
-                afterSection: number | null;
-                headline: string | null;
-                /** @description Markdown */
-                pitch: string | null;
-                productId: number;
-            }[];
-        };
-        AdminArticleSummaryInput: {
-            id: number;
-            slug: string;
-            title: string;
-            summary: string | null;
-            tags: components["schemas"]["TagInput"][];
-            /** @enum {string} */
-            status: "draft" | "scheduled" | "published";
-            publishedAt: string | null;
-            /**
-             * Format: date-time
-             * @description ISO 8601 UTC timestamp with milliseconds
-             */
-            createdAt: string;
-            /**
-             * Format: date-time
-             * @description ISO 8601 UTC timestamp with milliseconds
-             */
-            updatedAt: string;
-        };
-        AdminArticleListInput: {
-            data: components["schemas"]["AdminArticleSummaryInput"][];
-            meta: components["schemas"]["PageMetaInput"];
-        };
-        PublicReplyInput: {
-            id: number;
-            authorName: string;
-            /** @description Plain text exactly as written; escape it when rendering */
-            body: string;
-            /**
-             * Format: date-time
-             * @description ISO 8601 UTC timestamp with milliseconds
-             */
-            createdAt: string;
-        };
-        PublicCommentInput: {
-            id: number;
-            authorName: string;
-            /** @description Plain text exactly as written; escape it when rendering */
-            body: string;
-            /**
-             * Format: date-time
-             * @description ISO 8601 UTC timestamp with milliseconds
-             */
-            createdAt: string;
-            /** @description Approved replies, oldest first */
-            replies: components["schemas"]["PublicReplyInput"][];
-        };
-        PublicCommentListInput: {
-            data: components["schemas"]["PublicCommentInput"][];
-            meta: components["schemas"]["PageMetaInput"];
-        };
-        CommentSubmissionInput: {
-            authorName: string;
-            /**
-             * Format: email
-             * @description Never shown publicly
-             */
-            authorEmail: string;
-            /** @description Plain text, stored exactly as written; frontends escape it */
-            body: string;
-            /** @description An approved root comment of the same article: replies are one level deep */
-            parentId?: number;
-            /** @description Leave empty: a honeypot field real readers never see */
-            website?: string;
-            /** @description When the comment form was shown */
-            renderedAt?: string | number;
-        };
-        CommentAcceptedInput: {
-            id: number;
-            /**
-             * @description Always pending: nothing is public before a moderator approves it
-             * @constant
-             */
-            status: "pending";
-        };
-        /** @enum {string} */
-        CommentStatusInput: "pending" | "approved" | "rejected" | "spam";
-        ModerationEventInput: {
-            fromStatus: components["schemas"]["CommentStatusInput"] | null;
-            toStatus: components["schemas"]["CommentStatusInput"];
-            /** @description The API key name, or "system" for the spam filter */
-            actor: string;
-            note: string | null;
-            /**
-             * Format: date-time
-             * @description ISO 8601 UTC timestamp with milliseconds
-             */
-            at: string;
-        };
-        AdminCommentInput: {
-            id: number;
-            articleId: number;
-            articleSlug: string;
-            parentId: number | null;
-            authorName: string;
-            authorEmail: string;
-            body: string;
-            status: components["schemas"]["CommentStatusInput"];
-            spamScore: number;
-            /** @description Each signal that fired and the points it added */
-            spamSignals: {
-                [key: string]: number;
-            };
-            revision: number;
-            /**
-             * Format: date-time
-             * @description ISO 8601 UTC timestamp with milliseconds
-             */
-            createdAt: string;
-            /**
-             * Format: date-time
-             * @description ISO 8601 UTC timestamp with milliseconds
-             */
-            updatedAt: string;
-        };
-        AdminCommentDetailInput: {
-            id: number;
-            articleId: number;
-            articleSlug: string;
-            parentId: number | null;
-            authorName: string;
-            authorEmail: string;
-            body: string;
-            status: components["schemas"]["CommentStatusInput"];
-            spamScore: number;
-            /** @description Each signal that fired and the points it added */
-            spamSignals: {
-                [key: string]: number;
-            };
-            revision: number;
-            /**
-             * Format: date-time
-             * @description ISO 8601 UTC timestamp with milliseconds
-             */
-            createdAt: string;
-            /**
-             * Format: date-time
-             * @description ISO 8601 UTC timestamp with milliseconds
-             */
-            updatedAt: string;
-            /** @description Every decision, oldest first */
-            history: components["schemas"]["ModerationEventInput"][];
-        };
-        CommentStatusCountsInput: {
-            pending: number;
-            approved: number;
-            rejected: number;
-            spam: number;
-        };
-        CommentQueueItemInput: {
-            id: number;
-            articleId: number;
-            articleSlug: string;
-            parentId: number | null;
-            authorName: string;
-            authorEmail: string;
-            body: string;
-            status: components["schemas"]["CommentStatusInput"];
-            spamScore: number;
-            /** @description Each signal that fired and the points it added */
-            spamSignals: {
-                [key: string]: number;
-            };
-            revision: number;
-            /**
-             * Format: date-time
-             * @description ISO 8601 UTC timestamp with milliseconds
-             */
-            createdAt: string;
-            /**
-             * Format: date-time
-             * @description ISO 8601 UTC timestamp with milliseconds
-             */
-            updatedAt: string;
-            articleTitle: string;
-            /** @description Send as If-Match with a decision: 412 if someone decided since this listing */
-            etag: string;
-            /** @description The comment a reply answers; null for a root comment or a deleted parent */
-            parent: {
-                id: number;
-                authorName: string;
-                body: string;
-                status: components["schemas"]["CommentStatusInput"];
-            } | null;
-        };
-        CommentQueueInput: {
-            data: components["schemas"]["CommentQueueItemInput"][];
-            meta: {
-                limit: number;
-                /** @description Pass as `cursor` for the next page; null on the last page */
-                nextCursor: string | null;
-                /** @description Per status, for the same article and text filters */
-                counts: components["schemas"]["CommentStatusCountsInput"];
-                /** @description The newest comment id when this page was listed: pass it to a bulk decision by filter */
-                maxId: number;
-            };
-        };
-        CommentDecisionInput: {
-            status: components["schemas"]["CommentStatusInput"];
-            /** @description Why: kept in the moderation history */
-            note?: string;
-        };
-        BulkCommentDecisionInput: {
-            ids: number[];
-            status: components["schemas"]["CommentStatusInput"];
-            /** @description Why: kept in the moderation history */
-            note?: string;
-        };
-        CommentFilterInput: {
-            status?: components["schemas"]["CommentStatusInput"];
-            articleId?: number;
-            q?: string;
-            /** Format: date-time */
-            createdBefore?: string;
-            /** @description meta.maxId of the listing the moderator saw: later arrivals are never swept in */
-            maxId: number;
-        };
-        BulkCommentFilterDecisionInput: {
-            filter: components["schemas"]["CommentFilterInput"];
-            status: components["schemas"]["CommentStatusInput"];
-            /** @description Why: kept in the moderation history */
-            note?: string;
-        };
-        BulkCommentResultInput: {
-            status: components["schemas"]["CommentStatusInput"];
-            /** @description Comments now in that status (changed, or already there) */
-            updated: number[];
-            /** @description Ids that do not exist or were deleted */
-            notFound: number[];
-        };
-        BulkCommentFilterResultInput: {
-            status: components["schemas"]["CommentStatusInput"];
-            /** @description Comments moved to that status, each with its own moderation event */
-            changed: number;
-        };
-        /**
-         * @description admin: everything; editor: content and products; moderator: comments
-         * @enum {string}
-         */
-        ApiKeyRoleInput: "admin" | "editor" | "moderator";
-        ApiKeyInput: {
-            id: number;
-            name: string;
-            role: components["schemas"]["ApiKeyRoleInput"];
-            /** @description The first characters of the key, to recognise it; never enough to use it */
-            prefix: string;
-            /**
-             * Format: date-time
-             * @description ISO 8601 UTC timestamp with milliseconds
-             */
-            createdAt: string;
-            /** @description Updated at most once a minute */
-            lastUsedAt: string | null;
-            revokedAt: string | null;
-        };
-        ApiKeyListInput: {
-            data: components["schemas"]["ApiKeyInput"][];
-            meta: components["schemas"]["PageMetaInput"];
-        };
-        CreatedApiKeyInput: {
-            id: number;
-            name: string;
-            role: components["schemas"]["ApiKeyRoleInput"];
-            /** @description The first characters of the key, to recognise it; never enough to use it */
-            prefix: string;
-            /**
-             * Format: date-time
-             * @description ISO 8601 UTC timestamp with milliseconds
-             */
-            createdAt: string;
-            /** @description Updated at most once a minute */
-            lastUsedAt: string | null;
-            revokedAt: string | null;
-            /** @description The secret key; shown only in this response, stored only as a hash */
-            key: string;
-        };
-        CreateApiKeyBodyInput: {
-            /** @description A label: who or what uses the key */
-            name: string;
-            role: components["schemas"]["ApiKeyRoleInput"];
-        };
-        FeaturingArticleInput: {
-            id: number;
-            slug: string;
-            title: string;
-            /**
-             * Format: date-time
-             * @description ISO 8601 UTC timestamp with milliseconds
-             */
-            publishedAt: string;
-        };
-        ProductInput: {
-            id: number;
-            slug: string;
-            name: string;
-            summary: string | null;
-            /** @description Markdown */
-            description: string | null;
-            url: string | null;
-            image: components["schemas"]["ImageInput"] | null;
-            /** @description Null when the price is unknown */
-            price: components["schemas"]["PriceInput"] | null;
-            badges: string[];
-            suitableFor: string[];
-            inStock: boolean;
-            /** @description Published articles featuring the product, newest first */
-            articles: components["schemas"]["FeaturingArticleInput"][];
-        };
-        ProductListInput: {
-            data: components["schemas"]["ProductInput"][];
-            meta: components["schemas"]["PageMetaInput"];
-        };
-        PriceWriteInput: {
-            /** @description In minor units (cents) */
-            amount: number;
-            /** @description ISO 4217 code */
-            currency: string;
-        };
-        ProductCreateInput: {
-            name: string;
-            /** @description Derived from the name when absent */
-            slug?: string;
-            summary?: string | null;
-            description?: string | null;
-            url?: string | null;
-            image?: components["schemas"]["ImageWriteInput"] | null;
-            /** @description Null when unknown */
-            price?: components["schemas"]["PriceWriteInput"] | null;
-            badges?: string[];
-            suitableFor?: string[];
-            inStock?: boolean;
-        };
-        ProductPatchInput: {
-            name?: string;
-            /** @description Derived from the name when absent */
-            slug?: string;
-            summary?: string | null;
-            description?: string | null;
-            url?: string | null;
-            image?: components["schemas"]["ImageWriteInput"] | null;
-            /** @description Null when unknown */
-            price?: components["schemas"]["PriceWriteInput"] | null;
-            badges?: string[];
-            suitableFor?: string[];
-            inStock?: boolean;
-        };
-        AdminProductInput: {
-            id: number;
-            slug: string;
-            name: string;
-            summary: string | null;
-            /** @description Markdown */
-            description: string | null;
-            url: string | null;
-            image: components["schemas"]["ImageInput"] | null;
-            /** @description Null when the price is unknown */
-            price: components["schemas"]["PriceInput"] | null;
-            badges: string[];
-            suitableFor: string[];
-            inStock: boolean;
-            /**
-             * Format: date-time
-             * @description ISO 8601 UTC timestamp with milliseconds
-             */
-            createdAt: string;
-            /**
-             * Format: date-time
-             * @description ISO 8601 UTC timestamp with milliseconds
-             */
-            updatedAt: string;
-            /** @description Articles of any status that link the product */
-            linkedArticles: {
-                id: number;
-                slug: string;
-            }[];
-        };
-        AdminProductListInput: {
-            data: components["schemas"]["AdminProductInput"][];
-            meta: components["schemas"]["PageMetaInput"];
-        };
-        SiteInput: {
-            name: string;
-            description: string | null;
-            url: string | null;
-            /** @description A strip shown across the site, e.g. shipping terms */
-            announcement: string | null;
-        };
         FieldError: {
             /** @enum {string} */
             location: "body" | "query" | "params" | "headers";
@@ -1207,8 +652,11 @@ export interface components {
             title: string;
             status: number;
             detail: string;
-            /** @description A stable, machine-readable error code */
-            code: string;
+            /**
+             * @description A stable, machine-readable error code
+             * @enum {string}
+             */
+            code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "precondition_failed" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rule_violation" | "rate_limited" | "internal" | "busy" | "not_ready" | "method_not_allowed" | "not_acceptable" | "request_timeout" | "length_required" | "headers_too_large" | "malformed_request" | "client_error" | "shutting_down" | "invalid_preflight" | "console_not_built" | "unavailable";
             instance?: string;
             /** @description Each offending field, for bad input */
             errors?: components["schemas"]["FieldError"][];
@@ -1243,6 +691,8 @@ export interface components {
             title: string;
             /** @description Markdown */
             body: string;
+            /** @description Only with format=html: `body` as HTML, rendered from Markdown and sanitised; null when `body` is null */
+            bodyHtml?: string | null;
             image: components["schemas"]["Image"] | null;
         };
         Section: {
@@ -1251,12 +701,16 @@ export interface components {
             heading: string;
             /** @description Markdown */
             lead: string | null;
+            /** @description Only with format=html: `lead` as HTML, rendered from Markdown and sanitised; null when `lead` is null */
+            leadHtml?: string | null;
             tips: components["schemas"]["Tip"][];
         };
         ArticleProduct: {
             slug: string;
             name: string;
             summary: string | null;
+            /** @description Only with format=html: `summary` as HTML, rendered from Markdown and sanitised; null when `summary` is null */
+            summaryHtml?: string | null;
             url: string | null;
             image: components["schemas"]["Image"] | null;
             /** @description Null when the price is unknown */
@@ -1271,6 +725,8 @@ export interface components {
             headline: string | null;
             /** @description Markdown */
             pitch: string | null;
+            /** @description Only with format=html: `pitch` as HTML, rendered from Markdown and sanitised; null when `pitch` is null */
+            pitchHtml?: string | null;
         };
         Seo: {
             title: string | null;
@@ -1282,7 +738,10 @@ export interface components {
             id: number;
             slug: string;
             title: string;
+            /** @description Markdown */
             summary: string | null;
+            /** @description Only with format=html: `summary` as HTML, rendered from Markdown and sanitised; null when `summary` is null */
+            summaryHtml?: string | null;
             image: components["schemas"]["Image"] | null;
             tags: components["schemas"]["Tag"][];
             /**
@@ -1296,11 +755,18 @@ export interface components {
             id: number;
             slug: string;
             title: string;
+            /** @description Markdown */
             summary: string | null;
+            /** @description Only with format=html: `summary` as HTML, rendered from Markdown and sanitised; null when `summary` is null */
+            summaryHtml?: string | null;
             /** @description Markdown */
             intro: string | null;
+            /** @description Only with format=html: `intro` as HTML, rendered from Markdown and sanitised; null when `intro` is null */
+            introHtml?: string | null;
             /** @description Markdown */
             conclusion: string | null;
+            /** @description Only with format=html: `conclusion` as HTML, rendered from Markdown and sanitised; null when `conclusion` is null */
+            conclusionHtml?: string | null;
             image: components["schemas"]["Image"] | null;
             tags: components["schemas"]["Tag"][];
             seo: components["schemas"]["Seo"];
@@ -1357,7 +823,10 @@ export interface components {
             tags?: string[];
             image?: components["schemas"]["ImageWrite"] | null;
             seo?: components["schemas"]["SeoWrite"];
-            /** @default [] */
+            /**
+             * @description At most 100 sections and tips together; add more with later requests
+             * @default []
+             */
             sections: components["schemas"]["SectionWrite"][];
         };
         ArticlePatch: {
@@ -1456,6 +925,8 @@ export interface components {
                 slug: string;
                 name: string;
                 summary: string | null;
+                /** @description Only with format=html: `summary` as HTML, rendered from Markdown and sanitised; null when `summary` is null */
+                summaryHtml?: string | null;
                 url: string | null;
                 image: components["schemas"]["Image"] | null;
                 /** @description Null when the price is unknown */
@@ -1470,6 +941,8 @@ export interface components {
                 headline: string | null;
                 /** @description Markdown */
                 pitch: string | null;
+                /** @description Only with format=html: `pitch` as HTML, rendered from Markdown and sanitised; null when `pitch` is null */
+                pitchHtml?: string | null;
                 productId: number;
             }[];
         };
@@ -1477,6 +950,7 @@ export interface components {
             id: number;
             slug: string;
             title: string;
+            /** @description Markdown */
             summary: string | null;
             tags: components["schemas"]["Tag"][];
             /** @enum {string} */
@@ -1502,6 +976,8 @@ export interface components {
             authorName: string;
             /** @description Plain text exactly as written; escape it when rendering */
             body: string;
+            /** @description Only with format=html: `body` as HTML, escaped plain text in paragraphs, web addresses as rel="nofollow ugc" links; null when `body` is null */
+            bodyHtml?: string | null;
             /**
              * Format: date-time
              * @description ISO 8601 UTC timestamp with milliseconds
@@ -1513,6 +989,8 @@ export interface components {
             authorName: string;
             /** @description Plain text exactly as written; escape it when rendering */
             body: string;
+            /** @description Only with format=html: `body` as HTML, escaped plain text in paragraphs, web addresses as rel="nofollow ugc" links; null when `body` is null */
+            bodyHtml?: string | null;
             /**
              * Format: date-time
              * @description ISO 8601 UTC timestamp with milliseconds
@@ -1562,32 +1040,6 @@ export interface components {
              * @description ISO 8601 UTC timestamp with milliseconds
              */
             at: string;
-        };
-        AdminComment: {
-            id: number;
-            articleId: number;
-            articleSlug: string;
-            parentId: number | null;
-            authorName: string;
-            authorEmail: string;
-            body: string;
-            status: components["schemas"]["CommentStatus"];
-            spamScore: number;
-            /** @description Each signal that fired and the points it added */
-            spamSignals: {
-                [key: string]: number;
-            };
-            revision: number;
-            /**
-             * Format: date-time
-             * @description ISO 8601 UTC timestamp with milliseconds
-             */
-            createdAt: string;
-            /**
-             * Format: date-time
-             * @description ISO 8601 UTC timestamp with milliseconds
-             */
-            updatedAt: string;
         };
         AdminCommentDetail: {
             id: number;
@@ -1708,6 +1160,26 @@ export interface components {
             status: components["schemas"]["CommentStatus"];
             /** @description Comments moved to that status, each with its own moderation event */
             changed: number;
+        };
+        /** @description JSON Feed 1.1 (https://jsonfeed.org/version/1.1) */
+        JsonFeed: {
+            /** @constant */
+            version: "https://jsonfeed.org/version/1.1";
+            title: string;
+            home_page_url: string;
+            feed_url?: string;
+            description?: string;
+            items: {
+                id: string;
+                url: string;
+                title: string;
+                /** @description Plain text (the Markdown summary) */
+                summary?: string;
+                content_html: string;
+                date_published: string;
+                date_modified: string;
+                tags?: string[];
+            }[];
         };
         /**
          * @description admin: everything; editor: content and products; moderator: comments
@@ -1861,6 +1333,15 @@ export interface components {
             /** @description A strip shown across the site, e.g. shipping terms */
             announcement: string | null;
         };
+        /** @description A merge: an absent field is unchanged, null clears it */
+        SitePatch: {
+            /** @description Required when the site does not exist yet; never null */
+            name?: string;
+            description?: string | null;
+            /** @description The public site, e.g. https://example.com; feeds and the sitemap build links from it */
+            url?: string | null;
+            announcement?: string | null;
+        };
     };
     responses: never;
     parameters: never;
@@ -1882,6 +1363,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description no-store: private to the caller, never cached */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1891,6 +1374,8 @@ export interface operations {
             /** @description Unexpected server error */
             500: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1911,6 +1396,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description no-store: private to the caller, never cached */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1920,6 +1407,8 @@ export interface operations {
             /** @description Unexpected server error */
             500: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1929,6 +1418,8 @@ export interface operations {
             /** @description Temporarily unavailable */
             503: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1952,12 +1443,12 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
-                    /** @description Strong validator of this representation */
-                    ETag?: string;
+                    /** @description Strong validator of this representation; send it as If-None-Match to revalidate */
+                    ETag: string;
                     /** @description Caching policy; s-maxage never runs past the next scheduled publication */
-                    "Cache-Control"?: string;
+                    "Cache-Control": string;
                     /** @description What the response holds, for CDN purges (article-1 product-2 comments-1) */
-                    "Surrogate-Key"?: string;
+                    "Surrogate-Key": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1967,10 +1458,10 @@ export interface operations {
             /** @description Not Modified: the ETag still matches */
             304: {
                 headers: {
-                    /** @description The current ETag */
-                    ETag?: string;
-                    /** @description Caching policy */
-                    "Cache-Control"?: string;
+                    /** @description Strong validator of this representation; send it as If-None-Match to revalidate */
+                    ETag: string;
+                    /** @description Caching policy; s-maxage never runs past the next scheduled publication */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1978,6 +1469,8 @@ export interface operations {
             /** @description No such resource */
             404: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1987,6 +1480,8 @@ export interface operations {
             /** @description Unexpected server error */
             500: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2003,6 +1498,8 @@ export interface operations {
                 cursor?: string;
                 /** @description Only articles with this tag slug */
                 tag?: string;
+                /** @description markdown (default): text fields as stored. html or markdown,html: each Markdown field `x` also comes as `xHtml`, rendered and sanitised */
+                format?: "markdown" | "html" | "markdown,html";
             };
             header?: {
                 /** @description An ETag from an earlier response: 304 when it still matches */
@@ -2016,12 +1513,12 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
-                    /** @description Strong validator of this representation */
-                    ETag?: string;
+                    /** @description Strong validator of this representation; send it as If-None-Match to revalidate */
+                    ETag: string;
                     /** @description Caching policy; s-maxage never runs past the next scheduled publication */
-                    "Cache-Control"?: string;
+                    "Cache-Control": string;
                     /** @description What the response holds, for CDN purges (article-1 product-2 comments-1) */
-                    "Surrogate-Key"?: string;
+                    "Surrogate-Key": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2031,10 +1528,10 @@ export interface operations {
             /** @description Not Modified: the ETag still matches */
             304: {
                 headers: {
-                    /** @description The current ETag */
-                    ETag?: string;
-                    /** @description Caching policy */
-                    "Cache-Control"?: string;
+                    /** @description Strong validator of this representation; send it as If-None-Match to revalidate */
+                    ETag: string;
+                    /** @description Caching policy; s-maxage never runs past the next scheduled publication */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2042,6 +1539,8 @@ export interface operations {
             /** @description The request does not match its schema */
             400: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2051,6 +1550,8 @@ export interface operations {
             /** @description Unexpected server error */
             500: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2061,7 +1562,10 @@ export interface operations {
     };
     getArticle: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description markdown (default): text fields as stored. html or markdown,html: each Markdown field `x` also comes as `xHtml`, rendered and sanitised */
+                format?: "markdown" | "html" | "markdown,html";
+            };
             header?: {
                 /** @description An ETag from an earlier response: 304 when it still matches */
                 "If-None-Match"?: string;
@@ -2076,12 +1580,12 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
-                    /** @description Strong validator of this representation */
-                    ETag?: string;
+                    /** @description Strong validator of this representation; send it as If-None-Match to revalidate */
+                    ETag: string;
                     /** @description Caching policy; s-maxage never runs past the next scheduled publication */
-                    "Cache-Control"?: string;
+                    "Cache-Control": string;
                     /** @description What the response holds, for CDN purges (article-1 product-2 comments-1) */
-                    "Surrogate-Key"?: string;
+                    "Surrogate-Key": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2092,7 +1596,9 @@ export interface operations {
             301: {
                 headers: {
                     /** @description The current URL of the article */
-                    Location?: string;
+                    Location: string;
+                    /** @description Caching policy, as on the article */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2100,10 +1606,10 @@ export interface operations {
             /** @description Not Modified: the ETag still matches */
             304: {
                 headers: {
-                    /** @description The current ETag */
-                    ETag?: string;
-                    /** @description Caching policy */
-                    "Cache-Control"?: string;
+                    /** @description Strong validator of this representation; send it as If-None-Match to revalidate */
+                    ETag: string;
+                    /** @description Caching policy; s-maxage never runs past the next scheduled publication */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2111,6 +1617,8 @@ export interface operations {
             /** @description The request does not match its schema */
             400: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2120,6 +1628,8 @@ export interface operations {
             /** @description No such resource */
             404: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2129,6 +1639,8 @@ export interface operations {
             /** @description Unexpected server error */
             500: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2143,6 +1655,8 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque cursor from meta.nextCursor */
                 cursor?: string;
+                /** @description markdown (default): text fields as stored. html or markdown,html: each Markdown field `x` also comes as `xHtml`, rendered and sanitised */
+                format?: "markdown" | "html" | "markdown,html";
             };
             header?: {
                 /** @description An ETag from an earlier response: 304 when it still matches */
@@ -2158,12 +1672,12 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
-                    /** @description Strong validator of this representation */
-                    ETag?: string;
+                    /** @description Strong validator of this representation; send it as If-None-Match to revalidate */
+                    ETag: string;
                     /** @description Caching policy; s-maxage never runs past the next scheduled publication */
-                    "Cache-Control"?: string;
+                    "Cache-Control": string;
                     /** @description What the response holds, for CDN purges (article-1 product-2 comments-1) */
-                    "Surrogate-Key"?: string;
+                    "Surrogate-Key": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2173,10 +1687,10 @@ export interface operations {
             /** @description Not Modified: the ETag still matches */
             304: {
                 headers: {
-                    /** @description The current ETag */
-                    ETag?: string;
-                    /** @description Caching policy */
-                    "Cache-Control"?: string;
+                    /** @description Strong validator of this representation; send it as If-None-Match to revalidate */
+                    ETag: string;
+                    /** @description Caching policy; s-maxage never runs past the next scheduled publication */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2184,6 +1698,8 @@ export interface operations {
             /** @description The request does not match its schema */
             400: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2193,6 +1709,8 @@ export interface operations {
             /** @description No such resource */
             404: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2202,6 +1720,8 @@ export interface operations {
             /** @description Unexpected server error */
             500: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2221,13 +1741,19 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CommentSubmissionInput"];
+                "application/json": components["schemas"]["CommentSubmission"];
             };
         };
         responses: {
             /** @description Default Response */
             202: {
                 headers: {
+                    /** @description Submissions allowed per window from your address */
+                    "X-RateLimit-Limit": string;
+                    /** @description Submissions left in the current window */
+                    "X-RateLimit-Remaining": string;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2237,6 +1763,14 @@ export interface operations {
             /** @description The request does not match its schema */
             400: {
                 headers: {
+                    /** @description Submissions allowed per window from your address */
+                    "X-RateLimit-Limit": string;
+                    /** @description Submissions left in the current window */
+                    "X-RateLimit-Remaining": string;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset": string;
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2246,6 +1780,14 @@ export interface operations {
             /** @description No such resource */
             404: {
                 headers: {
+                    /** @description Submissions allowed per window from your address */
+                    "X-RateLimit-Limit": string;
+                    /** @description Submissions left in the current window */
+                    "X-RateLimit-Remaining": string;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset": string;
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2255,6 +1797,14 @@ export interface operations {
             /** @description Conflicts with the current state (e.g. a duplicate slug) */
             409: {
                 headers: {
+                    /** @description Submissions allowed per window from your address */
+                    "X-RateLimit-Limit": string;
+                    /** @description Submissions left in the current window */
+                    "X-RateLimit-Remaining": string;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset": string;
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2264,6 +1814,31 @@ export interface operations {
             /** @description The body is too large */
             413: {
                 headers: {
+                    /** @description Submissions allowed per window from your address */
+                    "X-RateLimit-Limit": string;
+                    /** @description Submissions left in the current window */
+                    "X-RateLimit-Remaining": string;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset": string;
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    /** @description Submissions allowed per window from your address */
+                    "X-RateLimit-Limit": string;
+                    /** @description Submissions left in the current window */
+                    "X-RateLimit-Remaining": string;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset": string;
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2273,6 +1848,14 @@ export interface operations {
             /** @description Well-formed, but breaks a rule */
             422: {
                 headers: {
+                    /** @description Submissions allowed per window from your address */
+                    "X-RateLimit-Limit": string;
+                    /** @description Submissions left in the current window */
+                    "X-RateLimit-Remaining": string;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset": string;
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2282,8 +1865,16 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Submissions allowed per window from your address */
+                    "X-RateLimit-Limit": string;
+                    /** @description Submissions left in the current window */
+                    "X-RateLimit-Remaining": string;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset": string;
                     /** @description Seconds until a new submission is accepted */
-                    "Retry-After"?: string;
+                    "Retry-After": string;
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2293,6 +1884,14 @@ export interface operations {
             /** @description Unexpected server error */
             500: {
                 headers: {
+                    /** @description Submissions allowed per window from your address */
+                    "X-RateLimit-Limit": string;
+                    /** @description Submissions left in the current window */
+                    "X-RateLimit-Remaining": string;
+                    /** @description Seconds until the window resets */
+                    "X-RateLimit-Reset": string;
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2320,12 +1919,12 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
-                    /** @description Strong validator of this representation */
-                    ETag?: string;
+                    /** @description Strong validator of this representation; send it as If-None-Match to revalidate */
+                    ETag: string;
                     /** @description Caching policy; s-maxage never runs past the next scheduled publication */
-                    "Cache-Control"?: string;
+                    "Cache-Control": string;
                     /** @description What the response holds, for CDN purges (article-1 product-2 comments-1) */
-                    "Surrogate-Key"?: string;
+                    "Surrogate-Key": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2335,10 +1934,10 @@ export interface operations {
             /** @description Not Modified: the ETag still matches */
             304: {
                 headers: {
-                    /** @description The current ETag */
-                    ETag?: string;
-                    /** @description Caching policy */
-                    "Cache-Control"?: string;
+                    /** @description Strong validator of this representation; send it as If-None-Match to revalidate */
+                    ETag: string;
+                    /** @description Caching policy; s-maxage never runs past the next scheduled publication */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2346,6 +1945,8 @@ export interface operations {
             /** @description The request does not match its schema */
             400: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2355,6 +1956,8 @@ export interface operations {
             /** @description Unexpected server error */
             500: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2380,12 +1983,12 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
-                    /** @description Strong validator of this representation */
-                    ETag?: string;
+                    /** @description Strong validator of this representation; send it as If-None-Match to revalidate */
+                    ETag: string;
                     /** @description Caching policy; s-maxage never runs past the next scheduled publication */
-                    "Cache-Control"?: string;
+                    "Cache-Control": string;
                     /** @description What the response holds, for CDN purges (article-1 product-2 comments-1) */
-                    "Surrogate-Key"?: string;
+                    "Surrogate-Key": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2395,10 +1998,10 @@ export interface operations {
             /** @description Not Modified: the ETag still matches */
             304: {
                 headers: {
-                    /** @description The current ETag */
-                    ETag?: string;
-                    /** @description Caching policy */
-                    "Cache-Control"?: string;
+                    /** @description Strong validator of this representation; send it as If-None-Match to revalidate */
+                    ETag: string;
+                    /** @description Caching policy; s-maxage never runs past the next scheduled publication */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2406,6 +2009,8 @@ export interface operations {
             /** @description The request does not match its schema */
             400: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2415,6 +2020,8 @@ export interface operations {
             /** @description No such resource */
             404: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2424,6 +2031,273 @@ export interface operations {
             /** @description Unexpected server error */
             500: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getRssFeed: {
+        parameters: {
+            query?: {
+                /** @description Only articles with this tag slug */
+                tag?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The feed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/rss+xml": string;
+                };
+            };
+            /** @description The request does not match its schema */
+            400: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error */
+            500: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAtomFeed: {
+        parameters: {
+            query?: {
+                /** @description Only articles with this tag slug */
+                tag?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The feed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/atom+xml": string;
+                };
+            };
+            /** @description The request does not match its schema */
+            400: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error */
+            500: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getJsonFeed: {
+        parameters: {
+            query?: {
+                /** @description Only articles with this tag slug */
+                tag?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The feed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/feed+json": components["schemas"]["JsonFeed"];
+                };
+            };
+            /** @description The request does not match its schema */
+            400: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error */
+            500: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSitemap: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sitemap (sitemaps.org 0.9) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error */
+            500: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSitemapPart: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A sitemap part */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                };
+            };
+            /** @description The request does not match its schema */
+            400: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error */
+            500: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2450,8 +2324,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
-                    /** @description Send it back as If-Match on your next write */
-                    ETag?: string;
+                    /** @description no-store: private to the caller, never cached */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2461,6 +2335,8 @@ export interface operations {
             /** @description The request does not match its schema */
             400: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2470,8 +2346,10 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
-                    /** @description Bearer realm="quire" */
-                    "WWW-Authenticate"?: string;
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    /** @description Bearer realm="quire", with error="invalid_token" for a bad key */
+                    "WWW-Authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2481,6 +2359,19 @@ export interface operations {
             /** @description The API key lacks the required role */
             403: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2490,6 +2381,8 @@ export interface operations {
             /** @description Unexpected server error */
             500: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2507,17 +2400,19 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ArticleCreateInput"];
+                "application/json": components["schemas"]["ArticleCreate"];
             };
         };
         responses: {
             /** @description Default Response */
             201: {
                 headers: {
-                    /** @description Send it back as If-Match on your next write */
-                    ETag?: string;
-                    /** @description URL of the created resource */
-                    Location?: string;
+                    /** @description no-store: private to the caller, never cached */
+                    "Cache-Control": string;
+                    /** @description The article revision; send it back as If-Match on your next write */
+                    ETag: string;
+                    /** @description The created article */
+                    Location: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2527,6 +2422,8 @@ export interface operations {
             /** @description The request does not match its schema */
             400: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2536,8 +2433,10 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
-                    /** @description Bearer realm="quire" */
-                    "WWW-Authenticate"?: string;
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    /** @description Bearer realm="quire", with error="invalid_token" for a bad key */
+                    "WWW-Authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2547,6 +2446,8 @@ export interface operations {
             /** @description The API key lacks the required role */
             403: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2556,6 +2457,30 @@ export interface operations {
             /** @description Conflicts with the current state (e.g. a duplicate slug) */
             409: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2565,6 +2490,19 @@ export interface operations {
             /** @description Well-formed, but breaks a rule */
             422: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2574,6 +2512,8 @@ export interface operations {
             /** @description Unexpected server error */
             500: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2596,8 +2536,10 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
-                    /** @description Send it back as If-Match on your next write */
-                    ETag?: string;
+                    /** @description no-store: private to the caller, never cached */
+                    "Cache-Control": string;
+                    /** @description The article revision; send it back as If-Match on your next write */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2607,6 +2549,8 @@ export interface operations {
             /** @description The request does not match its schema */
             400: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2616,8 +2560,10 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
-                    /** @description Bearer realm="quire" */
-                    "WWW-Authenticate"?: string;
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    /** @description Bearer realm="quire", with error="invalid_token" for a bad key */
+                    "WWW-Authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2627,6 +2573,8 @@ export interface operations {
             /** @description The API key lacks the required role */
             403: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2636,6 +2584,19 @@ export interface operations {
             /** @description No such resource */
             404: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2645,6 +2606,8 @@ export interface operations {
             /** @description Unexpected server error */
             500: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2670,6 +2633,8 @@ export interface operations {
             /** @description Done */
             204: {
                 headers: {
+                    /** @description no-store: private to the caller, never cached */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2677,6 +2642,8 @@ export interface operations {
             /** @description The request does not match its schema */
             400: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2686,8 +2653,10 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
-                    /** @description Bearer realm="quire" */
-                    "WWW-Authenticate"?: string;
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    /** @description Bearer realm="quire", with error="invalid_token" for a bad key */
+                    "WWW-Authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2697,6 +2666,8 @@ export interface operations {
             /** @description The API key lacks the required role */
             403: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2706,6 +2677,8 @@ export interface operations {
             /** @description No such resource */
             404: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2715,6 +2688,8 @@ export interface operations {
             /** @description Conflicts with the current state (e.g. a duplicate slug) */
             409: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2724,6 +2699,19 @@ export interface operations {
             /** @description The If-Match ETag is stale */
             412: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2733,6 +2721,8 @@ export interface operations {
             /** @description Unexpected server error */
             500: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2755,15 +2745,17 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ArticlePatchInput"];
+                "application/json": components["schemas"]["ArticlePatch"];
             };
         };
         responses: {
             /** @description Default Response */
             200: {
                 headers: {
-                    /** @description Send it back as If-Match on your next write */
-                    ETag?: string;
+                    /** @description no-store: private to the caller, never cached */
+                    "Cache-Control": string;
+                    /** @description The article revision; send it back as If-Match on your next write */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2773,6 +2765,8 @@ export interface operations {
             /** @description The request does not match its schema */
             400: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2782,8 +2776,10 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
-                    /** @description Bearer realm="quire" */
-                    "WWW-Authenticate"?: string;
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    /** @description Bearer realm="quire", with error="invalid_token" for a bad key */
+                    "WWW-Authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2793,6 +2789,8 @@ export interface operations {
             /** @description The API key lacks the required role */
             403: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2802,6 +2800,8 @@ export interface operations {
             /** @description No such resource */
             404: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2811,6 +2811,8 @@ export interface operations {
             /** @description Conflicts with the current state (e.g. a duplicate slug) */
             409: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2820,6 +2822,30 @@ export interface operations {
             /** @description The If-Match ETag is stale */
             412: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2829,6 +2855,19 @@ export interface operations {
             /** @description Well-formed, but breaks a rule */
             422: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2838,6 +2877,8 @@ export interface operations {
             /** @description Unexpected server error */
             500: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2860,15 +2901,17 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["PublishRequestInput"];
+                "application/json": components["schemas"]["PublishRequest"];
             };
         };
         responses: {
             /** @description Default Response */
             200: {
                 headers: {
-                    /** @description Send it back as If-Match on your next write */
-                    ETag?: string;
+                    /** @description no-store: private to the caller, never cached */
+                    "Cache-Control": string;
+                    /** @description The article revision; send it back as If-Match on your next write */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2878,6 +2921,8 @@ export interface operations {
             /** @description The request does not match its schema */
             400: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2887,8 +2932,10 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
-                    /** @description Bearer realm="quire" */
-                    "WWW-Authenticate"?: string;
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    /** @description Bearer realm="quire", with error="invalid_token" for a bad key */
+                    "WWW-Authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2898,6 +2945,8 @@ export interface operations {
             /** @description The API key lacks the required role */
             403: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2907,6 +2956,8 @@ export interface operations {
             /** @description No such resource */
             404: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2916,6 +2967,30 @@ export interface operations {
             /** @description The If-Match ETag is stale */
             412: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2925,6 +3000,19 @@ export interface operations {
             /** @description Well-formed, but breaks a rule */
             422: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2934,6 +3022,8 @@ export interface operations {
             /** @description Unexpected server error */
             500: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2963,8 +3053,10 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
-                    /** @description Send it back as If-Match on your next write */
-                    ETag?: string;
+                    /** @description no-store: private to the caller, never cached */
+                    "Cache-Control": string;
+                    /** @description The article revision; send it back as If-Match on your next write */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2974,6 +3066,8 @@ export interface operations {
             /** @description The request does not match its schema */
             400: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2983,8 +3077,10 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
-                    /** @description Bearer realm="quire" */
-                    "WWW-Authenticate"?: string;
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    /** @description Bearer realm="quire", with error="invalid_token" for a bad key */
+                    "WWW-Authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2994,6 +3090,8 @@ export interface operations {
             /** @description The API key lacks the required role */
             403: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3003,6 +3101,8 @@ export interface operations {
             /** @description No such resource */
             404: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3012,6 +3112,41 @@ export interface operations {
             /** @description The If-Match ETag is stale */
             412: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3021,6 +3156,8 @@ export interface operations {
             /** @description Unexpected server error */
             500: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3043,15 +3180,17 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ArticleProductsPutInput"];
+                "application/json": components["schemas"]["ArticleProductsPut"];
             };
         };
         responses: {
             /** @description Default Response */
             200: {
                 headers: {
-                    /** @description Send it back as If-Match on your next write */
-                    ETag?: string;
+                    /** @description no-store: private to the caller, never cached */
+                    "Cache-Control": string;
+                    /** @description The article revision; send it back as If-Match on your next write */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3061,6 +3200,8 @@ export interface operations {
             /** @description The request does not match its schema */
             400: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3070,8 +3211,10 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
-                    /** @description Bearer realm="quire" */
-                    "WWW-Authenticate"?: string;
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    /** @description Bearer realm="quire", with error="invalid_token" for a bad key */
+                    "WWW-Authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3081,6 +3224,8 @@ export interface operations {
             /** @description The API key lacks the required role */
             403: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3090,6 +3235,8 @@ export interface operations {
             /** @description No such resource */
             404: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3099,6 +3246,30 @@ export interface operations {
             /** @description The If-Match ETag is stale */
             412: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3108,6 +3279,19 @@ export interface operations {
             /** @description Well-formed, but breaks a rule */
             422: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3117,6 +3301,8 @@ export interface operations {
             /** @description Unexpected server error */
             500: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3139,6 +3325,8 @@ export interface operations {
             /** @description Done */
             204: {
                 headers: {
+                    /** @description no-store: private to the caller, never cached */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3146,6 +3334,8 @@ export interface operations {
             /** @description The request does not match its schema */
             400: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3155,8 +3345,10 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
-                    /** @description Bearer realm="quire" */
-                    "WWW-Authenticate"?: string;
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    /** @description Bearer realm="quire", with error="invalid_token" for a bad key */
+                    "WWW-Authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3166,6 +3358,8 @@ export interface operations {
             /** @description The API key lacks the required role */
             403: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3175,6 +3369,19 @@ export interface operations {
             /** @description No such resource */
             404: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3184,6 +3391,8 @@ export interface operations {
             /** @description Unexpected server error */
             500: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3206,15 +3415,19 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["SectionCreateInput"];
+                "application/json": components["schemas"]["SectionCreate"];
             };
         };
         responses: {
             /** @description Default Response */
             201: {
                 headers: {
-                    /** @description URL of the created resource */
-                    Location?: string;
+                    /** @description no-store: private to the caller, never cached */
+                    "Cache-Control": string;
+                    /** @description The article revision; send it back as If-Match on your next write */
+                    ETag: string;
+                    /** @description The article now holding it, which answers GET with this very body and ETag */
+                    Location: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3224,6 +3437,8 @@ export interface operations {
             /** @description The request does not match its schema */
             400: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3233,8 +3448,10 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
-                    /** @description Bearer realm="quire" */
-                    "WWW-Authenticate"?: string;
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    /** @description Bearer realm="quire", with error="invalid_token" for a bad key */
+                    "WWW-Authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3244,6 +3461,8 @@ export interface operations {
             /** @description The API key lacks the required role */
             403: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3253,6 +3472,8 @@ export interface operations {
             /** @description No such resource */
             404: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3262,6 +3483,30 @@ export interface operations {
             /** @description The If-Match ETag is stale */
             412: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3271,6 +3516,19 @@ export interface operations {
             /** @description Well-formed, but breaks a rule */
             422: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3280,6 +3538,8 @@ export interface operations {
             /** @description Unexpected server error */
             500: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3305,6 +3565,10 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description no-store: private to the caller, never cached */
+                    "Cache-Control": string;
+                    /** @description The article revision; send it back as If-Match on your next write */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3314,6 +3578,8 @@ export interface operations {
             /** @description The request does not match its schema */
             400: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3323,8 +3589,10 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
-                    /** @description Bearer realm="quire" */
-                    "WWW-Authenticate"?: string;
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    /** @description Bearer realm="quire", with error="invalid_token" for a bad key */
+                    "WWW-Authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3334,6 +3602,8 @@ export interface operations {
             /** @description The API key lacks the required role */
             403: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3343,6 +3613,8 @@ export interface operations {
             /** @description No such resource */
             404: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3352,6 +3624,19 @@ export interface operations {
             /** @description The If-Match ETag is stale */
             412: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3361,6 +3646,8 @@ export interface operations {
             /** @description Unexpected server error */
             500: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3383,13 +3670,17 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["SectionPatchInput"];
+                "application/json": components["schemas"]["SectionPatch"];
             };
         };
         responses: {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description no-store: private to the caller, never cached */
+                    "Cache-Control": string;
+                    /** @description The article revision; send it back as If-Match on your next write */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3399,6 +3690,8 @@ export interface operations {
             /** @description The request does not match its schema */
             400: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3408,8 +3701,10 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
-                    /** @description Bearer realm="quire" */
-                    "WWW-Authenticate"?: string;
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    /** @description Bearer realm="quire", with error="invalid_token" for a bad key */
+                    "WWW-Authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3419,6 +3714,8 @@ export interface operations {
             /** @description The API key lacks the required role */
             403: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3428,6 +3725,8 @@ export interface operations {
             /** @description No such resource */
             404: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3437,6 +3736,30 @@ export interface operations {
             /** @description The If-Match ETag is stale */
             412: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3446,6 +3769,19 @@ export interface operations {
             /** @description Well-formed, but breaks a rule */
             422: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3455,6 +3791,8 @@ export interface operations {
             /** @description Unexpected server error */
             500: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3477,15 +3815,19 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["TipCreateInput"];
+                "application/json": components["schemas"]["TipCreate"];
             };
         };
         responses: {
             /** @description Default Response */
             201: {
                 headers: {
-                    /** @description URL of the created resource */
-                    Location?: string;
+                    /** @description no-store: private to the caller, never cached */
+                    "Cache-Control": string;
+                    /** @description The article revision; send it back as If-Match on your next write */
+                    ETag: string;
+                    /** @description The article now holding it, which answers GET with this very body and ETag */
+                    Location: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3495,6 +3837,8 @@ export interface operations {
             /** @description The request does not match its schema */
             400: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3504,8 +3848,10 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
-                    /** @description Bearer realm="quire" */
-                    "WWW-Authenticate"?: string;
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    /** @description Bearer realm="quire", with error="invalid_token" for a bad key */
+                    "WWW-Authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3515,6 +3861,8 @@ export interface operations {
             /** @description The API key lacks the required role */
             403: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3524,6 +3872,8 @@ export interface operations {
             /** @description No such resource */
             404: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3533,6 +3883,30 @@ export interface operations {
             /** @description The If-Match ETag is stale */
             412: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3542,6 +3916,19 @@ export interface operations {
             /** @description Well-formed, but breaks a rule */
             422: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3551,6 +3938,8 @@ export interface operations {
             /** @description Unexpected server error */
             500: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3576,6 +3965,10 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description no-store: private to the caller, never cached */
+                    "Cache-Control": string;
+                    /** @description The article revision; send it back as If-Match on your next write */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3585,6 +3978,8 @@ export interface operations {
             /** @description The request does not match its schema */
             400: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3594,8 +3989,10 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
-                    /** @description Bearer realm="quire" */
-                    "WWW-Authenticate"?: string;
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    /** @description Bearer realm="quire", with error="invalid_token" for a bad key */
+                    "WWW-Authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3605,6 +4002,8 @@ export interface operations {
             /** @description The API key lacks the required role */
             403: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3614,6 +4013,8 @@ export interface operations {
             /** @description No such resource */
             404: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3623,6 +4024,19 @@ export interface operations {
             /** @description The If-Match ETag is stale */
             412: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3632,6 +4046,8 @@ export interface operations {
             /** @description Unexpected server error */
             500: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3654,13 +4070,17 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["TipPatchInput"];
+                "application/json": components["schemas"]["TipPatch"];
             };
         };
         responses: {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description no-store: private to the caller, never cached */
+                    "Cache-Control": string;
+                    /** @description The article revision; send it back as If-Match on your next write */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3670,6 +4090,8 @@ export interface operations {
             /** @description The request does not match its schema */
             400: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3679,8 +4101,10 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
-                    /** @description Bearer realm="quire" */
-                    "WWW-Authenticate"?: string;
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    /** @description Bearer realm="quire", with error="invalid_token" for a bad key */
+                    "WWW-Authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3690,6 +4114,8 @@ export interface operations {
             /** @description The API key lacks the required role */
             403: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3699,6 +4125,8 @@ export interface operations {
             /** @description No such resource */
             404: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3708,6 +4136,30 @@ export interface operations {
             /** @description The If-Match ETag is stale */
             412: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3717,6 +4169,19 @@ export interface operations {
             /** @description Well-formed, but breaks a rule */
             422: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3726,6 +4191,8 @@ export interface operations {
             /** @description Unexpected server error */
             500: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3750,6 +4217,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description no-store: private to the caller, never cached */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3759,6 +4228,8 @@ export interface operations {
             /** @description The request does not match its schema */
             400: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3768,8 +4239,10 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
-                    /** @description Bearer realm="quire" */
-                    "WWW-Authenticate"?: string;
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    /** @description Bearer realm="quire", with error="invalid_token" for a bad key */
+                    "WWW-Authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3779,6 +4252,19 @@ export interface operations {
             /** @description The API key lacks the required role */
             403: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3788,6 +4274,8 @@ export interface operations {
             /** @description Unexpected server error */
             500: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3805,15 +4293,17 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ProductCreateInput"];
+                "application/json": components["schemas"]["ProductCreate"];
             };
         };
         responses: {
             /** @description Default Response */
             201: {
                 headers: {
-                    /** @description URL of the created resource */
-                    Location?: string;
+                    /** @description no-store: private to the caller, never cached */
+                    "Cache-Control": string;
+                    /** @description The created product */
+                    Location: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3823,6 +4313,8 @@ export interface operations {
             /** @description The request does not match its schema */
             400: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3832,8 +4324,10 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
-                    /** @description Bearer realm="quire" */
-                    "WWW-Authenticate"?: string;
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    /** @description Bearer realm="quire", with error="invalid_token" for a bad key */
+                    "WWW-Authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3843,6 +4337,8 @@ export interface operations {
             /** @description The API key lacks the required role */
             403: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3852,6 +4348,41 @@ export interface operations {
             /** @description Conflicts with the current state (e.g. a duplicate slug) */
             409: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3861,6 +4392,8 @@ export interface operations {
             /** @description Unexpected server error */
             500: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3883,6 +4416,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description no-store: private to the caller, never cached */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3892,6 +4427,8 @@ export interface operations {
             /** @description The request does not match its schema */
             400: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3901,8 +4438,10 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
-                    /** @description Bearer realm="quire" */
-                    "WWW-Authenticate"?: string;
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    /** @description Bearer realm="quire", with error="invalid_token" for a bad key */
+                    "WWW-Authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3912,6 +4451,8 @@ export interface operations {
             /** @description The API key lacks the required role */
             403: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3921,6 +4462,19 @@ export interface operations {
             /** @description No such resource */
             404: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3930,6 +4484,8 @@ export interface operations {
             /** @description Unexpected server error */
             500: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3955,6 +4511,8 @@ export interface operations {
             /** @description Deleted */
             204: {
                 headers: {
+                    /** @description no-store: private to the caller, never cached */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3962,6 +4520,8 @@ export interface operations {
             /** @description The request does not match its schema */
             400: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3971,8 +4531,10 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
-                    /** @description Bearer realm="quire" */
-                    "WWW-Authenticate"?: string;
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    /** @description Bearer realm="quire", with error="invalid_token" for a bad key */
+                    "WWW-Authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3982,6 +4544,8 @@ export interface operations {
             /** @description The API key lacks the required role */
             403: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3991,6 +4555,8 @@ export interface operations {
             /** @description No such resource */
             404: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4000,6 +4566,19 @@ export interface operations {
             /** @description Conflicts with the current state (e.g. a duplicate slug) */
             409: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4009,6 +4588,8 @@ export interface operations {
             /** @description Unexpected server error */
             500: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4028,13 +4609,15 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ProductPatchInput"];
+                "application/json": components["schemas"]["ProductPatch"];
             };
         };
         responses: {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description no-store: private to the caller, never cached */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4044,6 +4627,8 @@ export interface operations {
             /** @description The request does not match its schema */
             400: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4053,8 +4638,10 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
-                    /** @description Bearer realm="quire" */
-                    "WWW-Authenticate"?: string;
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    /** @description Bearer realm="quire", with error="invalid_token" for a bad key */
+                    "WWW-Authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4064,6 +4651,8 @@ export interface operations {
             /** @description The API key lacks the required role */
             403: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4073,6 +4662,8 @@ export interface operations {
             /** @description No such resource */
             404: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4082,6 +4673,41 @@ export interface operations {
             /** @description Conflicts with the current state (e.g. a duplicate slug) */
             409: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4091,6 +4717,8 @@ export interface operations {
             /** @description Unexpected server error */
             500: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4105,7 +4733,7 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque cursor from meta.nextCursor */
                 cursor?: string;
-                status?: components["schemas"]["CommentStatusInput"];
+                status?: components["schemas"]["CommentStatus"];
                 articleId?: number;
                 /** @description Text in the body, author name or e-mail */
                 q?: string;
@@ -4123,8 +4751,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
-                    /** @description Send it back as If-Match on your next write */
-                    ETag?: string;
+                    /** @description no-store: private to the caller, never cached */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4134,6 +4762,8 @@ export interface operations {
             /** @description The request does not match its schema */
             400: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4143,8 +4773,10 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
-                    /** @description Bearer realm="quire" */
-                    "WWW-Authenticate"?: string;
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    /** @description Bearer realm="quire", with error="invalid_token" for a bad key */
+                    "WWW-Authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4154,6 +4786,19 @@ export interface operations {
             /** @description The API key lacks the required role */
             403: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4163,6 +4808,8 @@ export interface operations {
             /** @description Unexpected server error */
             500: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4185,8 +4832,10 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
-                    /** @description Send it back as If-Match on your next write */
-                    ETag?: string;
+                    /** @description no-store: private to the caller, never cached */
+                    "Cache-Control": string;
+                    /** @description The comment revision; send it back as If-Match on your next decision */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4196,6 +4845,8 @@ export interface operations {
             /** @description The request does not match its schema */
             400: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4205,8 +4856,10 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
-                    /** @description Bearer realm="quire" */
-                    "WWW-Authenticate"?: string;
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    /** @description Bearer realm="quire", with error="invalid_token" for a bad key */
+                    "WWW-Authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4216,6 +4869,8 @@ export interface operations {
             /** @description The API key lacks the required role */
             403: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4225,6 +4880,19 @@ export interface operations {
             /** @description No such resource */
             404: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4234,6 +4902,8 @@ export interface operations {
             /** @description Unexpected server error */
             500: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4259,6 +4929,8 @@ export interface operations {
             /** @description Deleted */
             204: {
                 headers: {
+                    /** @description no-store: private to the caller, never cached */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -4266,6 +4938,8 @@ export interface operations {
             /** @description The request does not match its schema */
             400: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4275,8 +4949,10 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
-                    /** @description Bearer realm="quire" */
-                    "WWW-Authenticate"?: string;
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    /** @description Bearer realm="quire", with error="invalid_token" for a bad key */
+                    "WWW-Authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4286,6 +4962,8 @@ export interface operations {
             /** @description The API key lacks the required role */
             403: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4295,6 +4973,8 @@ export interface operations {
             /** @description No such resource */
             404: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4304,6 +4984,19 @@ export interface operations {
             /** @description The If-Match ETag is stale */
             412: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4313,6 +5006,8 @@ export interface operations {
             /** @description Unexpected server error */
             500: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4335,15 +5030,17 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CommentDecisionInput"];
+                "application/json": components["schemas"]["CommentDecision"];
             };
         };
         responses: {
             /** @description Default Response */
             200: {
                 headers: {
-                    /** @description Send it back as If-Match on your next write */
-                    ETag?: string;
+                    /** @description no-store: private to the caller, never cached */
+                    "Cache-Control": string;
+                    /** @description The comment revision; send it back as If-Match on your next decision */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4353,6 +5050,8 @@ export interface operations {
             /** @description The request does not match its schema */
             400: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4362,8 +5061,10 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
-                    /** @description Bearer realm="quire" */
-                    "WWW-Authenticate"?: string;
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    /** @description Bearer realm="quire", with error="invalid_token" for a bad key */
+                    "WWW-Authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4373,6 +5074,8 @@ export interface operations {
             /** @description The API key lacks the required role */
             403: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4382,6 +5085,8 @@ export interface operations {
             /** @description No such resource */
             404: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4391,6 +5096,41 @@ export interface operations {
             /** @description The If-Match ETag is stale */
             412: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4400,6 +5140,8 @@ export interface operations {
             /** @description Unexpected server error */
             500: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4420,15 +5162,15 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["BulkCommentDecisionInput"] | components["schemas"]["BulkCommentFilterDecisionInput"];
+                "application/json": components["schemas"]["BulkCommentDecision"] | components["schemas"]["BulkCommentFilterDecision"];
             };
         };
         responses: {
             /** @description Default Response */
             200: {
                 headers: {
-                    /** @description Send it back as If-Match on your next write */
-                    ETag?: string;
+                    /** @description no-store: private to the caller, never cached */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4438,6 +5180,8 @@ export interface operations {
             /** @description The request does not match its schema */
             400: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4447,8 +5191,10 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
-                    /** @description Bearer realm="quire" */
-                    "WWW-Authenticate"?: string;
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    /** @description Bearer realm="quire", with error="invalid_token" for a bad key */
+                    "WWW-Authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4458,6 +5204,30 @@ export interface operations {
             /** @description The API key lacks the required role */
             403: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4467,6 +5237,19 @@ export interface operations {
             /** @description Well-formed, but breaks a rule */
             422: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4476,6 +5259,8 @@ export interface operations {
             /** @description Unexpected server error */
             500: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4496,6 +5281,8 @@ export interface operations {
             /** @description Default Response */
             200: {
                 headers: {
+                    /** @description no-store: private to the caller, never cached */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4505,8 +5292,10 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
-                    /** @description Bearer realm="quire" */
-                    "WWW-Authenticate"?: string;
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    /** @description Bearer realm="quire", with error="invalid_token" for a bad key */
+                    "WWW-Authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4516,6 +5305,19 @@ export interface operations {
             /** @description The API key lacks the required role */
             403: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4525,6 +5327,8 @@ export interface operations {
             /** @description Unexpected server error */
             500: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4542,15 +5346,17 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CreateApiKeyBodyInput"];
+                "application/json": components["schemas"]["CreateApiKeyBody"];
             };
         };
         responses: {
             /** @description Default Response */
             201: {
                 headers: {
-                    /** @description URL of the created resource */
-                    Location?: string;
+                    /** @description no-store: private to the caller, never cached */
+                    "Cache-Control": string;
+                    /** @description The created key, which answers GET without its secret */
+                    Location: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4560,6 +5366,8 @@ export interface operations {
             /** @description The request does not match its schema */
             400: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4569,8 +5377,10 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
-                    /** @description Bearer realm="quire" */
-                    "WWW-Authenticate"?: string;
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    /** @description Bearer realm="quire", with error="invalid_token" for a bad key */
+                    "WWW-Authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4580,6 +5390,41 @@ export interface operations {
             /** @description The API key lacks the required role */
             403: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4589,6 +5434,100 @@ export interface operations {
             /** @description Unexpected server error */
             500: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description no-store: private to the caller, never cached */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKey"];
+                };
+            };
+            /** @description The request does not match its schema */
+            400: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    /** @description Bearer realm="quire", with error="invalid_token" for a bad key */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the required role */
+            403: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error */
+            500: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4611,6 +5550,8 @@ export interface operations {
             /** @description Revoked */
             204: {
                 headers: {
+                    /** @description no-store: private to the caller, never cached */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -4618,6 +5559,8 @@ export interface operations {
             /** @description The request does not match its schema */
             400: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4627,8 +5570,10 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
-                    /** @description Bearer realm="quire" */
-                    "WWW-Authenticate"?: string;
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    /** @description Bearer realm="quire", with error="invalid_token" for a bad key */
+                    "WWW-Authenticate": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4638,6 +5583,8 @@ export interface operations {
             /** @description The API key lacks the required role */
             403: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4647,6 +5594,19 @@ export interface operations {
             /** @description No such resource */
             404: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4656,6 +5616,217 @@ export interface operations {
             /** @description Unexpected server error */
             500: {
                 headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    adminGetSite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description no-store: private to the caller, never cached */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Site"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    /** @description Bearer realm="quire", with error="invalid_token" for a bad key */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the required role */
+            403: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error */
+            500: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    adminUpdateSite: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of your last read; a stale one gets 412 */
+                "if-match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SitePatch"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description no-store: private to the caller, never cached */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Site"];
+                };
+            };
+            /** @description The request does not match its schema */
+            400: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    /** @description Bearer realm="quire", with error="invalid_token" for a bad key */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the required role */
+            403: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The If-Match ETag is stale */
+            412: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed, but breaks a rule */
+            422: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error */
+            500: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
                     [name: string]: unknown;
                 };
                 content: {

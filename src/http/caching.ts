@@ -97,8 +97,10 @@ export function matchesIfNoneMatch(header: string | undefined, etag: string): bo
 
 /** Sends a body that is already JSON text, bypassing the serializer (its schema still documents it). */
 export function sendJson(reply: FastifyReply, json: string): FastifyReply {
-  return reply.header('content-type', 'application/json; charset=utf-8').send(json);
+  return reply.header('content-type', JSON_CONTENT_TYPE).send(json);
 }
+
+export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
 /** Names what a response holds, so a CDN can purge exactly what a write touched. */
 export function setSurrogateKeys(reply: FastifyReply, keys: Iterable<string>): void {
@@ -120,6 +122,8 @@ export interface CachingOptions {
 
 /** What a public request resolves to before any handler runs. */
 export interface Resolution {
+  /** The content version this representation describes. */
+  version: number;
   key: string;
   etag: string;
   cacheControl: string;
@@ -162,18 +166,36 @@ export function createPublicCache(options: CachingOptions) {
           ? options.cacheControl
           : cacheControlFor(options.cacheControl, state.nextChangeAt, options.now());
       const notModified = answered !== undefined && matchesIfNoneMatch(ifNoneMatch, etag);
-      return { key, etag, cacheControl, notModified, hit: notModified ? undefined : store?.get(key) };
+      return {
+        version: state.version,
+        key,
+        etag,
+        cacheControl,
+        notModified,
+        hit: notModified ? undefined : store?.get(key),
+      };
     },
-    /** Called only for a 200 a public route answered. */
-    remember(key: string, etag: string, body: string, surrogateKey: string | undefined): void {
+    /** Called only for a 200 a public route answered; the content type is kept unless it is JSON. */
+    remember(key: string, etag: string, body: string, surrogateKey: string | undefined, contentType?: string): void {
       validators.set(key, etag);
-      store?.set(key, { body, surrogateKey });
+      store?.set(key, {
+        body,
+        surrogateKey,
+        ...(contentType && contentType !== JSON_CONTENT_TYPE ? { contentType } : {}),
+      });
     },
     stats: () => ({ validators: validators.stats(), responses: store?.stats() ?? { entries: 0, bytes: 0 } }),
   };
 }
 
 export type PublicCache = ReturnType<typeof createPublicCache>;
+
+const requestVersions = new WeakMap<FastifyRequest, number>();
+
+/** The content version a public request was resolved against, so handlers can memoise per version. */
+export function contentVersionOf(request: FastifyRequest): number | undefined {
+  return requestVersions.get(request);
+}
 
 /**
  * Public reads (routes with `config.publicCache`) get an ETag and Cache-Control, answer a matching
@@ -190,9 +212,10 @@ export function installPublicCaching(app: FastifyInstance, cache: PublicCache): 
     if (resolved.notModified) return reply.code(304).send();
     if (resolved.hit) {
       if (resolved.hit.surrogateKey) reply.header('surrogate-key', resolved.hit.surrogateKey);
-      return sendJson(reply, resolved.hit.body);
+      return reply.header('content-type', resolved.hit.contentType ?? JSON_CONTENT_TYPE).send(resolved.hit.body);
     }
     pending.set(request, { key: resolved.key, etag: resolved.etag });
+    requestVersions.set(request, resolved.version);
   };
 
   const remember = async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
@@ -200,7 +223,14 @@ export function installPublicCaching(app: FastifyInstance, cache: PublicCache): 
     if (resolved === undefined || reply.statusCode !== 200) return payload;
     if (typeof payload === 'string') {
       const surrogateKey = reply.getHeader('surrogate-key');
-      cache.remember(resolved.key, resolved.etag, payload, typeof surrogateKey === 'string' ? surrogateKey : undefined);
+      const contentType = reply.getHeader('content-type');
+      cache.remember(
+        resolved.key,
+        resolved.etag,
+        payload,
+        typeof surrogateKey === 'string' ? surrogateKey : undefined,
+        typeof contentType === 'string' ? contentType : undefined,
+      );
     }
     // Not remembered before (another process served it, or it was evicted): a 304 now that it is a 200.
     if (matchesIfNoneMatch(request.headers['if-none-match'], resolved.etag)) {

@@ -20,9 +20,40 @@ export interface FieldError {
   message: string;
 }
 
+/** Every `code` the API answers with: the Problem schema's enum, so clients get a union, not a string. */
+export const PROBLEM_CODES = [
+  'invalid_request',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'conflict',
+  'precondition_failed',
+  'payload_too_large',
+  'uri_too_long',
+  'unsupported_media_type',
+  'rule_violation',
+  'rate_limited',
+  'internal',
+  'busy',
+  'not_ready',
+  'method_not_allowed',
+  'not_acceptable',
+  'request_timeout',
+  'length_required',
+  'headers_too_large',
+  'malformed_request',
+  'client_error',
+  'shutting_down',
+  'invalid_preflight',
+  'console_not_built',
+  'unavailable',
+] as const;
+
+export type ProblemCode = (typeof PROBLEM_CODES)[number];
+
 interface ProblemInit {
   status: number;
-  code: string;
+  code: ProblemCode;
   title: string;
   detail: string;
   errors?: FieldError[];
@@ -32,7 +63,7 @@ interface ProblemInit {
 /** An error the client caused or may act on; rendered as an RFC 9457 problem. */
 export class AppError extends Error {
   readonly status: number;
-  readonly code: string;
+  readonly code: ProblemCode;
   readonly title: string;
   readonly errors: FieldError[] | undefined;
   readonly headers: Record<string, string>;
@@ -76,7 +107,7 @@ export const ProblemSchema = z
     title: z.string(),
     status: z.number().int(),
     detail: z.string(),
-    code: z.string().describe('A stable, machine-readable error code'),
+    code: z.enum(PROBLEM_CODES).describe('A stable, machine-readable error code'),
     instance: z.string().optional(),
     errors: z.array(FieldErrorSchema).optional().describe('Each offending field, for bad input'),
   })
@@ -113,7 +144,7 @@ export function problemResponses<const S extends number[]>(...statuses: S): Reco
   return responses;
 }
 
-export function problemType(code: string): string {
+export function problemType(code: ProblemCode): string {
   return `urn:quire:problem:${code}`;
 }
 
@@ -223,7 +254,7 @@ export function toAppError(error: unknown, request: FastifyRequest): AppError {
 }
 
 // A stable code for each client-error status a framework or plugin may raise.
-const CLIENT_ERROR_CODES: Record<number, string> = {
+const CLIENT_ERROR_CODES: Record<number, ProblemCode> = {
   400: 'invalid_request',
   403: 'forbidden',
   404: 'not_found',
@@ -307,7 +338,7 @@ export function installProblemHandlers(app: FastifyInstance): void {
   });
 }
 
-const CLIENT_ERRORS: Record<string, { status: number; code: string; detail: string }> = {
+const CLIENT_ERRORS: Record<string, { status: number; code: ProblemCode; detail: string }> = {
   ERR_HTTP_REQUEST_TIMEOUT: {
     status: 408,
     code: 'request_timeout',

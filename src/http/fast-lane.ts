@@ -6,7 +6,7 @@ import {
   type ServerOptions,
   type ServerResponse,
 } from 'node:http';
-import type { PublicCache } from './caching.js';
+import { JSON_CONTENT_TYPE, type PublicCache } from './caching.js';
 
 interface ServerTimeouts {
   requestTimeout: number;
@@ -45,7 +45,7 @@ export function fastLaneServerFactory(cache: PublicCache, fixed: FixedHeaders) {
             return;
           }
           const hit = resolved.hit!;
-          headers['content-type'] = 'application/json; charset=utf-8';
+          headers['content-type'] = hit.contentType ?? JSON_CONTENT_TYPE;
           if (hit.surrogateKey) headers['surrogate-key'] = hit.surrogateKey;
           headers['content-length'] = String(Buffer.byteLength(hit.body));
           response.writeHead(200, headers).end(hit.body);

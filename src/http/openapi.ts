@@ -26,11 +26,13 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'comments', description: 'Reader comments' },
         { name: 'products', description: 'Products and the articles featuring them' },
         { name: 'site', description: 'Site-wide settings' },
+        { name: 'feeds', description: 'RSS, Atom and JSON feeds, and the sitemap' },
         { name: 'health', description: 'Liveness and readiness' },
         { name: 'admin-articles', description: 'Management: articles, sections and tips (editor, admin)' },
         { name: 'admin-products', description: 'Management: products (editor, admin)' },
         { name: 'admin-comments', description: 'Management: comment moderation (moderator, admin)' },
         { name: 'admin-keys', description: 'Management: API keys (admin)' },
+        { name: 'admin-site', description: 'Management: site settings (editor, admin)' },
       ],
       components: {
         securitySchemes: {

@@ -2,6 +2,8 @@
 export interface CachedResponse {
   body: string;
   surrogateKey: string | undefined;
+  /** Absent for JSON, the usual case; feeds and the sitemap name theirs. */
+  contentType?: string | undefined;
 }
 
 // What a Map entry and its strings cost beyond their characters, so many tiny entries still count.

@@ -72,6 +72,14 @@ describe('GET /openapi.json', () => {
     expect(doc.paths['/v1/articles/{slug}/comments'].post.responses['429'].headers).toHaveProperty('Retry-After');
     expect(doc.components.schemas).toHaveProperty('Article');
     expect(doc.components.schemas).toHaveProperty('Problem');
+    expect(doc.components.schemas.Problem.properties.code.enum).toEqual(
+      expect.arrayContaining(['invalid_request', 'not_found', 'precondition_failed', 'rate_limited', 'internal']),
+    );
+    expect(doc.paths['/v1/admin/site'].get.responses['200'].headers).toHaveProperty('ETag');
+    expect(doc.paths['/v1/admin/site'].patch.responses['412']).toBeDefined();
+    expect(doc.paths['/v1/feeds/rss.xml'].get.responses['200'].content).toHaveProperty('application/rss+xml');
+    expect(doc.paths['/sitemap.xml'].get.responses['304']).toBeDefined();
+    expect(doc.components.schemas.Article.properties).toHaveProperty('introHtml');
   });
 
   it('documents 413 and 415 problems on every operation that takes a body, and on no other', async () => {

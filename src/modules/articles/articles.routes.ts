@@ -1,18 +1,26 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { publicRead, sendJson, setSurrogateKeys } from '../../http/caching.js';
+import { contentVersionOf, publicRead, sendJson, setSurrogateKeys } from '../../http/caching.js';
 import { SlugParamsSchema } from '../../http/common.schemas.js';
 import { problemResponses } from '../../http/errors.js';
 import { always, location } from '../../http/response-headers.js';
 import type { RouteDeps } from '../../http/route-deps.js';
-import { ArticleListQuerySchema, ArticleListSchema, ArticleSchema } from './articles.schemas.js';
+import { createPresenter, createPublicBaseReader } from '../render/present.js';
+import { type Format, wantsHtml } from '../render/render.schemas.js';
+import { ArticleListQuerySchema, ArticleListSchema, ArticleQuerySchema, ArticleSchema } from './articles.schemas.js';
 import { getPublicArticle, listPublicArticleSummaries } from './articles.service.js';
 
 const MovedSchema = z.null().describe('The article moved: follow the Location header');
 
-export const publicArticleRoutes: FastifyPluginAsync<RouteDeps> = async (app, { db, now }) => {
+export const publicArticleRoutes: FastifyPluginAsync<RouteDeps> = async (app, { db, now, config }) => {
   const routes = app.withTypeProvider<ZodTypeProvider>();
+  const present = createPresenter();
+  const publicBase = createPublicBaseReader({ config, db: db.read });
+  const presentation = async (request: FastifyRequest, format: Format) => ({
+    html: wantsHtml(format),
+    base: await publicBase(contentVersionOf(request)),
+  });
 
   routes.get(
     '/articles',
@@ -24,9 +32,10 @@ export const publicArticleRoutes: FastifyPluginAsync<RouteDeps> = async (app, { 
       response: { 200: ArticleListSchema, ...problemResponses(400) },
     }),
     async (request, reply) => {
-      const page = await listPublicArticleSummaries({ db: db.read, now: now(), ...request.query });
+      const { format, ...query } = request.query;
+      const page = await listPublicArticleSummaries({ db: db.read, now: now(), ...query });
       setSurrogateKeys(reply, ['articles', ...page.articleIds.flatMap((id) => [`article-${id}`, `comments-${id}`])]);
-      return sendJson(reply, page.json);
+      return sendJson(reply, present(page.json, 'articleList', await presentation(request, format)));
     },
   );
 
@@ -38,6 +47,7 @@ export const publicArticleRoutes: FastifyPluginAsync<RouteDeps> = async (app, { 
         tags: ['articles'],
         summary: 'One published article, whole',
         params: SlugParamsSchema,
+        querystring: ArticleQuerySchema,
         response: { 200: ArticleSchema, 301: MovedSchema, ...problemResponses(400, 404) },
       },
       {
@@ -57,7 +67,7 @@ export const publicArticleRoutes: FastifyPluginAsync<RouteDeps> = async (app, { 
         `comments-${articleId}`,
         ...productIds.map((id) => `product-${id}`),
       ]);
-      return sendJson(reply, result.json);
+      return sendJson(reply, present(result.json, 'article', await presentation(request, request.query.format)));
     },
   );
 };

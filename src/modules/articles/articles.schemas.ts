@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { collectionOf, ImageSchema, PageQuerySchema, SlugSchema, TimestampSchema } from '../../http/common.schemas.js';
+import { FormatQuerySchema, htmlOf } from '../render/render.schemas.js';
 
 export const TagSchema = z.object({ slug: z.string(), name: z.string() }).meta({ id: 'Tag' });
 
@@ -16,6 +17,7 @@ export const TipSchema = z
     position: z.number().int(),
     title: z.string(),
     body: z.string().describe('Markdown'),
+    bodyHtml: htmlOf('body'),
     image: ImageSchema.nullable(),
   })
   .meta({ id: 'Tip' });
@@ -26,6 +28,7 @@ export const SectionSchema = z
     position: z.number().int(),
     heading: z.string(),
     lead: z.string().nullable().describe('Markdown'),
+    leadHtml: htmlOf('lead'),
     tips: z.array(TipSchema),
   })
   .meta({ id: 'Section' });
@@ -35,6 +38,7 @@ export const ArticleProductSchema = z
     slug: z.string(),
     name: z.string(),
     summary: z.string().nullable(),
+    summaryHtml: htmlOf('summary'),
     url: z.string().nullable(),
     image: ImageSchema.nullable(),
     price: PriceSchema.nullable().describe('Null when the price is unknown'),
@@ -45,6 +49,7 @@ export const ArticleProductSchema = z
     afterSection: z.number().int().nullable().describe('Position of the section the product follows'),
     headline: z.string().nullable(),
     pitch: z.string().nullable().describe('Markdown'),
+    pitchHtml: htmlOf('pitch'),
   })
   .meta({ id: 'ArticleProduct' });
 
@@ -62,7 +67,8 @@ export const ArticleSummarySchema = z
     id: z.number().int(),
     slug: z.string(),
     title: z.string(),
-    summary: z.string().nullable(),
+    summary: z.string().nullable().describe('Markdown'),
+    summaryHtml: htmlOf('summary'),
     image: ImageSchema.nullable(),
     tags: z.array(TagSchema),
     publishedAt: TimestampSchema,
@@ -75,9 +81,12 @@ export const ArticleSchema = z
     id: z.number().int(),
     slug: z.string(),
     title: z.string(),
-    summary: z.string().nullable(),
+    summary: z.string().nullable().describe('Markdown'),
+    summaryHtml: htmlOf('summary'),
     intro: z.string().nullable().describe('Markdown'),
+    introHtml: htmlOf('intro'),
     conclusion: z.string().nullable().describe('Markdown'),
+    conclusionHtml: htmlOf('conclusion'),
     image: ImageSchema.nullable(),
     tags: z.array(TagSchema),
     seo: SeoSchema,
@@ -91,7 +100,11 @@ export const ArticleSchema = z
 
 export const ArticleListQuerySchema = PageQuerySchema.extend({
   tag: SlugSchema.optional().describe('Only articles with this tag slug'),
+  format: FormatQuerySchema,
 }).strict();
+
+// Not strict: the detail route always ignored other query fields (cache busters), and still does.
+export const ArticleQuerySchema = z.object({ format: FormatQuerySchema });
 
 export const ArticleListSchema = collectionOf(ArticleSummarySchema).meta({ id: 'ArticleList' });
 

@@ -2,12 +2,19 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { publicRead, sendJson, setSurrogateKeys } from '../../http/caching.js';
 import { clientAddress } from '../../http/client-address.js';
-import { PageQuerySchema, SlugParamsSchema } from '../../http/common.schemas.js';
+import { SlugParamsSchema } from '../../http/common.schemas.js';
 import { problemResponses } from '../../http/errors.js';
 import { always, responseHeaders } from '../../http/response-headers.js';
 import type { RouteDeps } from '../../http/route-deps.js';
+import { createPresenter } from '../render/present.js';
+import { wantsHtml } from '../render/render.schemas.js';
 import { submitComment } from './comments.moderation.service.js';
-import { CommentAcceptedSchema, CommentSubmitSchema, PublicCommentListSchema } from './comments.schemas.js';
+import {
+  CommentAcceptedSchema,
+  CommentSubmitSchema,
+  CommentThreadQuerySchema,
+  PublicCommentListSchema,
+} from './comments.schemas.js';
 import { getPublicThread } from './comments.service.js';
 
 const RATE_LIMIT_HEADERS = {
@@ -19,6 +26,7 @@ const RETRY_AFTER = { 'Retry-After': always('Seconds until a new submission is a
 
 export const publicCommentRoutes: FastifyPluginAsync<RouteDeps> = async (app, { db, now, config }) => {
   const routes = app.withTypeProvider<ZodTypeProvider>();
+  const present = createPresenter();
 
   routes.get(
     '/articles/:slug/comments',
@@ -27,18 +35,20 @@ export const publicCommentRoutes: FastifyPluginAsync<RouteDeps> = async (app, { 
       tags: ['comments'],
       summary: 'Approved comments of a published article, oldest first, each with its approved replies',
       params: SlugParamsSchema,
-      querystring: PageQuerySchema,
+      querystring: CommentThreadQuerySchema,
       response: { 200: PublicCommentListSchema, ...problemResponses(400, 404) },
     }),
     async (request, reply) => {
+      const { format, ...page } = request.query;
       const { articleId, json } = await getPublicThread({
         db: db.read,
         slug: request.params.slug,
         now: now(),
-        ...request.query,
+        ...page,
       });
       setSurrogateKeys(reply, [`comments-${articleId}`]);
-      return sendJson(reply, json);
+      // Comments hold no images, so only the HTML companions apply.
+      return sendJson(reply, present(json, 'comments', { html: wantsHtml(format), base: null }));
     },
   );
 

@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { collectionOf, PageMetaSchema, PageQuerySchema, TimestampSchema } from '../../http/common.schemas.js';
+import { FormatQuerySchema, htmlOf } from '../render/render.schemas.js';
 
 export const PublicReplySchema = z
   .object({
     id: z.number().int(),
     authorName: z.string(),
     body: z.string().describe('Plain text exactly as written; escape it when rendering'),
+    bodyHtml: htmlOf('body', 'escaped plain text in paragraphs, web addresses as rel="nofollow ugc" links'),
     createdAt: TimestampSchema,
   })
   .meta({ id: 'PublicReply' });
@@ -15,6 +17,8 @@ export const PublicCommentSchema = PublicReplySchema.extend({
 }).meta({ id: 'PublicComment' });
 
 export const PublicCommentListSchema = collectionOf(PublicCommentSchema).meta({ id: 'PublicCommentList' });
+
+export const CommentThreadQuerySchema = PageQuerySchema.extend({ format: FormatQuerySchema }).strict();
 
 export type PublicComment = z.infer<typeof PublicCommentSchema>;
 

@@ -1,14 +1,16 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { publicRead, setSurrogateKeys } from '../../http/caching.js';
+import { contentVersionOf, publicRead, setSurrogateKeys } from '../../http/caching.js';
 import { SlugParamsSchema } from '../../http/common.schemas.js';
 import { problemResponses } from '../../http/errors.js';
 import type { RouteDeps } from '../../http/route-deps.js';
+import { absolutizeImages, createPublicBaseReader } from '../render/present.js';
 import { ProductListQuerySchema, ProductListSchema, ProductSchema } from './products.schemas.js';
 import { getPublicProduct, listPublicProducts } from './products.service.js';
 
-export const publicProductRoutes: FastifyPluginAsync<RouteDeps> = async (app, { db, now }) => {
+export const publicProductRoutes: FastifyPluginAsync<RouteDeps> = async (app, { db, now, config }) => {
   const routes = app.withTypeProvider<ZodTypeProvider>();
+  const publicBase = createPublicBaseReader({ config, db: db.read });
 
   routes.get(
     '/products',
@@ -25,7 +27,7 @@ export const publicProductRoutes: FastifyPluginAsync<RouteDeps> = async (app, { 
         'products',
         ...page.data.flatMap((p) => [`product-${p.id}`, ...p.articles.map((a) => `article-${a.id}`)]),
       ]);
-      return page;
+      return absolutizeImages(page, await publicBase(contentVersionOf(request)));
     },
   );
 
@@ -41,7 +43,7 @@ export const publicProductRoutes: FastifyPluginAsync<RouteDeps> = async (app, { 
     async (request, reply) => {
       const product = await getPublicProduct({ db: db.read, slug: request.params.slug, now: now() });
       setSurrogateKeys(reply, [`product-${product.id}`, ...product.articles.map((a) => `article-${a.id}`)]);
-      return product;
+      return absolutizeImages(product, await publicBase(contentVersionOf(request)));
     },
   );
 };
