@@ -4,6 +4,12 @@ import { defineConfig } from 'vitest/config';
 // exercises the HTTP layer (the same on both engines) and is too long to run twice.
 const SQLITE_ONLY = ['tests/db/sqlite-*.test.ts', 'tests/http/fuzz.test.ts'];
 
+if (!process.env.TEST_DATABASE_URL) {
+  console.log(
+    'PostgreSQL: PGlite stands in; tests that need a real server (several processes) skip. Set TEST_DATABASE_URL to run them.',
+  );
+}
+
 export default defineConfig({
   test: {
     pool: 'forks',

@@ -31,6 +31,7 @@ const envSchema = z.object({
     .min(0)
     .default(64 * 1024 * 1024),
   CACHE_CONTROL: z.string().min(1).default('public, max-age=0, s-maxage=60, stale-while-revalidate=300'),
+  SQLITE_BUSY_WAIT_MS: z.coerce.number().int().min(0).default(5000),
   SQLITE_SYNCHRONOUS: z.enum(['OFF', 'NORMAL', 'FULL', 'EXTRA']).default('NORMAL'),
   AUTH_FAILURE_LIMIT_MAX: positiveInt(20),
   AUTH_FAILURE_WINDOW_MS: positiveInt(60_000),
@@ -76,6 +77,8 @@ export interface Config {
   /** In-process cache of public responses, in bytes; 0 turns it off. */
   responseCacheBytes: number;
   sqliteSynchronous: 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA';
+  /** How long a write waits for a lock another process holds before it answers 503. */
+  sqliteBusyWaitMs: number;
   seedOnEmpty: boolean;
   /** Failed management authentications (401) allowed per client address per window; more get 429. */
   authFailureLimit: { max: number; windowMs: number };
@@ -135,6 +138,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     cacheControl: e.CACHE_CONTROL,
     responseCacheBytes: e.RESPONSE_CACHE_BYTES,
     sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
+    sqliteBusyWaitMs: e.SQLITE_BUSY_WAIT_MS,
     seedOnEmpty: e.SEED_ON_EMPTY,
     authFailureLimit: { max: e.AUTH_FAILURE_LIMIT_MAX, windowMs: e.AUTH_FAILURE_WINDOW_MS },
     siteUrl: e.SITE_URL ?? null,

@@ -25,6 +25,7 @@ export async function prepareDatabase(config: Config, { seed }: { seed: boolean 
   const db = await openDatabase({
     url: config.databaseUrl,
     synchronous: config.sqliteSynchronous,
+    busyWaitMs: config.sqliteBusyWaitMs,
     poolSize: config.databasePoolSize,
   });
   try {

@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       CACHE_CONTROL: 'no-cache',
       RESPONSE_CACHE_BYTES: '0',
       SQLITE_SYNCHRONOUS: 'FULL',
+      SQLITE_BUSY_WAIT_MS: '250',
       SEED_ON_EMPTY: 'false',
       AUTH_FAILURE_LIMIT_MAX: '9',
       AUTH_FAILURE_WINDOW_MS: '1000',
@@ -56,6 +57,7 @@ describe('loadConfig', () => {
       cacheControl: 'no-cache',
       responseCacheBytes: 0,
       sqliteSynchronous: 'FULL',
+      sqliteBusyWaitMs: 250,
       seedOnEmpty: false,
       authFailureLimit: { max: 9, windowMs: 1000 },
       comments: {

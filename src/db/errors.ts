@@ -32,9 +32,19 @@ function rootCause(error: unknown): Cause | null {
   return null;
 }
 
+// node-postgres reports a lost or refused connection without a code.
+const CONNECTION_LOST =
+  /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i;
+
 function classify(error: unknown): { kind: ErrorKind; engine: EngineErrors; cause: Cause } | null {
   const cause = rootCause(error);
-  if (!cause) return null;
+  if (!cause) {
+    const message =
+      error instanceof Error ? `${error.message} ${String((error.cause as Error | undefined)?.message ?? '')}` : '';
+    return CONNECTION_LOST.test(message)
+      ? { kind: 'unavailable', engine: postgresErrorKinds, cause: { code: 'connection_lost', message } }
+      : null;
+  }
   for (const engine of [sqliteErrorKinds, postgresErrorKinds]) {
     const kind = engine.kindOf(cause);
     if (kind) return { kind, engine, cause };

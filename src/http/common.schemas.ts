@@ -11,16 +11,18 @@ export const SlugSchema = z
 export const SlugParamsSchema = z.object({ slug: SlugSchema }).strict();
 
 // Exactly one spelling per id: no sign, spaces, leading zeros, exponent, fraction or hex.
-const CANONICAL_ID = /^[1-9][0-9]{0,15}$/;
+const CANONICAL_ID = /^[1-9][0-9]{0,9}$/;
+// Ids are 32-bit on both engines (PostgreSQL integer identity columns): a larger id can name nothing.
+export const MAX_ID = 2_147_483_647;
 
 /** A path id: a canonical positive decimal integer, as the API writes ids; anything else is 400. */
 export const IdSchema = z
   .string()
   .regex(CANONICAL_ID, 'Expected a positive decimal integer without sign, spaces or leading zeros')
   .transform(Number)
-  .pipe(z.number().int().positive().max(Number.MAX_SAFE_INTEGER))
+  .pipe(z.number().int().positive().max(MAX_ID))
   // Documented as what a client sends: an integer (written in decimal, as every client does).
-  .meta({ type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
+  .meta({ type: 'integer', minimum: 1, maximum: MAX_ID });
 
 export const IdParamsSchema = z.object({ id: IdSchema }).strict();
 

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { asConstraintViolation, isDatabaseBusy } from '../db/errors.js';
+import { asConstraintViolation, isDatabaseBusy, isDatabaseUnavailable } from '../db/errors.js';
 import { trackAllowedMethods } from './allowed-methods.js';
 import { always } from './response-headers.js';
 
@@ -221,6 +221,16 @@ export function toAppError(error: unknown, request: FastifyRequest): AppError {
       title: 'Service Unavailable',
       detail: 'The database is busy; retry shortly.',
       headers: { 'retry-after': '1' },
+    });
+  }
+  if (isDatabaseUnavailable(error)) {
+    request.log.warn({ err: error }, 'database unavailable');
+    return new AppError({
+      status: 503,
+      code: 'unavailable',
+      title: 'Service Unavailable',
+      detail: 'The database cannot be reached; retry shortly.',
+      headers: { 'retry-after': '2' },
     });
   }
   if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {

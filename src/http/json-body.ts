@@ -11,13 +11,17 @@ const pointerOf = (path: string[]) => path.map((part) => `/${part.replace(/~/g, 
 
 /**
  * Every string (key or value, at any depth) must be well-formed Unicode: a lone surrogate cannot be
- * stored as UTF-8 and would silently become U+FFFD. Keys that reach an object's prototype are refused too.
+ * stored as UTF-8 and would silently become U+FFFD, and U+0000 cannot be stored as PostgreSQL text. Keys
+ * that reach an object's prototype are refused too.
  */
 function findBadStrings(value: unknown, path: string[], errors: FieldError[]): void {
   if (errors.length >= MAX_REPORTED) return;
   if (typeof value === 'string') {
     if (LONE_SURROGATE.test(value))
       errors.push({ location: 'body', pointer: pointerOf(path), message: 'Not well-formed Unicode (lone surrogate)' });
+    // PostgreSQL text cannot hold U+0000, and no form sends it: refused alike on both engines.
+    else if (value.includes('\u0000'))
+      errors.push({ location: 'body', pointer: pointerOf(path), message: 'Contains a NUL character (U+0000)' });
     return;
   }
   if (value === null || typeof value !== 'object') return;

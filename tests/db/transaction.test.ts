@@ -71,7 +71,8 @@ describe('withTransaction', () => {
       });
       const outcome = failing.then(
         () => 'committed',
-        (error: Error) => error.message,
+        // drizzle wraps the driver's error: the constraint is named on its cause.
+        (error: Error) => `${error.message} ${(error.cause as Error | undefined)?.message ?? ''}`,
       );
 
       // While the write is open: public reads go on, see the committed article, and never the uncommitted one.

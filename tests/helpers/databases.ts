@@ -14,6 +14,10 @@ import { openPglite } from '../../src/db/postgres/client.js';
  */
 export const TEST_ENGINE = (process.env.QUIRE_TEST_ENGINE ?? 'sqlite') as 'sqlite' | 'postgres';
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || undefined;
+// CI sets it: there, a missing server is a failure instead of a quiet switch to PGlite.
+if (process.env.REQUIRE_POSTGRES_SERVER === '1' && TEST_ENGINE === 'postgres' && !TEST_DATABASE_URL) {
+  throw new Error('REQUIRE_POSTGRES_SERVER=1 but TEST_DATABASE_URL is not set');
+}
 
 /** Tests that need a real PostgreSQL server (several processes, real concurrency) run only with one. */
 export const hasPostgresServer = TEST_ENGINE === 'postgres' && TEST_DATABASE_URL !== undefined;
@@ -73,7 +77,10 @@ async function openServerDatabase(
   sequence += 1;
   const name = `${baseName(url)}_t_${process.pid}_${sequence}`;
   await admin(url, (client) => client.query(`create database "${name}" template "${source}"`));
+  // A copy carries the template's secrets: a database of its own gets secrets of its own, as a fresh install does.
+  await admin(withDatabase(url, name), (client) => client.query('delete from instance_secrets'));
   const db = await openDatabase({ url: withDatabase(url, name), poolSize: 10, ...options });
+  await db.migrate();
   const close = db.close;
   return {
     ...db,

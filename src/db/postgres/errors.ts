@@ -6,6 +6,9 @@ const KINDS: Record<string, ErrorKind> = {
   '23503': 'foreign_key',
   '23514': 'check',
   '23502': 'not_null',
+  '22003': 'check', // numeric_value_out_of_range: an id or number beyond the column's range
+  '22021': 'check', // character_not_in_repertoire
+  '22P05': 'check', // untranslatable_character
   '40001': 'busy', // serialization_failure, once its retries are spent
   '40P01': 'busy', // deadlock_detected, likewise
   '55P03': 'busy', // lock_not_available

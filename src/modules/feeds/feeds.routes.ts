@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { setSurrogateKeys } from '../../http/caching.js';
+import { publicRead, setSurrogateKeys } from '../../http/caching.js';
 import { SlugSchema } from '../../http/common.schemas.js';
 import { problemResponses } from '../../http/errors.js';
 import type { RouteDeps } from '../../http/route-deps.js';
@@ -80,19 +80,16 @@ export const feedRoutes: FastifyPluginAsync<RouteDeps> = async (app, { db, now, 
   for (const feed of FEEDS) {
     routes.get(
       feed.path,
-      {
-        config: { publicCache: true },
-        schema: {
-          operationId: feed.operationId,
-          tags: ['feeds'],
-          summary: feed.summary,
-          querystring: FeedQuerySchema,
-          response: {
-            200: textResponse(feed.contentType, 'The feed', feed.schema),
-            ...problemResponses(400, 404),
-          },
+      publicRead({
+        operationId: feed.operationId,
+        tags: ['feeds'],
+        summary: feed.summary,
+        querystring: FeedQuerySchema,
+        response: {
+          200: textResponse(feed.contentType, 'The feed', feed.schema),
+          ...problemResponses(400, 404),
         },
-      },
+      }),
       async (request, reply) => {
         const { body, articleIds } = await renderFeed({
           db: db.read,
@@ -117,15 +114,12 @@ export const sitemapRoutes: FastifyPluginAsync<RouteDeps> = async (app, { db, no
   const routes = app.withTypeProvider<ZodTypeProvider>();
   routes.get(
     '/sitemap.xml',
-    {
-      config: { publicCache: true },
-      schema: {
-        operationId: 'getSitemap',
-        tags: ['feeds'],
-        summary: 'Sitemap of every published article, product and tag page (an index of parts when large)',
-        response: { 200: textResponse('application/xml', 'The sitemap (sitemaps.org 0.9)'), ...problemResponses(404) },
-      },
-    },
+    publicRead({
+      operationId: 'getSitemap',
+      tags: ['feeds'],
+      summary: 'Sitemap of every published article, product and tag page (an index of parts when large)',
+      response: { 200: textResponse('application/xml', 'The sitemap (sitemaps.org 0.9)'), ...problemResponses(404) },
+    }),
     async (_request, reply) => {
       setSurrogateKeys(reply, ['articles', 'products', 'site']);
       return send(reply, 'application/xml', await renderSitemap({ db: db.read, config, now: now() }));
@@ -133,16 +127,13 @@ export const sitemapRoutes: FastifyPluginAsync<RouteDeps> = async (app, { db, no
   );
   routes.get(
     '/sitemaps/:file',
-    {
-      config: { publicCache: true },
-      schema: {
-        operationId: 'getSitemapPart',
-        tags: ['feeds'],
-        summary: 'One part of a sitemap too large for one file, as listed by /sitemap.xml',
-        params: SitemapPartParamsSchema,
-        response: { 200: textResponse('application/xml', 'A sitemap part'), ...problemResponses(400, 404) },
-      },
-    },
+    publicRead({
+      operationId: 'getSitemapPart',
+      tags: ['feeds'],
+      summary: 'One part of a sitemap too large for one file, as listed by /sitemap.xml',
+      params: SitemapPartParamsSchema,
+      response: { 200: textResponse('application/xml', 'A sitemap part'), ...problemResponses(400, 404) },
+    }),
     async (request, reply) => {
       const page = Number.parseInt(request.params.file, 10);
       setSurrogateKeys(reply, ['articles', 'products', 'site']);
