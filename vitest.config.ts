@@ -19,7 +19,12 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'sqlite', include: ['tests/**/*.test.ts'], env: { QUIRE_TEST_ENGINE: 'sqlite' } },
+        test: {
+          name: 'sqlite',
+          include: ['tests/**/*.test.ts'],
+          env: { QUIRE_TEST_ENGINE: 'sqlite' },
+          sequence: { groupOrder: 0 },
+        },
       },
       {
         extends: true,
@@ -32,6 +37,8 @@ export default defineConfig({
           // across test files, and two workers are enough on this 2-core machine.
           isolate: false,
           maxWorkers: 2,
+          // After the SQLite half: the two halves would otherwise compete for the same two cores.
+          sequence: { groupOrder: 1 },
         },
       },
     ],
