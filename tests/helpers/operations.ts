@@ -49,9 +49,10 @@ export const ajv = new Ajv2020({ strict: false, allErrors: true });
 // ajv-formats is CommonJS: its function is the module's `default` property under NodeNext.
 (addFormats as unknown as { default: (ajv: Ajv2020) => void }).default(ajv);
 ajv.addSchema({ $id: 'quire', components: doc.components });
-export const bodySchemaOf = (response: ResponseSpec) => {
+export const bodySchemaOf = (response: ResponseSpec, contentType = 'application/json') => {
   const content = response.content ?? {};
-  return (content['application/json'] ?? content['application/problem+json'])?.schema;
+  const type = contentType.split(';')[0]!.trim();
+  return (content[type] ?? content['application/json'] ?? content['application/problem+json'])?.schema;
 };
 const validators = new Map<ResponseSpec, ValidateFunction>();
 // Compiled once per documented response: the fuzz checks thousands of answers.
@@ -69,7 +70,13 @@ export const refsToDocument = (schema: object) =>
 /** Every entity an operation may need, in a fresh database; the admin key may call anything. */
 export async function world() {
   const ctx = await createTestApp({
-    config: { bodyLimit: BODY_LIMIT, comments: { ...testConfig().comments, rateLimitMax: 1000 } },
+    // A site URL for feeds and the sitemap, and a sitemap small enough to be an index of parts.
+    config: {
+      bodyLimit: BODY_LIMIT,
+      comments: { ...testConfig().comments, rateLimitMax: 1000 },
+      siteUrl: 'https://shop.example',
+      sitemapMaxUrls: 1,
+    },
   });
   const admin = bearer(await createKeyFor(ctx.db, 'admin', 'Ops'));
   await createSite(ctx.db);
@@ -119,7 +126,7 @@ export async function world() {
 }
 
 export type World = Awaited<ReturnType<typeof world>>;
-export type Call = { id?: number | string; slug?: string; query?: string; body?: object };
+export type Call = { id?: number | string; slug?: string; file?: string; query?: string; body?: object };
 
 /** How to call each operation successfully in a fresh world. */
 export const SUCCESS: Record<string, (w: World) => Call> = {
@@ -161,10 +168,20 @@ export const SUCCESS: Record<string, (w: World) => Call> = {
   createApiKey: () => ({ body: { name: 'New', role: 'moderator' } }),
   getApiKey: (w) => ({ id: w.ids.key }),
   revokeApiKey: (w) => ({ id: w.ids.key }),
+  getRssFeed: () => ({}),
+  getAtomFeed: () => ({}),
+  getJsonFeed: () => ({}),
+  getSitemap: () => ({}),
+  getSitemapPart: () => ({ file: '1.xml' }),
+  adminGetSite: () => ({}),
+  adminUpdateSite: () => ({ body: { announcement: 'Free shipping this week' } }),
 };
 
 export function urlOf(path: string, call: Call): string {
-  const url = path.replace('{id}', String(call.id ?? '')).replace('{slug}', String(call.slug ?? ''));
+  const url = path
+    .replace('{id}', String(call.id ?? ''))
+    .replace('{slug}', String(call.slug ?? ''))
+    .replace('{file}', String(call.file ?? ''));
   return call.query ? `${url}?${call.query}` : url;
 }
 
@@ -182,7 +199,14 @@ export function checkAgainstDocument(what: string, op: Operation, res: LightMyRe
   for (const name of WATCHED)
     if (res.headers[name] !== undefined)
       expect(Object.keys(headers), `${what}: ${name} is sent on ${status} but not documented`).toContain(name);
-  const schema = bodySchemaOf(documented!);
+  const type = String(res.headers['content-type'] ?? 'application/json');
+  const documentedTypes = Object.keys(documented!.content ?? {});
+  if (res.body !== '' && !type.includes('json')) {
+    // XML (feeds, the sitemap): the content type must be one the document names; its schema is for JSON only.
+    expect(documentedTypes, `${what}: ${type} is not documented for ${status}`).toContain(type.split(';')[0]!.trim());
+    return status;
+  }
+  const schema = bodySchemaOf(documented!, type);
   if (schema && res.body !== '') {
     const validate = validatorOf(documented!, schema);
     const valid = validate(res.json());

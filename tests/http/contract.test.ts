@@ -54,13 +54,15 @@ describe('every operation answers as its OpenAPI document says', () => {
     // Malformed: a non-integer id, an invalid slug, an unknown body field or an unknown query field.
     const malformed: Call | undefined = path.includes('{id}')
       ? { ...success, id: 'abc' }
-      : path.includes('{slug}')
-        ? { ...success, slug: 'Not_A_Slug' }
-        : op.requestBody
-          ? { ...success, body: { ...success.body, unexpectedField: 1 } }
-          : op.parameters?.some((p) => p.in === 'query')
-            ? { ...success, query: 'unexpectedField=1' }
-            : undefined;
+      : path.includes('{file}')
+        ? { ...success, file: 'abc' }
+        : path.includes('{slug}')
+          ? { ...success, slug: 'Not_A_Slug' }
+          : op.requestBody
+            ? { ...success, body: { ...success.body, unexpectedField: 1 } }
+            : op.parameters?.some((p) => p.in === 'query')
+              ? { ...success, query: 'unexpectedField=1' }
+              : undefined;
     if (malformed) {
       const res = await send('malformed', { url: urlOf(path, malformed), headers: auth, ...json(malformed.body) });
       expect(res.statusCode).toBe(400);
@@ -74,7 +76,12 @@ describe('every operation answers as its OpenAPI document says', () => {
       } else {
         // No parameter to miss: the resource itself is absent in an empty database.
         const empty = await createTestApp();
-        const res = await empty.app.inject({ method: method.toUpperCase() as 'GET', url: urlOf(path, success) });
+        const emptyAuth = management ? bearer(await createKeyFor(empty.db, 'admin', 'Empty')) : {};
+        const res = await empty.app.inject({
+          method: method.toUpperCase() as 'GET',
+          url: urlOf(path, success),
+          headers: emptyAuth,
+        });
         observed.add(checkAgainstDocument(`${name} on an empty database`, op, res));
         expect(res.statusCode).toBe(404);
       }

@@ -203,7 +203,7 @@ describe('every error is a problem document', () => {
       ['DELETE', '/v1/site', 'GET, HEAD'],
       ['PUT', '/v1/articles/some-slug', 'GET, HEAD'],
       ['GET', '/v1/admin/articles/5/publish', 'POST'],
-      ['POST', '/v1/admin/keys/12', 'DELETE'],
+      ['POST', '/v1/admin/keys/12', 'DELETE, GET, HEAD'],
       ['PATCH', '/v1/articles/some-slug/comments/', 'GET, HEAD, POST'],
     ] as const;
     for (const [method, url, allow] of cases) {

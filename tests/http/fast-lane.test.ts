@@ -38,7 +38,7 @@ describe('fast lane', () => {
     await createArticle(db, { slug: 'fast' });
     const first = await fetch(`${base}/v1/articles/fast`);
     const etag = first.headers.get('etag')!;
-    const viaRoute = await fetch(`${base}/v1/articles/fast?x=1`, { headers: { 'if-none-match': 'nope' } });
+    const viaRoute = await fetch(`${base}/v1/articles/fast?format=markdown`, { headers: { 'if-none-match': 'nope' } });
     expect(viaRoute.status).toBe(200);
     const fast = await fetch(`${base}/v1/articles/fast`, { headers: { 'if-none-match': etag } });
     expect(fast.status).toBe(304);

@@ -103,8 +103,8 @@ export const ArticleListQuerySchema = PageQuerySchema.extend({
   format: FormatQuerySchema,
 }).strict();
 
-// Not strict: the detail route always ignored other query fields (cache busters), and still does.
-export const ArticleQuerySchema = z.object({ format: FormatQuerySchema });
+// Strict like every other query: an unknown field is a 400 naming it, not silently ignored.
+export const ArticleQuerySchema = z.object({ format: FormatQuerySchema }).strict();
 
 export const ArticleListSchema = collectionOf(ArticleSummarySchema).meta({ id: 'ArticleList' });
 
