@@ -135,7 +135,8 @@ describe('consistent reads', () => {
     const { id } = await createArticle(db, { title: 'v0', tags: ['v0'] });
     const torn: string[] = [];
     const writer = (async () => {
-      for (let i = 1; i <= 200; i += 1)
+      // Fewer rounds on PostgreSQL, where each write is a few network round trips.
+      for (let i = 1; i <= (TEST_ENGINE === 'sqlite' ? 200 : 40); i += 1)
         await patchArticle({ db, now: clock.now }, id, { title: `v${i}`, tags: [`v${i}`] });
     })();
     let done = false;
@@ -232,7 +233,8 @@ describe('nested and late calls', () => {
     ).rejects.toThrow(/read-only/);
   });
 
-  it.runIf(concurrentReads)(
+  // SQLite only: it is about the writer's queue, which PostgreSQL (a pool) does not have.
+  it.runIf(TEST_ENGINE === 'sqlite')(
     'settles queued work with an error when the database closes, and refuses later calls',
     async () => {
       const { db } = await createTestApp();

@@ -56,13 +56,15 @@ export function createPostgresTransactor(orm: PgDatabase<PgQueryResultHKT>): Wit
               touched: !readOnly && options.touchesContent !== false,
               open: true,
             };
+            let value: T;
             try {
-              const value = await active.run(scope, () => fn(tx as Db));
-              if (scope.touched) await bumpContentVersion(tx as Db);
-              return value;
+              value = await active.run(scope, () => fn(tx as Db));
             } finally {
+              // Closed as soon as the caller's work settles: a call it left behind starts a transaction of its own.
               scope.open = false;
             }
+            if (scope.touched) await bumpContentVersion(tx as Db);
+            return value;
           },
           readOnly
             ? { isolationLevel: 'repeatable read', accessMode: 'read only' }
