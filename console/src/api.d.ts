@@ -2047,7 +2047,10 @@ export interface operations {
                 /** @description Only articles with this tag slug */
                 tag?: string;
             };
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier response: 304 when it still matches */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2056,11 +2059,28 @@ export interface operations {
             /** @description The feed */
             200: {
                 headers: {
+                    /** @description Strong validator of this representation; send it as If-None-Match to revalidate */
+                    ETag: string;
+                    /** @description Caching policy; s-maxage never runs past the next scheduled publication */
+                    "Cache-Control": string;
+                    /** @description What the response holds, for CDN purges (article-1 product-2 comments-1) */
+                    "Surrogate-Key": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/rss+xml": string;
                 };
+            };
+            /** @description Not Modified: the ETag still matches */
+            304: {
+                headers: {
+                    /** @description Strong validator of this representation; send it as If-None-Match to revalidate */
+                    ETag: string;
+                    /** @description Caching policy; s-maxage never runs past the next scheduled publication */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request does not match its schema */
             400: {
@@ -2103,7 +2123,10 @@ export interface operations {
                 /** @description Only articles with this tag slug */
                 tag?: string;
             };
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier response: 304 when it still matches */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2112,11 +2135,28 @@ export interface operations {
             /** @description The feed */
             200: {
                 headers: {
+                    /** @description Strong validator of this representation; send it as If-None-Match to revalidate */
+                    ETag: string;
+                    /** @description Caching policy; s-maxage never runs past the next scheduled publication */
+                    "Cache-Control": string;
+                    /** @description What the response holds, for CDN purges (article-1 product-2 comments-1) */
+                    "Surrogate-Key": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/atom+xml": string;
                 };
+            };
+            /** @description Not Modified: the ETag still matches */
+            304: {
+                headers: {
+                    /** @description Strong validator of this representation; send it as If-None-Match to revalidate */
+                    ETag: string;
+                    /** @description Caching policy; s-maxage never runs past the next scheduled publication */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request does not match its schema */
             400: {
@@ -2159,7 +2199,10 @@ export interface operations {
                 /** @description Only articles with this tag slug */
                 tag?: string;
             };
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier response: 304 when it still matches */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2168,11 +2211,28 @@ export interface operations {
             /** @description The feed */
             200: {
                 headers: {
+                    /** @description Strong validator of this representation; send it as If-None-Match to revalidate */
+                    ETag: string;
+                    /** @description Caching policy; s-maxage never runs past the next scheduled publication */
+                    "Cache-Control": string;
+                    /** @description What the response holds, for CDN purges (article-1 product-2 comments-1) */
+                    "Surrogate-Key": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/feed+json": components["schemas"]["JsonFeed"];
                 };
+            };
+            /** @description Not Modified: the ETag still matches */
+            304: {
+                headers: {
+                    /** @description Strong validator of this representation; send it as If-None-Match to revalidate */
+                    ETag: string;
+                    /** @description Caching policy; s-maxage never runs past the next scheduled publication */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request does not match its schema */
             400: {
@@ -2212,7 +2272,10 @@ export interface operations {
     getSitemap: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier response: 304 when it still matches */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2221,11 +2284,28 @@ export interface operations {
             /** @description The sitemap (sitemaps.org 0.9) */
             200: {
                 headers: {
+                    /** @description Strong validator of this representation; send it as If-None-Match to revalidate */
+                    ETag: string;
+                    /** @description Caching policy; s-maxage never runs past the next scheduled publication */
+                    "Cache-Control": string;
+                    /** @description What the response holds, for CDN purges (article-1 product-2 comments-1) */
+                    "Surrogate-Key": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/xml": string;
                 };
+            };
+            /** @description Not Modified: the ETag still matches */
+            304: {
+                headers: {
+                    /** @description Strong validator of this representation; send it as If-None-Match to revalidate */
+                    ETag: string;
+                    /** @description Caching policy; s-maxage never runs past the next scheduled publication */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description No such resource */
             404: {
@@ -2254,7 +2334,10 @@ export interface operations {
     getSitemapPart: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier response: 304 when it still matches */
+                "If-None-Match"?: string;
+            };
             path: {
                 file: string;
             };
@@ -2265,11 +2348,28 @@ export interface operations {
             /** @description A sitemap part */
             200: {
                 headers: {
+                    /** @description Strong validator of this representation; send it as If-None-Match to revalidate */
+                    ETag: string;
+                    /** @description Caching policy; s-maxage never runs past the next scheduled publication */
+                    "Cache-Control": string;
+                    /** @description What the response holds, for CDN purges (article-1 product-2 comments-1) */
+                    "Surrogate-Key": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/xml": string;
                 };
+            };
+            /** @description Not Modified: the ETag still matches */
+            304: {
+                headers: {
+                    /** @description Strong validator of this representation; send it as If-None-Match to revalidate */
+                    ETag: string;
+                    /** @description Caching policy; s-maxage never runs past the next scheduled publication */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request does not match its schema */
             400: {
@@ -2372,6 +2472,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2503,6 +2605,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2597,6 +2701,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2712,6 +2818,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2868,6 +2976,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3013,6 +3123,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3147,6 +3259,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3292,6 +3406,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3382,6 +3498,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3529,6 +3647,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3637,6 +3757,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3782,6 +3904,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3929,6 +4053,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4037,6 +4163,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4182,6 +4310,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4265,6 +4395,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4383,6 +4515,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4475,6 +4609,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4579,6 +4715,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4708,6 +4846,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4799,6 +4939,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4893,6 +5035,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4997,6 +5141,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5131,6 +5277,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5250,6 +5398,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5318,6 +5468,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5425,6 +5577,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5517,6 +5671,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5607,6 +5763,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5640,6 +5798,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: private to the caller, never cached */
                     "Cache-Control": string;
+                    /** @description The site settings version; send it back as If-Match on your next change */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5686,6 +5846,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5726,6 +5888,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: private to the caller, never cached */
                     "Cache-Control": string;
+                    /** @description The site settings version; send it back as If-Match on your next change */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5816,6 +5980,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {

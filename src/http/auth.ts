@@ -5,7 +5,9 @@ import { touchKey } from '../modules/keys/keys.repository.js';
 import { resolveKey } from '../modules/keys/keys.service.js';
 import { clientAddress } from './client-address.js';
 import { AppError, problemResponses } from './errors.js';
-import { type HeaderDeclaration, NO_STORE, responseHeaders, WWW_AUTHENTICATE } from './response-headers.js';
+import { always, type HeaderDeclaration, NO_STORE, responseHeaders, WWW_AUTHENTICATE } from './response-headers.js';
+
+const AUTH_RETRY_AFTER = { 'Retry-After': always('Seconds until this address may try a key again') };
 
 export interface Principal {
   keyId: number;
@@ -101,7 +103,7 @@ export function managementRoute<const R extends readonly Role[]>(roles: R, tag: 
       // A body may be too large (413) or not JSON (415) on any operation that takes one.
       response: { ...authProblems(...errors, ...(schema.body ? ([413, 415] as const) : [])), ...schema.response },
       // installAuth sends no-store on every management response, and a challenge with every 401.
-      ...responseHeaders({ '*': NO_STORE, 401: WWW_AUTHENTICATE }, headers),
+      ...responseHeaders({ '*': NO_STORE, 401: WWW_AUTHENTICATE, 429: AUTH_RETRY_AFTER }, headers),
     },
   });
 }

@@ -2048,7 +2048,10 @@ export interface operations {
                 /** @description Only articles with this tag slug */
                 tag?: string;
             };
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier response: 304 when it still matches */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2057,11 +2060,28 @@ export interface operations {
             /** @description The feed */
             200: {
                 headers: {
+                    /** @description Strong validator of this representation; send it as If-None-Match to revalidate */
+                    ETag: string;
+                    /** @description Caching policy; s-maxage never runs past the next scheduled publication */
+                    "Cache-Control": string;
+                    /** @description What the response holds, for CDN purges (article-1 product-2 comments-1) */
+                    "Surrogate-Key": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/rss+xml": string;
                 };
+            };
+            /** @description Not Modified: the ETag still matches */
+            304: {
+                headers: {
+                    /** @description Strong validator of this representation; send it as If-None-Match to revalidate */
+                    ETag: string;
+                    /** @description Caching policy; s-maxage never runs past the next scheduled publication */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request does not match its schema */
             400: {
@@ -2104,7 +2124,10 @@ export interface operations {
                 /** @description Only articles with this tag slug */
                 tag?: string;
             };
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier response: 304 when it still matches */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2113,11 +2136,28 @@ export interface operations {
             /** @description The feed */
             200: {
                 headers: {
+                    /** @description Strong validator of this representation; send it as If-None-Match to revalidate */
+                    ETag: string;
+                    /** @description Caching policy; s-maxage never runs past the next scheduled publication */
+                    "Cache-Control": string;
+                    /** @description What the response holds, for CDN purges (article-1 product-2 comments-1) */
+                    "Surrogate-Key": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/atom+xml": string;
                 };
+            };
+            /** @description Not Modified: the ETag still matches */
+            304: {
+                headers: {
+                    /** @description Strong validator of this representation; send it as If-None-Match to revalidate */
+                    ETag: string;
+                    /** @description Caching policy; s-maxage never runs past the next scheduled publication */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request does not match its schema */
             400: {
@@ -2160,7 +2200,10 @@ export interface operations {
                 /** @description Only articles with this tag slug */
                 tag?: string;
             };
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier response: 304 when it still matches */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2169,11 +2212,28 @@ export interface operations {
             /** @description The feed */
             200: {
                 headers: {
+                    /** @description Strong validator of this representation; send it as If-None-Match to revalidate */
+                    ETag: string;
+                    /** @description Caching policy; s-maxage never runs past the next scheduled publication */
+                    "Cache-Control": string;
+                    /** @description What the response holds, for CDN purges (article-1 product-2 comments-1) */
+                    "Surrogate-Key": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/feed+json": components["schemas"]["JsonFeed"];
                 };
+            };
+            /** @description Not Modified: the ETag still matches */
+            304: {
+                headers: {
+                    /** @description Strong validator of this representation; send it as If-None-Match to revalidate */
+                    ETag: string;
+                    /** @description Caching policy; s-maxage never runs past the next scheduled publication */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request does not match its schema */
             400: {
@@ -2213,7 +2273,10 @@ export interface operations {
     getSitemap: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier response: 304 when it still matches */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2222,11 +2285,28 @@ export interface operations {
             /** @description The sitemap (sitemaps.org 0.9) */
             200: {
                 headers: {
+                    /** @description Strong validator of this representation; send it as If-None-Match to revalidate */
+                    ETag: string;
+                    /** @description Caching policy; s-maxage never runs past the next scheduled publication */
+                    "Cache-Control": string;
+                    /** @description What the response holds, for CDN purges (article-1 product-2 comments-1) */
+                    "Surrogate-Key": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/xml": string;
                 };
+            };
+            /** @description Not Modified: the ETag still matches */
+            304: {
+                headers: {
+                    /** @description Strong validator of this representation; send it as If-None-Match to revalidate */
+                    ETag: string;
+                    /** @description Caching policy; s-maxage never runs past the next scheduled publication */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description No such resource */
             404: {
@@ -2255,7 +2335,10 @@ export interface operations {
     getSitemapPart: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier response: 304 when it still matches */
+                "If-None-Match"?: string;
+            };
             path: {
                 file: string;
             };
@@ -2266,11 +2349,28 @@ export interface operations {
             /** @description A sitemap part */
             200: {
                 headers: {
+                    /** @description Strong validator of this representation; send it as If-None-Match to revalidate */
+                    ETag: string;
+                    /** @description Caching policy; s-maxage never runs past the next scheduled publication */
+                    "Cache-Control": string;
+                    /** @description What the response holds, for CDN purges (article-1 product-2 comments-1) */
+                    "Surrogate-Key": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/xml": string;
                 };
+            };
+            /** @description Not Modified: the ETag still matches */
+            304: {
+                headers: {
+                    /** @description Strong validator of this representation; send it as If-None-Match to revalidate */
+                    ETag: string;
+                    /** @description Caching policy; s-maxage never runs past the next scheduled publication */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request does not match its schema */
             400: {
@@ -2373,6 +2473,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2504,6 +2606,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2598,6 +2702,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2713,6 +2819,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2869,6 +2977,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3014,6 +3124,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3148,6 +3260,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3293,6 +3407,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3383,6 +3499,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3530,6 +3648,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3638,6 +3758,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3783,6 +3905,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3930,6 +4054,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4038,6 +4164,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4183,6 +4311,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4266,6 +4396,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4384,6 +4516,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4476,6 +4610,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4580,6 +4716,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4709,6 +4847,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4800,6 +4940,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4894,6 +5036,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4998,6 +5142,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5132,6 +5278,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5251,6 +5399,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5319,6 +5469,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5426,6 +5578,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5518,6 +5672,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5608,6 +5764,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5641,6 +5799,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: private to the caller, never cached */
                     "Cache-Control": string;
+                    /** @description The site settings version; send it back as If-Match on your next change */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5687,6 +5847,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5727,6 +5889,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: private to the caller, never cached */
                     "Cache-Control": string;
+                    /** @description The site settings version; send it back as If-Match on your next change */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5817,6 +5981,8 @@ export interface operations {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
