@@ -26,6 +26,8 @@ export interface OpenDatabaseOptions {
   synchronous?: 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA';
   /** How long a write waits for a lock held elsewhere before it is refused as busy (503). */
   busyWaitMs?: number;
+  /** SQLite: a cap on the file's size in pages; tests use it to meet a full disk. */
+  maxPageCount?: number;
   /** PostgreSQL: connections in the pool. */
   poolSize?: number;
   /** Called with every SQL statement run (tests count them). */

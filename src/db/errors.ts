@@ -9,7 +9,7 @@ export interface ConstraintViolation {
 }
 
 /** How each engine's error codes read: a constraint broken, or a temporary condition worth a retry. */
-export type ErrorKind = ConstraintViolation['kind'] | 'busy' | 'unavailable';
+export type ErrorKind = ConstraintViolation['kind'] | 'busy' | 'unavailable' | 'full';
 
 export interface EngineErrors {
   kindOf(cause: { code: string; message: string; [key: string]: unknown }): ErrorKind | null;
@@ -55,13 +55,18 @@ function classify(error: unknown): { kind: ErrorKind; engine: EngineErrors; caus
 /** Recognises constraint errors from either engine; everything else is not ours to explain. */
 export function asConstraintViolation(error: unknown): ConstraintViolation | null {
   const found = classify(error);
-  if (!found || found.kind === 'busy' || found.kind === 'unavailable') return null;
+  if (!found || found.kind === 'busy' || found.kind === 'unavailable' || found.kind === 'full') return null;
   return { kind: found.kind, columns: found.engine.columnsOf(found.cause) };
 }
 
 /** Locked, busy, serialization failure after its retries: the client may retry shortly. */
 export function isDatabaseBusy(error: unknown): boolean {
   return classify(error)?.kind === 'busy';
+}
+
+/** The disk is full: the write is refused whole; it may succeed once space is freed. */
+export function isStorageFull(error: unknown): boolean {
+  return classify(error)?.kind === 'full';
 }
 
 /** The connection is lost or the server is shutting down: temporary for the client too. */

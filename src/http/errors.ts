@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { asConstraintViolation, isDatabaseBusy, isDatabaseUnavailable } from '../db/errors.js';
+import { asConstraintViolation, isDatabaseBusy, isDatabaseUnavailable, isStorageFull } from '../db/errors.js';
 import { trackAllowedMethods } from './allowed-methods.js';
 import { always } from './response-headers.js';
 
@@ -47,6 +47,7 @@ export const PROBLEM_CODES = [
   'invalid_preflight',
   'console_not_built',
   'unavailable',
+  'storage_full',
 ] as const;
 
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
@@ -221,6 +222,16 @@ export function toAppError(error: unknown, request: FastifyRequest): AppError {
       title: 'Service Unavailable',
       detail: 'The database is busy; retry shortly.',
       headers: { 'retry-after': '1' },
+    });
+  }
+  if (isStorageFull(error)) {
+    request.log.error({ err: error }, 'storage full');
+    return new AppError({
+      status: 503,
+      code: 'storage_full',
+      title: 'Service Unavailable',
+      detail: 'The server has no room to store this right now; nothing was written. Retry later.',
+      headers: { 'retry-after': '30' },
     });
   }
   if (isDatabaseUnavailable(error)) {

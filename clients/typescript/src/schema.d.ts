@@ -657,7 +657,7 @@ export interface components {
              * @description A stable, machine-readable error code
              * @enum {string}
              */
-            code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "precondition_failed" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rule_violation" | "rate_limited" | "internal" | "busy" | "not_ready" | "method_not_allowed" | "not_acceptable" | "request_timeout" | "length_required" | "headers_too_large" | "malformed_request" | "client_error" | "shutting_down" | "invalid_preflight" | "console_not_built" | "unavailable";
+            code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "precondition_failed" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rule_violation" | "rate_limited" | "internal" | "busy" | "not_ready" | "method_not_allowed" | "not_acceptable" | "request_timeout" | "length_required" | "headers_too_large" | "malformed_request" | "client_error" | "shutting_down" | "invalid_preflight" | "console_not_built" | "unavailable" | "storage_full";
             instance?: string;
             /** @description Each offending field, for bad input */
             errors?: components["schemas"]["FieldError"][];

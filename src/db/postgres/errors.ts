@@ -17,6 +17,7 @@ const KINDS: Record<string, ErrorKind> = {
   '57P02': 'unavailable', // crash_shutdown
   '57P03': 'unavailable', // cannot_connect_now
   '53300': 'unavailable', // too_many_connections
+  '53100': 'full', // disk_full
 };
 
 // Node's socket errors, when the server is gone or refuses connections.

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -56,11 +56,31 @@ export function openSqlite(opts: OpenDatabaseOptions): DatabaseHandles {
   const connections = [writer.raw, reader.raw, snapshot.raw];
   // Serving: the writer never waits inside SQLite (src/db/sqlite/transaction.ts retries on timers).
   writer.raw.pragma('busy_timeout = 0');
+  if (opts.maxPageCount !== undefined) writer.raw.pragma(`max_page_count = ${Math.trunc(opts.maxPageCount)}`);
   const ping = reader.raw.prepare('select 1');
+  // The file we opened, to notice when the path no longer names it (deleted or replaced under us):
+  // SQLite would go on writing to the unlinked file, and everything written would be lost on restart.
+  const opened = statSync(path);
+  const assertStillThere = () => {
+    let now: { ino: number; dev: number } | undefined;
+    try {
+      now = statSync(path);
+    } catch {
+      now = undefined;
+    }
+    if (!now || now.ino !== opened.ino || now.dev !== opened.dev) {
+      throw Object.assign(new Error(`the database file ${path} was deleted or replaced while open`), {
+        code: 'SQLITE_GONE',
+      });
+    }
+  };
   return {
     dialect: 'sqlite',
     read: reader.db,
-    withTransaction: createTransactor(writer, snapshot, { busyWaitMs: opts.busyWaitMs ?? 5000 }),
+    withTransaction: createTransactor(writer, snapshot, {
+      busyWaitMs: opts.busyWaitMs ?? 5000,
+      beforeWrite: assertStillThere,
+    }),
     async migrate() {
       writer.raw.pragma(`busy_timeout = ${START_UP_WAIT_MS}`);
       migrate(writer.db as never, { migrationsFolder: migrationsFolder('sqlite') });
@@ -68,6 +88,7 @@ export function openSqlite(opts: OpenDatabaseOptions): DatabaseHandles {
       writer.raw.pragma('busy_timeout = 0');
     },
     async ping() {
+      assertStillThere();
       ping.get();
     },
     describe: () => (temporary ? ':memory: (a temporary file)' : path),

@@ -12,6 +12,15 @@ export const sqliteErrorKinds: EngineErrors = {
   kindOf: ({ code }) => {
     if (!code.startsWith('SQLITE_')) return null;
     if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return 'busy';
+    // A full disk, an I/O error, a read-only or vanished file: temporary for the client, nothing half-written.
+    if (code === 'SQLITE_FULL') return 'full';
+    if (
+      code.startsWith('SQLITE_IOERR') ||
+      code.startsWith('SQLITE_READONLY') ||
+      code === 'SQLITE_GONE' ||
+      code === 'SQLITE_CANTOPEN'
+    )
+      return 'unavailable';
     return KINDS[code] ?? null;
   },
   // "UNIQUE constraint failed: articles.slug, …"

@@ -30,6 +30,8 @@ interface Scope {
 export interface TransactorOptions {
   /** How long a write waits for another process's write lock before it is refused as busy. */
   busyWaitMs: number;
+  /** Throws when writing would be pointless (the database file is gone): checked before each batch. */
+  beforeWrite?: () => void;
 }
 
 // Writes waiting together are committed together: one COMMIT (one WAL write) per batch.
@@ -101,6 +103,7 @@ export function createTransactor(
 
   /** BEGIN IMMEDIATE, retried without blocking while another process holds the write lock. */
   async function beginWrite(): Promise<void> {
+    options.beforeWrite?.();
     const deadline = Date.now() + options.busyWaitMs;
     for (let delay = 1; ; delay = Math.min(delay * 2, 50)) {
       try {
