@@ -12,6 +12,7 @@ import { AppError, installProblemHandlers, sendClientErrorProblem, sendFramework
 import { fastLaneServerFactory } from './http/fast-lane.js';
 import { healthRoutes } from './http/health.js';
 import { installJsonBodyParser } from './http/json-body.js';
+import { createMetrics, installMetrics } from './http/metrics.js';
 import { registerOpenApi } from './http/openapi.js';
 import type { RouteDeps } from './http/route-deps.js';
 import { adminArticleRoutes } from './modules/articles/articles.admin.routes.js';
@@ -53,6 +54,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
   const { db } = options;
   const etagSecret = await getInstanceSecret({ db: db.read, name: 'etag-secret' });
   if (!etagSecret) throw new Error('instance secret etag-secret is missing; run the migrations');
+  const metrics = createMetrics();
   const publicCache = createPublicCache({
     db: db.read,
     now,
@@ -61,7 +63,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
     etagSecret,
   });
   const app = Fastify({
-    serverFactory: fastLaneServerFactory(publicCache, CORS_HEADERS),
+    serverFactory: fastLaneServerFactory(publicCache, CORS_HEADERS, metrics.countFastLane),
     logger: {
       level: config.logLevel,
       redact: { paths: ['req.headers.authorization', 'headers.authorization'], censor: '[redacted]' },
@@ -105,6 +107,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
       }),
   });
   await registerOpenApi(app);
+  installMetrics(app, metrics, config.metricsToken);
   installAuth(app, { db, now, failureLimit: config.authFailureLimit });
   installPublicCaching(app, publicCache);
 

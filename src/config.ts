@@ -18,6 +18,7 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_URL: z.string().min(1).default('data/quire.db'),
   DATABASE_POOL_SIZE: positiveInt(10),
+  METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   TRUST_PROXY: z
     .string()
@@ -69,6 +70,8 @@ export interface Config {
   databaseUrl: string;
   /** PostgreSQL: connections per process. */
   databasePoolSize: number;
+  /** Bearer token for GET /metrics; null leaves the route off. */
+  metricsToken: string | null;
   logLevel: (typeof LOG_LEVELS)[number];
   trustProxy: TrustProxy;
   bodyLimit: number;
@@ -131,6 +134,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
+    metricsToken: e.METRICS_TOKEN ?? null,
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,
     bodyLimit: e.BODY_LIMIT,

@@ -50,6 +50,7 @@ describe('loadConfig', () => {
       host: '0.0.0.0',
       databaseUrl: ':memory:',
       databasePoolSize: 4,
+      metricsToken: null,
       logLevel: 'debug',
       trustProxy: ['10.0.0.0/8', '127.0.0.1'],
       bodyLimit: 2048,

@@ -22,7 +22,7 @@ export type FixedHeaders = Record<string, string>;
  * the socket, with exactly the headers the Fastify route would send: routing, hooks and the reply
  * object are for requests that need work. Everything else, and every miss, goes to Fastify.
  */
-export function fastLaneServerFactory(cache: PublicCache, fixed: FixedHeaders) {
+export function fastLaneServerFactory(cache: PublicCache, fixed: FixedHeaders, onAnswer?: (status: number) => void) {
   return (handler: RequestListener, fastifyOptions: Record<string, unknown>): Server => {
     const options = fastifyOptions as unknown as ServerTimeouts;
     const server = createServer(serverOptions(options), (request: IncomingMessage, response: ServerResponse) => {
@@ -42,6 +42,7 @@ export function fastLaneServerFactory(cache: PublicCache, fixed: FixedHeaders) {
           };
           if (resolved.notModified) {
             response.writeHead(304, headers).end();
+            onAnswer?.(304);
             return;
           }
           const hit = resolved.hit!;
@@ -49,6 +50,7 @@ export function fastLaneServerFactory(cache: PublicCache, fixed: FixedHeaders) {
           if (hit.surrogateKey) headers['surrogate-key'] = hit.surrogateKey;
           headers['content-length'] = String(Buffer.byteLength(hit.body));
           response.writeHead(200, headers).end(hit.body);
+          onAnswer?.(200);
         },
         () => handler(request, response),
       );
