@@ -18,6 +18,9 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_URL: z.string().min(1).default('data/quire.db'),
   DATABASE_POOL_SIZE: positiveInt(10),
+  WORKERS: z.coerce.number().int().min(0).max(256).default(0),
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  REDIS_PREFIX: z.string().min(1).default('quire:'),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   TRUST_PROXY: z
     .string()
@@ -69,6 +72,12 @@ export interface Config {
   databaseUrl: string;
   /** PostgreSQL: connections per process. */
   databasePoolSize: number;
+  /** Processes serving the port (node:cluster); 0 is one process and no primary. */
+  workers: number;
+  /** Where rate limits count, shared by every process; null: each process counts alone. */
+  redisUrl: string | null;
+  /** Prefix of every Redis key, so installations (or test runs) sharing a Redis never mix counts. */
+  redisPrefix: string;
   logLevel: (typeof LOG_LEVELS)[number];
   trustProxy: TrustProxy;
   bodyLimit: number;
@@ -131,6 +140,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
+    workers: e.WORKERS,
+    redisUrl: e.REDIS_URL ?? null,
+    redisPrefix: e.REDIS_PREFIX,
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,
     bodyLimit: e.BODY_LIMIT,
