@@ -28,18 +28,26 @@ export function runPrimary(config: Config): void {
   let failedExits = 0;
   let consecutiveCrashes = 0;
   const startedAt = new Map<Worker, number>();
+  const listening = new Set<Worker>();
 
   const fork = () => {
     const worker = cluster.fork();
     startedAt.set(worker, Date.now());
     log.info({ worker: worker.id, workerPid: worker.process.pid }, 'worker started');
+    worker.once('listening', (address) => {
+      listening.add(worker);
+      log.info({ worker: worker.id, port: address.port }, 'worker listening');
+    });
   };
 
   cluster.on('exit', (worker, code, signal) => {
     const lived = Date.now() - (startedAt.get(worker) ?? 0);
     startedAt.delete(worker);
     if (stopping) {
-      if (code !== 0) failedExits += 1;
+      // A worker still starting has no handler yet: our SIGTERM ends it, and it had nothing in flight.
+      const clean = code === 0 || (signal === 'SIGTERM' && !listening.has(worker));
+      if (!clean) failedExits += 1;
+      listening.delete(worker);
       log.info({ worker: worker.id, code, signal }, 'worker stopped');
       if (startedAt.size === 0) {
         log.info({ failedExits }, 'all workers stopped; exiting');
@@ -47,6 +55,7 @@ export function runPrimary(config: Config): void {
       }
       return;
     }
+    listening.delete(worker);
     consecutiveCrashes = lived >= STABLE_AFTER_MS ? 1 : consecutiveCrashes + 1;
     const delay = Math.min(MAX_BACKOFF_MS, 250 * 2 ** (consecutiveCrashes - 1));
     log.error({ worker: worker.id, code, signal, livedMs: lived, restartInMs: delay }, 'worker died; restarting');
