@@ -14,6 +14,7 @@ import { healthRoutes } from './http/health.js';
 import { installJsonBodyParser } from './http/json-body.js';
 import { createMetrics, installMetrics } from './http/metrics.js';
 import { registerOpenApi } from './http/openapi.js';
+import { createRedis } from './http/redis.js';
 import type { RouteDeps } from './http/route-deps.js';
 import { adminArticleRoutes } from './modules/articles/articles.admin.routes.js';
 import { publicArticleRoutes } from './modules/articles/articles.routes.js';
@@ -94,9 +95,13 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
     exposedHeaders: EXPOSED_HEADERS,
     maxAge: 600,
   });
+  // With REDIS_URL every process counts in one place; without it each process counts alone.
+  const shared = config.redisUrl ? createRedis(config.redisUrl, app.log) : undefined;
+  if (shared) app.addHook('onClose', async () => void shared.redis.disconnect());
   // Off by default: only routes that ask for a limit (comment submission) pay for one.
   await app.register(rateLimit, {
     global: false,
+    ...(shared && { redis: shared.redis, nameSpace: `${config.redisPrefix}comments:`, skipOnError: true }),
     keyGenerator: clientAddress,
     errorResponseBuilder: (_request, context) =>
       new AppError({
@@ -108,7 +113,12 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
   });
   await registerOpenApi(app);
   installMetrics(app, metrics, config.metricsToken);
-  installAuth(app, { db, now, failureLimit: config.authFailureLimit });
+  installAuth(app, {
+    db,
+    now,
+    failureLimit: config.authFailureLimit,
+    ...(shared && { redis: { shared, prefix: config.redisPrefix } }),
+  });
   installPublicCaching(app, publicCache);
 
   const deps: RouteDeps = { db, now, config };

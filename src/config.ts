@@ -19,6 +19,9 @@ const envSchema = z.object({
   DATABASE_URL: z.string().min(1).default('data/quire.db'),
   DATABASE_POOL_SIZE: positiveInt(10),
   METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  WORKERS: z.coerce.number().int().min(0).max(256).default(0),
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  REDIS_PREFIX: z.string().min(1).default('quire:'),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   TRUST_PROXY: z
     .string()
@@ -72,6 +75,12 @@ export interface Config {
   databasePoolSize: number;
   /** Bearer token for GET /metrics; null leaves the route off. */
   metricsToken: string | null;
+  /** Processes serving the port (node:cluster); 0 is one process and no primary. */
+  workers: number;
+  /** Where rate limits count, shared by every process; null: each process counts alone. */
+  redisUrl: string | null;
+  /** Prefix of every Redis key, so installations (or test runs) sharing a Redis never mix counts. */
+  redisPrefix: string;
   logLevel: (typeof LOG_LEVELS)[number];
   trustProxy: TrustProxy;
   bodyLimit: number;
@@ -135,6 +144,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     databaseUrl: e.DATABASE_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
     metricsToken: e.METRICS_TOKEN ?? null,
+    workers: e.WORKERS,
+    redisUrl: e.REDIS_URL ?? null,
+    redisPrefix: e.REDIS_PREFIX,
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,
     bodyLimit: e.BODY_LIMIT,

@@ -1,14 +1,38 @@
+import cluster from 'node:cluster';
 import { buildApp } from './app.js';
+import { primaryLogger, runPrimary } from './cluster.js';
 import { loadConfig } from './config.js';
-import { prepareDatabase } from './startup.js';
+import { openConfiguredDatabase, prepareDatabase } from './startup.js';
 import { describeStartupError } from './startup-errors.js';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
-  const { db, seeded } = await prepareDatabase(config, { seed: true });
+  const worker = cluster.isWorker ? cluster.worker?.id : undefined;
+  if (config.workers > 0 && cluster.isPrimary) {
+    // The primary migrates (and seeds) once, closes its connection, then only supervises.
+    const { db, seeded } = await prepareDatabase(config, { seed: true });
+    await db.close();
+    primaryLogger(config.logLevel).info(
+      { database: db.describe(), engine: db.dialect, migrations: 'applied', sampleLoaded: seeded },
+      'database ready',
+    );
+    runPrimary(config);
+    return;
+  }
+  // One process migrates on its own; a worker opens what its primary migrated.
+  const { db, seeded } =
+    worker === undefined
+      ? await prepareDatabase(config, { seed: true })
+      : { db: await openConfiguredDatabase(config), seeded: false };
   const app = await buildApp(config, { db });
-  app.log.info(
-    { database: db.describe(), engine: db.dialect, migrations: 'applied', sampleLoaded: seeded },
+  const log = worker === undefined ? app.log : app.log.child({ role: 'worker', worker });
+  log.info(
+    {
+      database: db.describe(),
+      engine: db.dialect,
+      migrations: worker === undefined ? 'applied' : 'by primary',
+      sampleLoaded: seeded,
+    },
     'database ready',
   );
 
@@ -16,17 +40,17 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     if (closing) return;
     closing = true;
-    app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+    log.info({ signal }, 'shutting down: finishing in-flight requests');
     // Fastify stops accepting, lets in-flight requests finish, then the onClose hook closes the database.
     const force = setTimeout(() => {
-      app.log.error('shutdown timed out; exiting');
+      log.error('shutdown timed out; exiting');
       process.exit(1);
     }, 10_000);
     force.unref();
     app.close().then(
       () => process.exit(0),
       (error: unknown) => {
-        app.log.error({ err: error }, 'error while closing');
+        log.error({ err: error }, 'error while closing');
         process.exit(1);
       },
     );

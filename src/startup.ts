@@ -20,14 +20,19 @@ export async function initializeDatabase(
   return true;
 }
 
-/** Opens the configured database and migrates it; the server also seeds an empty one (SEED_ON_EMPTY). */
-export async function prepareDatabase(config: Config, { seed }: { seed: boolean }): Promise<PreparedDatabase> {
-  const db = await openDatabase({
+/** Opens the configured database as it is (a cluster worker: its primary migrated it). */
+export function openConfiguredDatabase(config: Config): Promise<DatabaseHandles> {
+  return openDatabase({
     url: config.databaseUrl,
     synchronous: config.sqliteSynchronous,
     busyWaitMs: config.sqliteBusyWaitMs,
     poolSize: config.databasePoolSize,
   });
+}
+
+/** Opens the configured database and migrates it; the server also seeds an empty one (SEED_ON_EMPTY). */
+export async function prepareDatabase(config: Config, { seed }: { seed: boolean }): Promise<PreparedDatabase> {
+  const db = await openConfiguredDatabase(config);
   try {
     const seeded = await initializeDatabase(db, { seedIfEmpty: seed && config.seedOnEmpty });
     return { db, seeded };

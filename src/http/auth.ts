@@ -5,6 +5,7 @@ import { touchKey } from '../modules/keys/keys.repository.js';
 import { resolveKey } from '../modules/keys/keys.service.js';
 import { clientAddress } from './client-address.js';
 import { AppError, problemResponses } from './errors.js';
+import type { SharedRedis } from './redis.js';
 import { always, type HeaderDeclaration, NO_STORE, responseHeaders, WWW_AUTHENTICATE } from './response-headers.js';
 
 const AUTH_RETRY_AFTER = { 'Retry-After': always('Seconds until this address may try a key again') };
@@ -54,12 +55,17 @@ export function authProblems<const S extends number[]>(...more: S) {
 // Addresses tracked at once: bounds memory whatever the number of clients (the oldest go first).
 const MAX_TRACKED_ADDRESSES = 100_000;
 
-/** Fixed-window count of failed authentications per client address. */
-function createFailureLimiter({ max, windowMs }: { max: number; windowMs: number }) {
+interface FailureLimiter {
+  /** Seconds until the address may try again, or 0 if it may now. */
+  blockedFor(address: string, at: number): Promise<number>;
+  fail(address: string, at: number): Promise<void>;
+}
+
+/** Fixed-window count of failed authentications per client address, in this process. */
+function createFailureLimiter({ max, windowMs }: { max: number; windowMs: number }): FailureLimiter {
   const windows = new Map<string, { count: number; resetAt: number }>();
   return {
-    /** Seconds until the address may try again, or 0 if it may now. */
-    blockedFor(address: string, at: number): number {
+    async blockedFor(address, at) {
       const window = windows.get(address);
       if (window === undefined) return 0;
       if (at >= window.resetAt) {
@@ -68,7 +74,7 @@ function createFailureLimiter({ max, windowMs }: { max: number; windowMs: number
       }
       return window.count >= max ? Math.ceil((window.resetAt - at) / 1000) : 0;
     },
-    fail(address: string, at: number): void {
+    async fail(address, at) {
       let window = windows.get(address);
       if (window === undefined || at >= window.resetAt) {
         windows.delete(address);
@@ -77,6 +83,45 @@ function createFailureLimiter({ max, windowMs }: { max: number; windowMs: number
         windows.set(address, window);
       }
       window.count += 1;
+    },
+  };
+}
+
+// The window starts with the first failure and expires with its key: Redis bounds memory.
+const COUNT_FAILURE = `local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return n`;
+
+/**
+ * The same fixed window counted in Redis, so every process sees every failure. Its windows run on
+ * Redis's clock, not the injected one. When Redis does not answer, the limit fails open (a warning
+ * is logged) rather than refusing every management request.
+ */
+function createRedisFailureLimiter(
+  { redis, warn }: SharedRedis,
+  prefix: string,
+  { max, windowMs }: { max: number; windowMs: number },
+): FailureLimiter {
+  const keyOf = (address: string) => `${prefix}auth-failures:${address}`;
+  return {
+    async blockedFor(address) {
+      try {
+        const [[, count], [, ttl]] = (await redis.multi().get(keyOf(address)).pttl(keyOf(address)).exec()) as [
+          [unknown, string | null],
+          [unknown, number],
+        ];
+        return Number(count ?? 0) >= max && ttl > 0 ? Math.ceil(ttl / 1000) : 0;
+      } catch (err) {
+        warn(err, 'Redis unavailable: failed-authentication limit not enforced');
+        return 0;
+      }
+    },
+    async fail(address) {
+      try {
+        await redis.eval(COUNT_FAILURE, 1, keyOf(address), windowMs);
+      } catch (err) {
+        warn(err, 'Redis unavailable: failed authentication not counted');
+      }
     },
   };
 }
@@ -116,9 +161,22 @@ export function principalOf(request: FastifyRequest): Principal {
 
 export function installAuth(
   app: FastifyInstance,
-  { db, now, failureLimit }: { db: DatabaseHandles; now: () => Date; failureLimit: { max: number; windowMs: number } },
+  {
+    db,
+    now,
+    failureLimit,
+    redis,
+  }: {
+    db: DatabaseHandles;
+    now: () => Date;
+    failureLimit: { max: number; windowMs: number };
+    /** With Redis, failures count across processes (keys under `prefix`); without it, per process. */
+    redis?: { shared: SharedRedis; prefix: string };
+  },
 ): void {
-  const failures = createFailureLimiter(failureLimit);
+  const failures = redis
+    ? createRedisFailureLimiter(redis.shared, redis.prefix, failureLimit)
+    : createFailureLimiter(failureLimit);
   // onRequest: a request without the right key is refused before its body is even parsed.
   const authenticate = async (request: FastifyRequest, reply: FastifyReply) => {
     const roles = request.routeOptions.config.roles;
@@ -128,7 +186,7 @@ export function installAuth(
     // Guessing keys costs an address its access for a while, valid key or not, so guesses learn nothing.
     const address = clientAddress(request);
     const attemptAt = now().getTime();
-    const wait = failures.blockedFor(address, attemptAt);
+    const wait = await failures.blockedFor(address, attemptAt);
     if (wait > 0) {
       throw new AppError({
         status: 429,
@@ -138,16 +196,17 @@ export function installAuth(
         headers: { 'retry-after': String(wait) },
       });
     }
-    const refuse = (error: AppError) => {
-      failures.fail(address, attemptAt);
+    const refuse = async (error: AppError) => {
+      await failures.fail(address, attemptAt);
       return error;
     };
     const header = request.headers.authorization;
-    if (!header) throw refuse(unauthorized('Send an API key as "Authorization: Bearer <key>".'));
+    if (!header) throw await refuse(unauthorized('Send an API key as "Authorization: Bearer <key>".'));
     const match = /^Bearer ([^\s]+)$/i.exec(header.trim());
-    if (!match?.[1]) throw refuse(unauthorized('The Authorization header must be "Bearer <key>".', 'invalid_token'));
+    if (!match?.[1])
+      throw await refuse(unauthorized('The Authorization header must be "Bearer <key>".', 'invalid_token'));
     const key = await resolveKey({ db: db.read, token: match[1] });
-    if (!key) throw refuse(unauthorized('The API key is unknown or revoked.', 'invalid_token'));
+    if (!key) throw await refuse(unauthorized('The API key is unknown or revoked.', 'invalid_token'));
     if (!roles.includes(key.role)) {
       throw new AppError({
         status: 403,
