@@ -1,22 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { seedSampleContent } from '../../seeds/load.js';
-import { type DatabaseHandles, openDatabase } from '../../src/db/client.js';
-import { exportDatabase, importDatabase } from '../../src/db/transfer.js';
+import { openDatabase } from '../../src/db/client.js';
 import { createKey, revokeApiKey } from '../../src/modules/keys/keys.service.js';
 import { createClock, createTestApp, type TestClock } from '../helpers/app.js';
 import { openPostgresTestDatabase } from '../helpers/databases.js';
 import { bearer } from '../helpers/keys.js';
-
-async function exported(db: DatabaseHandles): Promise<string> {
-  let text = '';
-  await exportDatabase({ db, write: (chunk) => void (text += chunk) });
-  return text;
-}
-
-async function* linesOf(text: string): AsyncGenerator<string> {
-  yield* text.split('\n');
-}
+import { exportToString, importString } from '../helpers/transfer.js';
 
 /** The sample content plus what it lacks: a draft, a scheduled article, a redirect, a priced product, comments in every status. */
 async function fillThroughTheApi(app: FastifyInstance, admin: { authorization: string }, clock: TestClock) {
@@ -158,11 +148,11 @@ describe('moving from SQLite to PostgreSQL with export and import', () => {
     const { app: before } = await createTestApp({ db: sqlite, clock });
     const { lastComment } = await fillThroughTheApi(before, admin, clock);
 
-    const file = await exported(sqlite);
+    const file = await exportToString(sqlite);
     const postgres = await openPostgresTestDatabase();
-    const summary = await importDatabase({ db: postgres, lines: linesOf(file) });
+    const summary = await importString(postgres, file);
     expect(summary.rows).toBe(file.trimEnd().split('\n').length - 1);
-    expect(await exported(postgres)).toBe(file);
+    expect(await exportToString(postgres)).toBe(file);
 
     const { app: after } = await createTestApp({ db: postgres, clock });
     const commentIds = Array.from({ length: lastComment }, (_, i) => i + 1);
