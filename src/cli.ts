@@ -1,9 +1,14 @@
+import { once } from 'node:events';
+import { createReadStream, createWriteStream, existsSync, renameSync, rmSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { seedSampleContent } from '../seeds/load.js';
 import { seedSynthetic } from '../seeds/synthetic.js';
 import { ConfigError, loadConfig } from './config.js';
-import type { DatabaseHandles } from './db/client.js';
+import { type DatabaseHandles, isPostgresUrl } from './db/client.js';
 import type { Role } from './db/schema.js';
+import { exportDatabase, importDatabase, TransferError } from './db/transfer.js';
 import { IdParamsSchema } from './http/common.schemas.js';
 import { AppError } from './http/errors.js';
 import { type ApiKey, CreateApiKeyBodySchema } from './modules/keys/keys.schemas.js';
@@ -23,7 +28,14 @@ Commands:
   seed      add the sample content (idempotent: adds what is missing, matched by slug)
   seed --articles <N> --comments <M> [--seed <S>]
             add N synthetic articles (sections, tips, tags, products) and M comments in every
-            status, with replies; deterministic for a given seed (default 1)`;
+            status, with replies; deterministic for a given seed (default 1)
+  export [file]
+            write every table as JSON lines (to stdout without a file), read in one consistent
+            snapshot: the server may keep running
+  import [file]
+            load an export (from stdin without a file) into an empty database of either engine
+  backup <file>
+            SQLite: a consistent copy of the live database file (on PostgreSQL, use pg_dump)`;
 
 type Command =
   | { name: 'help' }
@@ -32,7 +44,10 @@ type Command =
   | { name: 'seed synthetic'; articles: number; comments: number; seed: number }
   | { name: 'keys create'; role: Role; label: string }
   | { name: 'keys list' }
-  | { name: 'keys revoke'; id: number };
+  | { name: 'keys revoke'; id: number }
+  | { name: 'export'; file: string | undefined }
+  | { name: 'import'; file: string | undefined }
+  | { name: 'backup'; file: string };
 
 /** Bad command-line input: exit code 2 with the usage. */
 class UsageError extends Error {}
@@ -102,7 +117,8 @@ function parseCommand(argv: string[]): Command {
   const [command, sub, ...rest] = positionals;
   const name = command === 'keys' ? `keys ${sub ?? ''}`.trim() : (command ?? '');
   if (values.help || name === 'help') return { name: 'help' };
-  const maxPositionals = name === 'keys revoke' ? 3 : name.startsWith('keys') ? 2 : 1;
+  const maxPositionals =
+    name === 'keys revoke' ? 3 : name.startsWith('keys') || ['export', 'import', 'backup'].includes(name) ? 2 : 1;
   if (positionals.length > maxPositionals) throw new UsageError(`Unexpected argument: ${positionals[maxPositionals]}`);
   if (name !== 'keys create' && (values.role !== undefined || values.name !== undefined))
     throw new UsageError('--role and --name belong to "keys create"');
@@ -118,6 +134,12 @@ function parseCommand(argv: string[]): Command {
       return parseCreate(values);
     case 'keys revoke':
       return parseRevoke(rest[0]);
+    case 'export':
+    case 'import':
+      return { name, file: sub };
+    case 'backup':
+      if (sub === undefined) throw new UsageError('backup needs the file to write the copy to');
+      return { name, file: sub };
     case '':
       throw new UsageError('No command given');
     default:
@@ -168,8 +190,87 @@ function keyTable(keys: ApiKey[]): string {
   return formatTable(['ID', 'NAME', 'ROLE', 'PREFIX', 'CREATED', 'LAST USED', 'REVOKED'], rows);
 }
 
+/** Writes to a stream, waiting while its buffer is full. */
+function writerTo(stream: Writable) {
+  return async (text: string) => {
+    if (!stream.write(text)) await once(stream, 'drain');
+  };
+}
+
+async function exportTo(db: DatabaseHandles, file: string | undefined): Promise<number> {
+  if (file === undefined) {
+    const summary = await exportDatabase({ db, write: writerTo(process.stdout), onProgress: progressBar() });
+    console.error(`Exported ${summary.rows} row(s) from ${summary.tables} tables of ${db.describe()}`);
+    return 0;
+  }
+  // Written beside the file and renamed when complete: a failed export never leaves a truncated file under its name.
+  const partial = `${file}.partial`;
+  const stream = createWriteStream(partial);
+  try {
+    await once(stream, 'open');
+    const summary = await exportDatabase({ db, write: writerTo(stream), onProgress: progressBar() });
+    stream.end();
+    await once(stream, 'finish');
+    renameSync(partial, file);
+    console.log(`Exported ${summary.rows} row(s) from ${summary.tables} tables of ${db.describe()} to ${file}`);
+    return 0;
+  } catch (error) {
+    stream.destroy();
+    rmSync(partial, { force: true });
+    throw error;
+  }
+}
+
+async function importFrom(db: DatabaseHandles, file: string | undefined): Promise<number> {
+  if (file === undefined && process.stdin.isTTY)
+    throw new TransferError('import reads an export from a file, or from stdin: name the file or pipe it in.');
+  if (file !== undefined && !existsSync(file)) throw new TransferError(`No such file: ${file}`);
+  const input = file === undefined ? process.stdin : createReadStream(file);
+  const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+  try {
+    const summary = await importDatabase({ db, lines, onProgress: progressBar() });
+    console.log(`Imported ${summary.rows} row(s) into ${summary.tables} tables of ${db.describe()}`);
+    return 0;
+  } finally {
+    lines.close();
+    if (file !== undefined) input.destroy();
+  }
+}
+
+/** Runs before the database is opened: a backup must not migrate (or otherwise touch) what it copies. */
+async function backup(databaseUrl: string, file: string): Promise<number> {
+  if (isPostgresUrl(databaseUrl)) {
+    console.error(
+      'backup copies a SQLite database file; on PostgreSQL, use pg_dump (for example: pg_dump --format=custom --file=quire.dump "$DATABASE_URL").',
+    );
+    return 1;
+  }
+  // Engine code loads only for the engine in use (as in openDatabase).
+  const { sqlitePathOf } = await import('./db/sqlite/client.js');
+  const { BackupError, backupSqlite } = await import('./db/sqlite/backup.js');
+  const source = sqlitePathOf(databaseUrl);
+  if (source === null) {
+    console.error('DATABASE_URL=:memory: is a temporary database: there is nothing to back up.');
+    return 1;
+  }
+  const bar = progressBar();
+  try {
+    const { pages } = await backupSqlite({
+      source,
+      destination: file,
+      onProgress: bar && ((copied, total) => bar(copied, total, 'pages')),
+    });
+    console.log(`Backed up ${source} to ${file} (${pages} pages)`);
+    return 0;
+  } catch (error) {
+    if (!(error instanceof BackupError)) throw error;
+    console.error(error.message);
+    return 1;
+  }
+}
+
 async function run(
-  command: Exclude<Command, { name: 'help' }>,
+  command: Exclude<Command, { name: 'help' | 'backup' }>,
   db: DatabaseHandles,
   databaseUrl: string,
 ): Promise<number> {
@@ -211,6 +312,10 @@ async function run(
       await revokeApiKey({ db, id: command.id, now: new Date() });
       console.log(`Revoked API key ${command.id}`);
       return 0;
+    case 'export':
+      return exportTo(db, command.file);
+    case 'import':
+      return importFrom(db, command.file);
   }
 }
 
@@ -228,6 +333,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const config = loadConfig(process.env);
+  if (command.name === 'backup') return backup(config.databaseUrl, command.file);
   const { db } = await prepareDatabase(config, { seed: false });
   try {
     return await run(command, db, config.databaseUrl);
@@ -239,7 +345,10 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(error instanceof ConfigError || error instanceof AppError ? error.message : error);
+    const operatorError = [ConfigError, AppError, TransferError].some((kind) => error instanceof kind);
+    // File system errors (a missing folder, a denied path) already read as one line.
+    const fileError = error instanceof Error && 'syscall' in error && 'path' in error;
+    console.error(operatorError || fileError ? (error as Error).message : error);
     process.exit(1);
   },
 );

@@ -1,10 +1,14 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { seedSampleContent } from '../seeds/load.js';
 import { buildApp } from '../src/app.js';
+import { openDatabase } from '../src/db/client.js';
+import { insertComment, insertModerationEvent } from '../src/modules/comments/comments.repository.js';
 import { prepareDatabase } from '../src/startup.js';
 import { testConfig } from './helpers/app.js';
 import { bearer } from './helpers/keys.js';
@@ -26,17 +30,24 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-function cli(...args: string[]): Promise<CliResult> {
+function cliWith(options: { database?: string; stdin?: string }, ...args: string[]): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       process.execPath,
       ['--import', 'tsx', 'src/cli.ts', ...args],
-      { cwd: ROOT, env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' } },
+      {
+        cwd: ROOT,
+        env: { ...process.env, DATABASE_URL: options.database ?? databaseUrl, LOG_LEVEL: 'silent' },
+        maxBuffer: 64 * 1024 * 1024,
+      },
       (error, stdout, stderr) =>
         resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
     );
+    child.stdin?.end(options.stdin ?? '');
   });
 }
+
+const cli = (...args: string[]) => cliWith({}, ...args);
 
 const lastLine = (text: string) => text.trimEnd().split('\n').at(-1) ?? '';
 
@@ -116,5 +127,137 @@ describe('npm run cli -- keys', () => {
     const migrate = await cli('migrate');
     expect(migrate.code, migrate.stderr).toBe(0);
     expect(migrate.stdout).toContain(databaseUrl);
+  });
+});
+
+describe('npm run cli -- export, import', () => {
+  it('exports to a file or stdout, imports into an empty database, refuses a non-empty one', {
+    timeout: 120_000,
+  }, async () => {
+    expect((await cli('seed')).code).toBe(0);
+    const file = join(dir, 'quire.jsonl');
+    const toFile = await cli('export', file);
+    expect(toFile.code, toFile.stderr).toBe(0);
+    expect(toFile.stdout).toContain(file);
+    const text = readFileSync(file, 'utf8');
+    expect(JSON.parse(text.split('\n')[0]!)).toMatchObject({ format: 'quire-export', version: 1 });
+    // Without a file, the export alone goes to stdout: the same bytes.
+    const toStdout = await cli('export');
+    expect(toStdout.code, toStdout.stderr).toBe(0);
+    expect(toStdout.stdout).toBe(text);
+    expect(readdirSync(dir).filter((name) => name.endsWith('.partial'))).toEqual([]);
+
+    const target = join(dir, 'moved.db');
+    const imported = await cliWith({ database: target }, 'import', file);
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(imported.stdout).toMatch(/^Imported \d+ row\(s\) into 14 tables of /);
+    expect((await cliWith({ database: target }, 'export')).stdout).toBe(text);
+
+    // Not empty: exit code 1, one line saying why, and the database as it was.
+    const again = await cliWith({ database: target, stdin: text }, 'import');
+    expect(again.code).toBe(1);
+    expect(again.stderr.trimEnd().split('\n')).toEqual([
+      expect.stringMatching(/^Refusing to import into .*moved\.db: it is not empty \(/),
+    ]);
+    expect((await cliWith({ database: target }, 'export')).stdout).toBe(text);
+
+    const missing = await cliWith({ database: join(dir, 'other.db') }, 'import', join(dir, 'nope.jsonl'));
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.trim()).toBe(`No such file: ${join(dir, 'nope.jsonl')}`);
+  });
+
+  it('imports from stdin', { timeout: 60_000 }, async () => {
+    expect((await cli('seed')).code).toBe(0);
+    const { stdout: text } = await cli('export');
+    const target = join(dir, 'piped.db');
+    const piped = await cliWith({ database: target, stdin: text }, 'import');
+    expect(piped.code, piped.stderr).toBe(0);
+    expect((await cliWith({ database: target }, 'export')).stdout).toBe(text);
+  });
+});
+
+describe('npm run cli -- backup', () => {
+  it('copies a live SQLite database while writes happen: every committed row, consistent', {
+    timeout: 60_000,
+  }, async () => {
+    const db = await openDatabase({ url: databaseUrl });
+    await db.migrate();
+    await seedSampleContent({ withTransaction: db.withTransaction, now: new Date() });
+    // A long read (another request of the server, say) holds a snapshot from before the writes: no
+    // checkpoint can move them into the main file, they stay in the WAL, where a plain copy misses them.
+    const longRead = new Database(databaseUrl, { readonly: true });
+    longRead.exec('begin');
+    longRead.prepare('select count(*) from comments').get();
+    // A comment and its moderation event in one transaction, again and again, as a live server writes.
+    const committed: number[] = [];
+    let writing = true;
+    const writer = (async () => {
+      for (let n = 0; writing; n += 1) {
+        const at = new Date().toISOString();
+        const id = await db.withTransaction(async (tx) => {
+          const values = {
+            articleId: 1,
+            authorName: `W${n}`,
+            authorEmail: 'w@example.org',
+            body: `Write ${n}`,
+            status: 'pending' as const,
+            contentHash: `w${n}`,
+            createdAt: at,
+            updatedAt: at,
+          };
+          const commentId = await insertComment({ db: tx, values });
+          await insertModerationEvent({
+            db: tx,
+            values: { commentId, fromStatus: null, toStatus: 'pending', actor: 'system', note: null, at },
+          });
+          return commentId;
+        });
+        committed.push(id);
+      }
+    })();
+    // The writer failing ends the wait too (and the test, below).
+    const stopped = writer.then(() => 'stopped');
+    while (committed.length < 5 && (await Promise.race([stopped, new Promise((r) => setTimeout(r, 5))])) !== 'stopped');
+    const before = [...committed];
+    const copy = join(dir, 'backup.db');
+    const result = await cli('backup', copy);
+    const after = [...committed];
+    writing = false;
+    await writer;
+    await db.close();
+    longRead.exec('commit');
+    longRead.close();
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`Backed up ${databaseUrl} to ${copy}`);
+    expect(after.length).toBeGreaterThan(before.length);
+
+    const backup = new Database(copy, { readonly: true });
+    try {
+      expect(backup.pragma('integrity_check', { simple: true })).toBe('ok');
+      expect(backup.pragma('foreign_key_check')).toEqual([]);
+      const ids = (
+        backup.prepare("select id from comments where author_name like 'W%' order by id").all() as { id: number }[]
+      ).map((r) => r.id);
+      // Every row committed before the backup started, and no half transaction: each comment has its event.
+      expect(ids).toEqual(expect.arrayContaining(before));
+      expect(ids).toEqual(committed.slice(0, ids.length));
+      const orphans = backup
+        .prepare(
+          "select count(*) as n from comments c where author_name like 'W%' and not exists (select 1 from moderation_events e where e.comment_id = c.id)",
+        )
+        .get() as { n: number };
+      expect(orphans.n).toBe(0);
+    } finally {
+      backup.close();
+    }
+  });
+
+  it('on PostgreSQL, refuses in one line naming pg_dump, without connecting', { timeout: 60_000 }, async () => {
+    const refused = await cliWith({ database: 'postgres://quire@127.0.0.1:1/none' }, 'backup', join(dir, 'x.db'));
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trimEnd().split('\n')).toEqual([expect.stringContaining('use pg_dump')]);
+    const usage = await cli('backup');
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('backup needs the file');
   });
 });

@@ -31,6 +31,11 @@ export async function openTestDatabase(options: { trace?: (sql: string) => void 
   return TEST_DATABASE_URL ? openServerDatabase(TEST_DATABASE_URL, options) : openPgliteDatabase(options);
 }
 
+/** A fresh, migrated PostgreSQL database (the server of TEST_DATABASE_URL, else PGlite), whatever the engine under test. */
+export function openPostgresTestDatabase(): Promise<DatabaseHandles> {
+  return TEST_DATABASE_URL ? openServerDatabase(TEST_DATABASE_URL) : openPgliteDatabase();
+}
+
 // ---- a real server: one migrated template per worker, a database copied from it per test
 
 let sequence = 0;

@@ -9,14 +9,20 @@ import { insertInstanceRows, migrationsFolder } from '../migrate.js';
 import type { Db } from '../schema.js';
 import { createTransactor } from './transaction.js';
 
+/** The file a SQLite DATABASE_URL names; null for ":memory:". */
+export function sqlitePathOf(url: string): string | null {
+  if (url === ':memory:') return null;
+  return url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : url;
+}
+
 // better-sqlite3 does not open URI filenames, so two connections cannot share a plain in-memory
 // database: ":memory:" becomes a private temporary file, removed when the database closes.
 function resolveLocation(url: string): { path: string; temporary: string | null } {
-  if (url === ':memory:') {
+  const path = sqlitePathOf(url);
+  if (path === null) {
     const dir = mkdtempSync(join(tmpdir(), 'quire-'));
     return { path: join(dir, 'quire.db'), temporary: dir };
   }
-  const path = url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : url;
   mkdirSync(dirname(path), { recursive: true });
   return { path, temporary: null };
 }

@@ -31,7 +31,7 @@ import {
 } from './comments.repository.js';
 import type { AdminComment, AdminCommentDetail, BulkFilter, CommentSubmit, QueueItem } from './comments.schemas.js';
 import { contentHashOf } from './comments.service.js';
-import { scoreComment } from './spam.js';
+import { orderedSignals, scoreComment } from './spam.js';
 
 const SYSTEM_ACTOR = 'system';
 
@@ -139,7 +139,7 @@ function toAdminComment(row: CommentRow, articleSlug: string): AdminComment {
     body: row.body,
     status: row.status,
     spamScore: row.spamScore,
-    spamSignals: row.spamSignals,
+    spamSignals: orderedSignals(row.spamSignals),
     revision: row.revision,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,

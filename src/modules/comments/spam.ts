@@ -52,3 +52,19 @@ export function scoreComment(input: SpamInput, policy: CommentPolicy): { score: 
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;
+
+const SIGNAL_ORDER = Object.keys(SPAM_WEIGHTS);
+const rankOf = (name: string) => {
+  const rank = SIGNAL_ORDER.indexOf(name);
+  return rank < 0 ? SIGNAL_ORDER.length : rank;
+};
+
+/**
+ * Stored signals in the filter's own order, whatever the engine kept (PostgreSQL's jsonb reorders
+ * object keys): admin answers are the same bytes on both engines.
+ */
+export function orderedSignals(signals: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(signals).sort(([a], [b]) => rankOf(a) - rankOf(b) || (a < b ? -1 : a > b ? 1 : 0)),
+  );
+}
