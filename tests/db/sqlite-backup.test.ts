@@ -53,7 +53,10 @@ describe('backupSqlite', () => {
       onProgress: (copied, total) => {
         steps.push(copied);
         // Bounded, so that a copy that never finished on its own would still end (and fail below).
-        if (copied < total && writes < 50) insert.run(`during-${(writes += 1)}`);
+        if (copied < total && writes < 50) {
+          writes += 1;
+          insert.run(`during-${writes}`);
+        }
       },
     });
     expect(pages).toBeGreaterThan(20);
