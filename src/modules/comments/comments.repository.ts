@@ -29,6 +29,7 @@ import {
   type Tables,
   tablesOf,
 } from '../../db/schema.js';
+import { commentTextMatch, searchWords } from '../../db/text-search.js';
 
 export type { CommentRow, ModerationEventRow } from '../../db/schema.js';
 
@@ -191,19 +192,14 @@ export interface QueueFilter {
   text?: string | undefined;
 }
 
-function queueConditions(comments: Comments, filter: Omit<QueueFilter, 'status'>): SQL[] {
+function queueConditions(db: Db, comments: Comments, filter: Omit<QueueFilter, 'status'>): SQL[] {
   const conditions: SQL[] = [isNull(comments.deletedAt)];
   if (filter.articleId !== undefined) conditions.push(eq(comments.articleId, filter.articleId));
-  if (filter.text) {
-    const pattern = `%${filter.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    conditions.push(
-      or(
-        // Case-insensitive for ASCII letters on both engines (SQLite's LIKE already is; PostgreSQL's is not).
-        sql`lower(${comments.body}) like lower(${pattern}) escape '\\'`,
-        sql`lower(${comments.authorName}) like lower(${pattern}) escape '\\'`,
-        sql`lower(${comments.authorEmail}) like lower(${pattern}) escape '\\'`,
-      )!,
-    );
+  if (filter.text !== undefined) {
+    const words = searchWords(filter.text);
+    // Full text over body and author name, or the author's e-mail exactly; both through an index.
+    const byEmail = sql`lower(trim(${comments.authorEmail})) = ${filter.text.trim().toLowerCase()}`;
+    conditions.push(words.length > 0 ? or(commentTextMatch(db, comments, words), byEmail)! : byEmail);
   }
   return conditions;
 }
@@ -221,7 +217,7 @@ export async function listQueue({
   after?: ThreadCursor;
 }) {
   const { articles, comments } = tablesOf(db);
-  const conditions = queueConditions(comments, filter);
+  const conditions = queueConditions(db, comments, filter);
   if (filter.status) conditions.push(eq(comments.status, filter.status));
   if (after)
     conditions.push(
@@ -239,7 +235,10 @@ export async function listQueue({
     .limit(limit + 1);
 }
 
-/** How many live comments match the filter, per status. */
+/**
+ * How many live comments match the filter, per status: without a filter, the counts the triggers
+ * keep (one row per status); with an article or text filter, a count over that filter's index.
+ */
 export async function countQueueByStatus({
   db,
   filter,
@@ -247,14 +246,17 @@ export async function countQueueByStatus({
   db: Db;
   filter: Omit<QueueFilter, 'status'>;
 }): Promise<Record<CommentStatus, number>> {
-  const { comments } = tablesOf(db);
-  const rows = await db
-    .select({ status: comments.status, n: count() })
-    .from(comments)
-    .where(and(...queueConditions(comments, filter)))
-    .groupBy(comments.status);
+  const { comments, commentCounts } = tablesOf(db);
+  const rows =
+    filter.articleId === undefined && filter.text === undefined
+      ? await db.select({ status: commentCounts.status, n: commentCounts.n }).from(commentCounts)
+      : await db
+          .select({ status: comments.status, n: count() })
+          .from(comments)
+          .where(and(...queueConditions(db, comments, filter)))
+          .groupBy(comments.status);
   const counts: Record<CommentStatus, number> = { pending: 0, approved: 0, rejected: 0, spam: 0 };
-  for (const { status, n } of rows) counts[status] = n;
+  for (const { status, n } of rows) counts[status] = Number(n);
   return counts;
 }
 
@@ -435,8 +437,8 @@ export interface QueueItemFilter extends QueueFilter {
   createdBefore?: string | undefined;
 }
 
-function queueItemConditions(comments: Comments, filter: QueueItemFilter): SQL[] {
-  const conditions = queueConditions(comments, filter);
+function queueItemConditions(db: Db, comments: Comments, filter: QueueItemFilter): SQL[] {
+  const conditions = queueConditions(db, comments, filter);
   if (filter.status) conditions.push(eq(comments.status, filter.status));
   if (filter.createdBefore) conditions.push(lt(comments.createdAt, filter.createdBefore));
   return conditions;
@@ -457,7 +459,7 @@ export async function listQueueItems({
   after?: ThreadCursor | undefined;
 }) {
   const { articles, comments } = tablesOf(db);
-  const conditions = queueItemConditions(comments, filter);
+  const conditions = queueItemConditions(db, comments, filter);
   const beyond = order === 'oldest' ? gt : lt;
   if (after)
     conditions.push(
@@ -503,7 +505,7 @@ export async function listDecidableBatch({
   limit: number;
 }): Promise<CommentRow[]> {
   const { comments } = tablesOf(db);
-  const conditions = queueItemConditions(comments, filter);
+  const conditions = queueItemConditions(db, comments, filter);
   conditions.push(lte(comments.id, maxId), sql`${comments.status} <> ${notStatus}`);
   if (after)
     conditions.push(
