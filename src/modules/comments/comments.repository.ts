@@ -173,17 +173,74 @@ export async function hasRecentDuplicate({
   return (await duplicateQuery(db).execute({ contentHash, addressHash, since })).length > 0;
 }
 
-const spamFromAddressQuery = preparedPer((db: Db) => {
+/** The normalised e-mail an author is known by: trimmed, lowercased (the expression comments_author_idx holds). */
+export function authorKeyOf(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+const authorKeyOfColumn = (comments: Comments) => sql`lower(trim(${comments.authorEmail}))`;
+
+const spamFromAuthorQuery = preparedPer((db: Db) => {
   const { comments } = tablesOf(db);
   return db
     .select({ n: count() })
     .from(comments)
-    .where(and(eq(comments.addressHash, sql.placeholder('addressHash')), eq(comments.status, 'spam')))
-    .prepare('spam_from_address');
+    .where(
+      and(
+        eq(comments.addressHash, sql.placeholder('addressHash')),
+        eq(comments.status, 'spam'),
+        sql`${authorKeyOfColumn(comments)} = ${sql.placeholder('authorKey')}`,
+        gte(comments.updatedAt, sql.placeholder('since')),
+      ),
+    )
+    .prepare('spam_from_author');
 });
 
-export async function countSpamFromAddress({ db, addressHash }: { db: Db; addressHash: string }): Promise<number> {
-  return (await spamFromAddressQuery(db).execute({ addressHash }))[0]?.n ?? 0;
+/** Comments marked spam since `since` that came from this address with this e-mail: another reader behind the address is not tainted. */
+export async function countRecentSpamFromAuthor({
+  db,
+  addressHash,
+  authorKey,
+  since,
+}: {
+  db: Db;
+  addressHash: string;
+  authorKey: string;
+  since: string;
+}): Promise<number> {
+  return Number((await spamFromAuthorQuery(db).execute({ addressHash, authorKey, since }))[0]?.n ?? 0);
+}
+
+/**
+ * The statuses of the author's `limit` latest decided comments (approved, rejected or spam),
+ * newest first; locked on PostgreSQL when `lock`, so a decision racing the check waits for it.
+ */
+export async function latestDecisionsOfAuthor({
+  db,
+  authorKey,
+  limit,
+  lock,
+}: {
+  db: Db;
+  authorKey: string;
+  limit: number;
+  lock: boolean;
+}): Promise<CommentStatus[]> {
+  const { comments } = tablesOf(db);
+  const query = db
+    .select({ id: comments.id, status: comments.status })
+    .from(comments)
+    .where(
+      and(
+        sql`${authorKeyOfColumn(comments)} = ${authorKey}`,
+        inArray(comments.status, ['approved', 'rejected', 'spam']),
+      ),
+    )
+    .orderBy(desc(comments.id))
+    .limit(limit)
+    .$dynamic();
+  const rows = await (lock ? forUpdate(db, query) : query);
+  return rows.map((r) => r.status);
 }
 
 export interface QueueFilter {
