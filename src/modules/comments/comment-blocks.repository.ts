@@ -9,6 +9,12 @@ export async function listCommentBlocks({ db }: { db: Db }): Promise<CommentBloc
   return db.select().from(commentBlocks).orderBy(asc(commentBlocks.id));
 }
 
+export async function getCommentBlock({ db, id }: { db: Db; id: number }): Promise<CommentBlockRow | undefined> {
+  const { commentBlocks } = tablesOf(db);
+  const [row] = await db.select().from(commentBlocks).where(eq(commentBlocks.id, id)).limit(1);
+  return row;
+}
+
 export async function findCommentBlock({
   db,
   kind,

@@ -43,7 +43,7 @@ const SYSTEM_ACTOR = 'system';
 const salts = new WeakMap<Db, string>();
 
 /** Client addresses are kept only as salted hashes: enough to spot repeats, useless if leaked. */
-async function hashAddress(db: Db, address: string): Promise<string> {
+export async function hashAddress(db: Db, address: string): Promise<string> {
   let salt = salts.get(db);
   if (salt === undefined) {
     salt = await getInstanceSecret({ db, name: 'address-hash-salt' });
