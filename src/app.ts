@@ -18,6 +18,7 @@ import { createRedis } from './http/redis.js';
 import type { RouteDeps } from './http/route-deps.js';
 import { adminArticleRoutes } from './modules/articles/articles.admin.routes.js';
 import { publicArticleRoutes } from './modules/articles/articles.routes.js';
+import { adminCommentBlockRoutes } from './modules/comments/comment-blocks.routes.js';
 import { adminCommentRoutes } from './modules/comments/comments.admin.routes.js';
 import { publicCommentRoutes } from './modules/comments/comments.routes.js';
 import { getInstanceSecret } from './modules/content/content.repository.js';
@@ -133,6 +134,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
   await app.register(adminArticleRoutes, { ...deps, prefix: '/v1/admin' });
   await app.register(adminProductRoutes, { ...deps, prefix: '/v1/admin' });
   await app.register(adminCommentRoutes, { ...deps, prefix: '/v1/admin' });
+  await app.register(adminCommentBlockRoutes, { ...deps, prefix: '/v1/admin' });
   await app.register(adminKeyRoutes, { ...deps, prefix: '/v1/admin' });
   await app.register(adminSiteRoutes, { ...deps, prefix: '/v1/admin' });
   return app;

@@ -44,6 +44,9 @@ const envSchema = z.object({
   COMMENT_MIN_SUBMIT_SECONDS: z.coerce.number().min(0).default(3),
   COMMENT_DUPLICATE_WINDOW_MS: positiveInt(600_000),
   COMMENT_SPAM_THRESHOLD: z.coerce.number().positive().default(1),
+  COMMENT_TRUST_AFTER: z.coerce.number().int().min(0).default(1),
+  COMMENT_SPAM_MEMORY_DAYS: z.coerce.number().positive().default(30),
+  COMMENT_HOLD_LINKS: z.coerce.number().int().min(0).default(2),
   COMMENT_BLOCKED_WORDS: z
     .string()
     .default('viagra,cialis,casino,payday loan,crypto giveaway,buy followers,forex signals,escort')
@@ -121,7 +124,14 @@ export interface CommentPolicy {
   duplicateWindowMs: number;
   /** A score at or above it routes the comment to spam. */
   spamThreshold: number;
+  /** The default blocked words; moderators add more (and e-mails, addresses) through the API. */
   blockedWords: string[];
+  /** Approved comments (none rejected or spam since) after which an author's comments are approved at once; 0: off. */
+  trustAfter: number;
+  /** How long a comment marked spam taints its address-and-e-mail pair. */
+  spamMemoryDays: number;
+  /** More links than this hold a comment as pending, trusted author or not. */
+  holdLinks: number;
 }
 
 export class ConfigError extends Error {
@@ -168,6 +178,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       duplicateWindowMs: e.COMMENT_DUPLICATE_WINDOW_MS,
       spamThreshold: e.COMMENT_SPAM_THRESHOLD,
       blockedWords: e.COMMENT_BLOCKED_WORDS,
+      trustAfter: e.COMMENT_TRUST_AFTER,
+      spamMemoryDays: e.COMMENT_SPAM_MEMORY_DAYS,
+      holdLinks: e.COMMENT_HOLD_LINKS,
     },
   };
 }

@@ -30,6 +30,8 @@ const EXPECTED_TABLES = [
   'article_slug_redirects',
   'article_tags',
   'articles',
+  'comment_blocks',
+  'comment_counts',
   'comments',
   'content_version',
   'instance_secrets',
@@ -59,7 +61,7 @@ describe('migrations', () => {
     const { db } = await createTestApp();
     const query =
       TEST_ENGINE === 'sqlite'
-        ? sql`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '__drizzle%'`
+        ? sql`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '__drizzle%' and name not like 'comments_fts%'`
         : sql`select table_name as name from information_schema.tables where table_schema = 'public'`;
     const rows = await rawRows<{ name: string }>(db, query);
     expect(rows.map((r) => r.name).sort()).toEqual(EXPECTED_TABLES);

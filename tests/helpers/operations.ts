@@ -104,6 +104,14 @@ export async function world() {
     payload: { slug: 'spare-moved' },
   });
   const comment = await createComment(ctx.db, { articleId: article.id, status: 'pending' });
+  const block = (
+    await ctx.app.inject({
+      method: 'POST',
+      url: '/v1/admin/comment-blocks',
+      headers: admin,
+      payload: { kind: 'email', value: 'blocked@example.com' },
+    })
+  ).json();
   const editorKey = await createKeyFor(ctx.db, 'editor', 'Spare key');
   const [spareKey] = (await ctx.db.read.select().from(tables.apiKeys)).filter((k) => k.name === 'Spare key');
   const full = (
@@ -120,6 +128,7 @@ export async function world() {
       tip: full.sections[0].tips[1].id as number,
       product: product.id,
       comment,
+      block: block.id as number,
       key: spareKey!.id,
     },
   };
@@ -164,6 +173,10 @@ export const SUCCESS: Record<string, (w: World) => Call> = {
   adminModerateComment: (w) => ({ id: w.ids.comment, body: { status: 'approved' } }),
   adminModerateComments: (w) => ({ body: { ids: [w.ids.comment], status: 'approved' } }),
   adminDeleteComment: (w) => ({ id: w.ids.comment }),
+  adminListCommentBlocks: () => ({}),
+  adminCreateCommentBlock: () => ({ body: { kind: 'word', value: 'turnip' } }),
+  adminGetCommentBlock: (w) => ({ id: w.ids.block }),
+  adminDeleteCommentBlock: (w) => ({ id: w.ids.block }),
   listApiKeys: () => ({}),
   createApiKey: () => ({ body: { name: 'New', role: 'moderator' } }),
   getApiKey: (w) => ({ id: w.ids.key }),

@@ -97,5 +97,7 @@ describe('role × operation matrix', () => {
     }
     for (const roles of rolesOf('/v1/admin/keys')) expect(roles).toEqual(['admin']);
     for (const roles of rolesOf('/v1/admin/comments')) expect(roles).toEqual(['admin', 'moderator']);
+    for (const roles of rolesOf('/v1/admin/comment-blocks')) expect(roles).toEqual(['admin', 'moderator']);
+    expect(rolesOf('/v1/admin/comment-blocks')).toHaveLength(4);
   });
 });

@@ -12,6 +12,9 @@ const policy = {
   duplicateWindowMs: 600_000,
   spamThreshold: 1,
   blockedWords: [],
+  trustAfter: 1,
+  spamMemoryDays: 30,
+  holdLinks: 2,
 };
 
 describe('client addresses', () => {

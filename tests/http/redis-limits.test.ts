@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { createTestApp } from '../helpers/app.js';
+import { createTestApp, testConfig } from '../helpers/app.js';
 import { createArticle } from '../helpers/factories.js';
 import { bearer, createKeyFor } from '../helpers/keys.js';
 import { freePort, REDIS_URL } from '../processes/helpers.js';
 
 const policy = {
+  ...testConfig().comments,
   rateLimitMax: 2,
   rateLimitWindowMs: 60_000,
   minSubmitSeconds: 0,

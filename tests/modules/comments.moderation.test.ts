@@ -140,7 +140,8 @@ describe('moderation', () => {
     const wildcard = (
       await ctx.app.inject({ method: 'GET', url: '/v1/admin/comments?q=%25', headers: ctx.headers })
     ).json();
-    expect(wildcard.data).toHaveLength(1);
+    // Full text, not LIKE: a search with no words matches no text (only an e-mail spelled exactly).
+    expect(wildcard.data).toHaveLength(0);
 
     const page1 = (
       await ctx.app.inject({ method: 'GET', url: '/v1/admin/comments?limit=2', headers: ctx.headers })

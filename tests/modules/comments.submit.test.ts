@@ -239,6 +239,9 @@ describe('spam filtering', () => {
             duplicateWindowMs: 600_000,
             spamThreshold: 0.5,
             blockedWords: ['turnip'],
+            trustAfter: 1,
+            spamMemoryDays: 30,
+            holdLinks: 2,
           },
         },
       },
@@ -255,6 +258,9 @@ describe('rate limit', () => {
     duplicateWindowMs: 600_000,
     spamThreshold: 1,
     blockedWords: [],
+    trustAfter: 1,
+    spamMemoryDays: 30,
+    holdLinks: 2,
   };
 
   it('answers 429 with Retry-After and a problem body past the limit; reads are not limited', async () => {

@@ -563,6 +563,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/comment-blocks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every blocked word, e-mail and address (addresses as their salted hash), oldest first; COMMENT_BLOCKED_WORDS applies besides
+         * @description Requires an API key with role: admin or moderator.
+         */
+        get: operations["adminListCommentBlocks"];
+        put?: never;
+        /**
+         * Block a word, an e-mail or an address for new submissions (a blocked word adds blockedWord, a blocked author blockedAuthor)
+         * @description Requires an API key with role: admin or moderator.
+         */
+        post: operations["adminCreateCommentBlock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/comment-blocks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One blocked word, e-mail or address
+         * @description Requires an API key with role: admin or moderator.
+         */
+        get: operations["adminGetCommentBlock"];
+        put?: never;
+        post?: never;
+        /**
+         * Unblock: new submissions no longer see it
+         * @description Requires an API key with role: admin or moderator.
+         */
+        delete: operations["adminDeleteCommentBlock"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/keys": {
         parameters: {
             query?: never;
@@ -971,6 +1019,33 @@ export interface components {
         AdminArticleList: {
             data: components["schemas"]["AdminArticleSummary"][];
             meta: components["schemas"]["PageMeta"];
+        };
+        CommentBlock: {
+            id: number;
+            /** @enum {string} */
+            kind: "word" | "email" | "address";
+            /** @description A word or phrase (lowercased), an e-mail (trimmed, lowercased), or for an address its salted hash */
+            value: string;
+            /** @description The key that added it */
+            createdBy: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC timestamp with milliseconds
+             */
+            createdAt: string;
+        };
+        CommentBlockList: {
+            data: components["schemas"]["CommentBlock"][];
+            meta: components["schemas"]["PageMeta"];
+        };
+        CreateCommentBlock: {
+            /**
+             * @description word: a word or phrase in the name or body; email: the author e-mail; address: the client address
+             * @enum {string}
+             */
+            kind: "word" | "email" | "address";
+            /** @description The word, e-mail or IP address; an address is stored only hashed */
+            value: string;
         };
         PublicReply: {
             id: number;
@@ -1764,12 +1839,6 @@ export interface operations {
             /** @description The request does not match its schema */
             400: {
                 headers: {
-                    /** @description Submissions allowed per window from your address */
-                    "X-RateLimit-Limit": string;
-                    /** @description Submissions left in the current window */
-                    "X-RateLimit-Remaining": string;
-                    /** @description Seconds until the window resets */
-                    "X-RateLimit-Reset": string;
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
                     [name: string]: unknown;
@@ -1815,12 +1884,6 @@ export interface operations {
             /** @description The body is too large */
             413: {
                 headers: {
-                    /** @description Submissions allowed per window from your address */
-                    "X-RateLimit-Limit": string;
-                    /** @description Submissions left in the current window */
-                    "X-RateLimit-Remaining": string;
-                    /** @description Seconds until the window resets */
-                    "X-RateLimit-Reset": string;
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
                     [name: string]: unknown;
@@ -1832,12 +1895,6 @@ export interface operations {
             /** @description Unsupported content type */
             415: {
                 headers: {
-                    /** @description Submissions allowed per window from your address */
-                    "X-RateLimit-Limit": string;
-                    /** @description Submissions left in the current window */
-                    "X-RateLimit-Remaining": string;
-                    /** @description Seconds until the window resets */
-                    "X-RateLimit-Reset": string;
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
                     [name: string]: unknown;
@@ -1885,12 +1942,6 @@ export interface operations {
             /** @description Unexpected server error */
             500: {
                 headers: {
-                    /** @description Submissions allowed per window from your address */
-                    "X-RateLimit-Limit": string;
-                    /** @description Submissions left in the current window */
-                    "X-RateLimit-Remaining": string;
-                    /** @description Seconds until the window resets */
-                    "X-RateLimit-Reset": string;
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
                     [name: string]: unknown;
@@ -5385,6 +5436,382 @@ export interface operations {
             };
             /** @description Well-formed, but breaks a rule */
             422: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error */
+            500: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    adminListCommentBlocks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description no-store: private to the caller, never cached */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommentBlockList"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    /** @description Bearer realm="quire", with error="invalid_token" for a bad key */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the required role */
+            403: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error */
+            500: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    adminCreateCommentBlock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateCommentBlock"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    /** @description no-store: private to the caller, never cached */
+                    "Cache-Control": string;
+                    /** @description The created block, which answers GET */
+                    Location: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommentBlock"];
+                };
+            };
+            /** @description The request does not match its schema */
+            400: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    /** @description Bearer realm="quire", with error="invalid_token" for a bad key */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the required role */
+            403: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (e.g. a duplicate slug) */
+            409: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error */
+            500: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    adminGetCommentBlock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description no-store: private to the caller, never cached */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommentBlock"];
+                };
+            };
+            /** @description The request does not match its schema */
+            400: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    /** @description Bearer realm="quire", with error="invalid_token" for a bad key */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the required role */
+            403: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error */
+            500: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    adminDeleteCommentBlock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Unblocked */
+            204: {
+                headers: {
+                    /** @description no-store: private to the caller, never cached */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request does not match its schema */
+            400: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    /** @description Bearer realm="quire", with error="invalid_token" for a bad key */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the required role */
+            403: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;

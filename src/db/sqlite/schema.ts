@@ -232,7 +232,35 @@ export const comments = sqliteTable(
     index('comments_duplicate_idx').on(t.contentHash, t.addressHash, t.createdAt),
     // The knownSpamAddress signal: earlier spam from the same client.
     index('comments_address_idx').on(t.addressHash, t.status),
+    // The queue of every status, newest or oldest first, and its date range.
+    index('comments_created_idx').on(t.createdAt, t.id),
+    // Returning readers: an author's history by normalised e-mail (the same expression queries use).
+    index('comments_author_idx').on(sql`lower(trim(${t.authorEmail}))`, t.status, t.id),
     check('comments_status_check', sql`${t.status} in ('pending', 'approved', 'rejected', 'spam')`),
+  ],
+);
+
+// Live comments per status, kept by triggers in the same statement as every change (migration
+// 0001): the queue's counts are read, never recounted.
+export const commentCounts = sqliteTable('comment_counts', {
+  status: text({ enum: COMMENT_STATUSES }).primaryKey(),
+  n: integer().notNull().default(0),
+});
+
+// Blocked words, e-mails and addresses moderators manage; read at every submission.
+export const commentBlocks = sqliteTable(
+  'comment_blocks',
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    kind: text({ enum: ['word', 'email', 'address'] as const }).notNull(),
+    // A word lowercased, an e-mail normalised, an address as the salted hash comments keep.
+    value: text().notNull(),
+    createdBy: text().notNull(),
+    createdAt: timestamp().notNull(),
+  },
+  (t) => [
+    uniqueIndex('comment_blocks_kind_value_unique').on(t.kind, t.value),
+    check('comment_blocks_kind_check', sql`${t.kind} in ('word', 'email', 'address')`),
   ],
 );
 

@@ -2,22 +2,26 @@ import { createHash } from 'node:crypto';
 import type { CommentPolicy } from '../../config.js';
 import type { DatabaseHandles, Db } from '../../db/client.js';
 import type { CommentStatus } from '../../db/schema.js';
+import { bumpContentVersion } from '../../db/transaction.js';
 import { decodeCursor, splitPage } from '../../http/cursor.js';
 import { conflict, notFound, ruleViolation } from '../../http/errors.js';
 import { checkIfMatch } from '../../http/preconditions.js';
 import { findPublicArticleIdBySlug } from '../articles/articles.documents.js';
-import { findArticleById } from '../articles/articles.repository.js';
+import { findArticleById, lockArticle } from '../articles/articles.repository.js';
 import { getInstanceSecret } from '../content/content.repository.js';
+import { blocksForSubmission } from './comment-blocks.repository.js';
 import {
+  authorKeyOf,
   type CommentRow,
   countQueueByStatus,
-  countSpamFromAddress,
+  countRecentSpamFromAuthor,
   findLiveComment,
   findLiveComments,
   hasRecentDuplicate,
   insertComment,
   insertModerationEvent,
   insertModerationEvents,
+  latestDecisionsOfAuthor,
   listDecidableBatch,
   listModerationEvents,
   listQueueItems,
@@ -39,7 +43,7 @@ const SYSTEM_ACTOR = 'system';
 const salts = new WeakMap<Db, string>();
 
 /** Client addresses are kept only as salted hashes: enough to spot repeats, useless if leaked. */
-async function hashAddress(db: Db, address: string): Promise<string> {
+export async function hashAddress(db: Db, address: string): Promise<string> {
   let salt = salts.get(db);
   if (salt === undefined) {
     salt = await getInstanceSecret({ db, name: 'address-hash-salt' });
@@ -49,9 +53,23 @@ async function hashAddress(db: Db, address: string): Promise<string> {
   return createHash('sha256').update(`${salt}:${address}`).digest('hex');
 }
 
+/** Why an author's comment is approved at once, or undefined: COMMENT_TRUST_AFTER approvals, none rejected or spam since. */
+async function trustReason(
+  tx: Db,
+  policy: CommentPolicy,
+  authorKey: string,
+  lock: boolean,
+): Promise<string | undefined> {
+  if (policy.trustAfter === 0) return undefined;
+  const latest = await latestDecisionsOfAuthor({ db: tx, authorKey, limit: policy.trustAfter, lock });
+  if (latest.length < policy.trustAfter || latest.some((status) => status !== 'approved')) return undefined;
+  return `Trusted author: ${policy.trustAfter} approved comment${policy.trustAfter === 1 ? '' : 's'}, none rejected or spam since`;
+}
+
 /**
- * A reader's comment: stored as `pending`, or as `spam` when the signals say so. The caller
- * always answers "pending", so a bot learns nothing from the response.
+ * A reader's comment: stored as `pending`, as `spam` when the signals say so, or `approved` at
+ * once for a trusted returning author (unless it holds more than COMMENT_HOLD_LINKS links). The
+ * caller always answers "pending", so a bot learns nothing from the response.
  */
 export async function submitComment(
   { db, now, policy, clientAddress }: { db: DatabaseHandles; now: Date; policy: CommentPolicy; clientAddress: string },
@@ -59,7 +77,7 @@ export async function submitComment(
   input: CommentSubmit,
 ): Promise<{ id: number }> {
   const at = now.toISOString();
-  // No content version bump: nothing public changes until a moderator decides.
+  // The content version is bumped only when a trusted author's comment goes public at once.
   return db.withTransaction(
     async (tx) => {
       const articleId = await findPublicArticleIdBySlug({ db: tx, slug, now: at });
@@ -70,19 +88,36 @@ export async function submitComment(
       const since = new Date(now.getTime() - policy.duplicateWindowMs).toISOString();
       if (await hasRecentDuplicate({ db: tx, contentHash, addressHash, since }))
         throw conflict('You already posted this comment a moment ago.');
+      const authorKey = authorKeyOf(input.authorEmail);
+      const blocks = await blocksForSubmission({ db: tx, authorKey, addressHash });
+      const memory = new Date(now.getTime() - policy.spamMemoryDays * 86_400_000).toISOString();
       const renderedAt = input.renderedAt === undefined ? undefined : new Date(input.renderedAt);
-      const { score, signals } = scoreComment(
+      const { score, signals, links } = scoreComment(
         {
           body: input.body,
           authorName: input.authorName,
           honeypot: input.website,
           renderedAt,
           receivedAt: now,
-          spamFromSameAddress: await countSpamFromAddress({ db: tx, addressHash }),
+          spamFromSameAuthor: await countRecentSpamFromAuthor({ db: tx, addressHash, authorKey, since: memory }),
+          blockedWords: blocks.words,
+          blockedAuthor: blocks.authorBlocked,
         },
         policy,
       );
-      const status: CommentStatus = score >= policy.spamThreshold ? 'spam' : 'pending';
+      let status: CommentStatus = score >= policy.spamThreshold ? 'spam' : 'pending';
+      let note = status === 'spam' ? `Spam filter: score ${score} (${Object.keys(signals).join(', ')})` : 'Submitted';
+      if (status === 'pending' && links <= policy.holdLinks && (await trustReason(tx, policy, authorKey, false))) {
+        // Article first, then the author's comments (the order of src/db/locks.ts), and check again under the locks.
+        await lockArticle({ db: tx, id: articleId });
+        const reason = await trustReason(tx, policy, authorKey, true);
+        if (reason) {
+          status = 'approved';
+          note = reason;
+        }
+      } else if (status === 'pending' && links > policy.holdLinks) {
+        note = `Held: ${links} links (more than ${policy.holdLinks})`;
+      }
       const id = await insertComment({
         db: tx,
         values: {
@@ -100,11 +135,14 @@ export async function submitComment(
           updatedAt: at,
         },
       });
-      const note = status === 'spam' ? `Spam filter: score ${score} (${Object.keys(signals).join(', ')})` : 'Submitted';
       await insertModerationEvent({
         db: tx,
         values: { commentId: id, fromStatus: null, toStatus: status, actor: SYSTEM_ACTOR, note, at },
       });
+      if (status === 'approved') {
+        await refreshCommentCounts({ db: tx, articleIds: [articleId] });
+        await bumpContentVersion(tx);
+      }
       return { id };
     },
     { touchesContent: false },
@@ -290,7 +328,7 @@ export async function decideCommentsByFilter(
   for (;;) {
     const batch = await db.withTransaction(
       async (tx) => {
-        const rows = await listDecidableBatch({
+        const listed = await listDecidableBatch({
           db: tx,
           filter: match,
           notStatus: decision.status,
@@ -298,6 +336,10 @@ export async function decideCommentsByFilter(
           maxId: filter.maxId,
           limit: FILTER_BATCH_SIZE,
         });
+        // Articles, then comments, locked before any write (the order of src/db/locks.ts): the
+        // status change also moves comment_counts rows, which a decision reaches after its article.
+        const locked = await lockLiveComments({ db: tx, ids: listed.map((r) => r.id) });
+        const rows = locked.filter((r) => r.status !== decision.status);
         const at = now().toISOString();
         await updateCommentStatuses({ db: tx, ids: rows.map((r) => r.id), status: decision.status, at });
         await insertModerationEvents({
@@ -313,13 +355,13 @@ export async function decideCommentsByFilter(
         });
         const visible = rows.filter((r) => r.status === 'approved' || decision.status === 'approved');
         await refreshCommentCounts({ db: tx, articleIds: visible.map((r) => r.articleId) });
-        return rows;
+        return { listed, changed: rows.length };
       },
       { touchesContent: touchesPublic },
     );
-    changed += batch.length;
-    if (batch.length < FILTER_BATCH_SIZE) return { status: decision.status, changed };
-    const last = batch.at(-1)!;
+    changed += batch.changed;
+    if (batch.listed.length < FILTER_BATCH_SIZE) return { status: decision.status, changed };
+    const last = batch.listed.at(-1)!;
     after = { createdAt: last.createdAt, id: last.id };
     // Let whatever queued behind this batch (a reader's submission) run before the next one.
     await new Promise((resolve) => setImmediate(resolve));

@@ -29,6 +29,7 @@ import {
   type Tables,
   tablesOf,
 } from '../../db/schema.js';
+import { commentTextMatch, searchWords } from '../../db/text-search.js';
 
 export type { CommentRow, ModerationEventRow } from '../../db/schema.js';
 
@@ -172,17 +173,74 @@ export async function hasRecentDuplicate({
   return (await duplicateQuery(db).execute({ contentHash, addressHash, since })).length > 0;
 }
 
-const spamFromAddressQuery = preparedPer((db: Db) => {
+/** The normalised e-mail an author is known by: trimmed, lowercased (the expression comments_author_idx holds). */
+export function authorKeyOf(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+const authorKeyOfColumn = (comments: Comments) => sql`lower(trim(${comments.authorEmail}))`;
+
+const spamFromAuthorQuery = preparedPer((db: Db) => {
   const { comments } = tablesOf(db);
   return db
     .select({ n: count() })
     .from(comments)
-    .where(and(eq(comments.addressHash, sql.placeholder('addressHash')), eq(comments.status, 'spam')))
-    .prepare('spam_from_address');
+    .where(
+      and(
+        eq(comments.addressHash, sql.placeholder('addressHash')),
+        eq(comments.status, 'spam'),
+        sql`${authorKeyOfColumn(comments)} = ${sql.placeholder('authorKey')}`,
+        gte(comments.updatedAt, sql.placeholder('since')),
+      ),
+    )
+    .prepare('spam_from_author');
 });
 
-export async function countSpamFromAddress({ db, addressHash }: { db: Db; addressHash: string }): Promise<number> {
-  return (await spamFromAddressQuery(db).execute({ addressHash }))[0]?.n ?? 0;
+/** Comments marked spam since `since` that came from this address with this e-mail: another reader behind the address is not tainted. */
+export async function countRecentSpamFromAuthor({
+  db,
+  addressHash,
+  authorKey,
+  since,
+}: {
+  db: Db;
+  addressHash: string;
+  authorKey: string;
+  since: string;
+}): Promise<number> {
+  return Number((await spamFromAuthorQuery(db).execute({ addressHash, authorKey, since }))[0]?.n ?? 0);
+}
+
+/**
+ * The statuses of the author's `limit` latest decided comments (approved, rejected or spam),
+ * newest first; locked on PostgreSQL when `lock`, so a decision racing the check waits for it.
+ */
+export async function latestDecisionsOfAuthor({
+  db,
+  authorKey,
+  limit,
+  lock,
+}: {
+  db: Db;
+  authorKey: string;
+  limit: number;
+  lock: boolean;
+}): Promise<CommentStatus[]> {
+  const { comments } = tablesOf(db);
+  const query = db
+    .select({ id: comments.id, status: comments.status })
+    .from(comments)
+    .where(
+      and(
+        sql`${authorKeyOfColumn(comments)} = ${authorKey}`,
+        inArray(comments.status, ['approved', 'rejected', 'spam']),
+      ),
+    )
+    .orderBy(desc(comments.id))
+    .limit(limit)
+    .$dynamic();
+  const rows = await (lock ? forUpdate(db, query) : query);
+  return rows.map((r) => r.status);
 }
 
 export interface QueueFilter {
@@ -191,19 +249,14 @@ export interface QueueFilter {
   text?: string | undefined;
 }
 
-function queueConditions(comments: Comments, filter: Omit<QueueFilter, 'status'>): SQL[] {
+function queueConditions(db: Db, comments: Comments, filter: Omit<QueueFilter, 'status'>): SQL[] {
   const conditions: SQL[] = [isNull(comments.deletedAt)];
   if (filter.articleId !== undefined) conditions.push(eq(comments.articleId, filter.articleId));
-  if (filter.text) {
-    const pattern = `%${filter.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    conditions.push(
-      or(
-        // Case-insensitive for ASCII letters on both engines (SQLite's LIKE already is; PostgreSQL's is not).
-        sql`lower(${comments.body}) like lower(${pattern}) escape '\\'`,
-        sql`lower(${comments.authorName}) like lower(${pattern}) escape '\\'`,
-        sql`lower(${comments.authorEmail}) like lower(${pattern}) escape '\\'`,
-      )!,
-    );
+  if (filter.text !== undefined) {
+    const words = searchWords(filter.text);
+    // Full text over body and author name, or the author's e-mail exactly; both through an index.
+    const byEmail = sql`lower(trim(${comments.authorEmail})) = ${filter.text.trim().toLowerCase()}`;
+    conditions.push(words.length > 0 ? or(commentTextMatch(db, comments, words), byEmail)! : byEmail);
   }
   return conditions;
 }
@@ -221,7 +274,7 @@ export async function listQueue({
   after?: ThreadCursor;
 }) {
   const { articles, comments } = tablesOf(db);
-  const conditions = queueConditions(comments, filter);
+  const conditions = queueConditions(db, comments, filter);
   if (filter.status) conditions.push(eq(comments.status, filter.status));
   if (after)
     conditions.push(
@@ -239,7 +292,10 @@ export async function listQueue({
     .limit(limit + 1);
 }
 
-/** How many live comments match the filter, per status. */
+/**
+ * How many live comments match the filter, per status: without a filter, the counts the triggers
+ * keep (one row per status); with an article or text filter, a count over that filter's index.
+ */
 export async function countQueueByStatus({
   db,
   filter,
@@ -247,14 +303,17 @@ export async function countQueueByStatus({
   db: Db;
   filter: Omit<QueueFilter, 'status'>;
 }): Promise<Record<CommentStatus, number>> {
-  const { comments } = tablesOf(db);
-  const rows = await db
-    .select({ status: comments.status, n: count() })
-    .from(comments)
-    .where(and(...queueConditions(comments, filter)))
-    .groupBy(comments.status);
+  const { comments, commentCounts } = tablesOf(db);
+  const rows =
+    filter.articleId === undefined && filter.text === undefined
+      ? await db.select({ status: commentCounts.status, n: commentCounts.n }).from(commentCounts)
+      : await db
+          .select({ status: comments.status, n: count() })
+          .from(comments)
+          .where(and(...queueConditions(db, comments, filter)))
+          .groupBy(comments.status);
   const counts: Record<CommentStatus, number> = { pending: 0, approved: 0, rejected: 0, spam: 0 };
-  for (const { status, n } of rows) counts[status] = n;
+  for (const { status, n } of rows) counts[status] = Number(n);
   return counts;
 }
 
@@ -435,8 +494,8 @@ export interface QueueItemFilter extends QueueFilter {
   createdBefore?: string | undefined;
 }
 
-function queueItemConditions(comments: Comments, filter: QueueItemFilter): SQL[] {
-  const conditions = queueConditions(comments, filter);
+function queueItemConditions(db: Db, comments: Comments, filter: QueueItemFilter): SQL[] {
+  const conditions = queueConditions(db, comments, filter);
   if (filter.status) conditions.push(eq(comments.status, filter.status));
   if (filter.createdBefore) conditions.push(lt(comments.createdAt, filter.createdBefore));
   return conditions;
@@ -457,7 +516,7 @@ export async function listQueueItems({
   after?: ThreadCursor | undefined;
 }) {
   const { articles, comments } = tablesOf(db);
-  const conditions = queueItemConditions(comments, filter);
+  const conditions = queueItemConditions(db, comments, filter);
   const beyond = order === 'oldest' ? gt : lt;
   if (after)
     conditions.push(
@@ -503,7 +562,7 @@ export async function listDecidableBatch({
   limit: number;
 }): Promise<CommentRow[]> {
   const { comments } = tablesOf(db);
-  const conditions = queueItemConditions(comments, filter);
+  const conditions = queueItemConditions(db, comments, filter);
   conditions.push(lte(comments.id, maxId), sql`${comments.status} <> ${notStatus}`);
   if (after)
     conditions.push(

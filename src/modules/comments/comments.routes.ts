@@ -56,7 +56,14 @@ export const publicCommentRoutes: FastifyPluginAsync<RouteDeps> = async (app, { 
     '/articles/:slug/comments',
     {
       // Only submission is limited, per client address as TRUST_PROXY defines it: reads pay nothing.
-      config: { rateLimit: { max: config.comments.rateLimitMax, timeWindow: config.comments.rateLimitWindowMs } },
+      // Counted in preHandler, after parsing and validation: a refused body (400, 413, 415) costs no allowance.
+      config: {
+        rateLimit: {
+          max: config.comments.rateLimitMax,
+          timeWindow: config.comments.rateLimitWindowMs,
+          hook: 'preHandler',
+        },
+      },
       schema: {
         operationId: 'submitComment',
         tags: ['comments'],
@@ -64,8 +71,10 @@ export const publicCommentRoutes: FastifyPluginAsync<RouteDeps> = async (app, { 
         params: SlugParamsSchema,
         body: CommentSubmitSchema,
         response: { 202: CommentAcceptedSchema, ...problemResponses(400, 404, 409, 413, 415, 422, 429) },
-        // @fastify/rate-limit counts every request to this route, before anything else is checked.
-        ...responseHeaders({ '*': RATE_LIMIT_HEADERS, 429: RETRY_AFTER }),
+        // @fastify/rate-limit counts every request that parsed and validated; refused bodies never reach it.
+        ...responseHeaders(Object.fromEntries([202, 404, 409, 422].map((status) => [status, RATE_LIMIT_HEADERS])), {
+          429: { ...RATE_LIMIT_HEADERS, ...RETRY_AFTER },
+        }),
       },
     },
     async (request, reply) => {

@@ -1,0 +1,79 @@
+import { and, asc, eq, or } from 'drizzle-orm';
+import { type Db, type Tables, tablesOf } from '../../db/schema.js';
+
+export type CommentBlockRow = Tables['commentBlocks']['$inferSelect'];
+export type CommentBlockKind = CommentBlockRow['kind'];
+
+export async function listCommentBlocks({ db }: { db: Db }): Promise<CommentBlockRow[]> {
+  const { commentBlocks } = tablesOf(db);
+  return db.select().from(commentBlocks).orderBy(asc(commentBlocks.id));
+}
+
+export async function getCommentBlock({ db, id }: { db: Db; id: number }): Promise<CommentBlockRow | undefined> {
+  const { commentBlocks } = tablesOf(db);
+  const [row] = await db.select().from(commentBlocks).where(eq(commentBlocks.id, id)).limit(1);
+  return row;
+}
+
+export async function findCommentBlock({
+  db,
+  kind,
+  value,
+}: {
+  db: Db;
+  kind: CommentBlockKind;
+  value: string;
+}): Promise<CommentBlockRow | undefined> {
+  const { commentBlocks } = tablesOf(db);
+  const [row] = await db
+    .select()
+    .from(commentBlocks)
+    .where(and(eq(commentBlocks.kind, kind), eq(commentBlocks.value, value)))
+    .limit(1);
+  return row;
+}
+
+export async function insertCommentBlock({
+  db,
+  values,
+}: {
+  db: Db;
+  values: Omit<Tables['commentBlocks']['$inferInsert'], 'id'>;
+}): Promise<CommentBlockRow> {
+  const { commentBlocks } = tablesOf(db);
+  const [row] = await db.insert(commentBlocks).values(values).returning();
+  return row!;
+}
+
+export async function deleteCommentBlock({ db, id }: { db: Db; id: number }): Promise<boolean> {
+  const { commentBlocks } = tablesOf(db);
+  const rows = await db.delete(commentBlocks).where(eq(commentBlocks.id, id)).returning({ id: commentBlocks.id });
+  return rows.length > 0;
+}
+
+/** What a submission checks: every blocked word, and whether its e-mail or address is blocked (one indexed read). */
+export async function blocksForSubmission({
+  db,
+  authorKey,
+  addressHash,
+}: {
+  db: Db;
+  authorKey: string;
+  addressHash: string;
+}): Promise<{ words: string[]; authorBlocked: boolean }> {
+  const { commentBlocks } = tablesOf(db);
+  const rows = await db
+    .select({ kind: commentBlocks.kind, value: commentBlocks.value })
+    .from(commentBlocks)
+    .where(
+      or(
+        eq(commentBlocks.kind, 'word'),
+        and(eq(commentBlocks.kind, 'email'), eq(commentBlocks.value, authorKey)),
+        and(eq(commentBlocks.kind, 'address'), eq(commentBlocks.value, addressHash)),
+      ),
+    );
+  return {
+    words: rows.filter((r) => r.kind === 'word').map((r) => r.value),
+    authorBlocked: rows.some((r) => r.kind !== 'word'),
+  };
+}
