@@ -170,8 +170,9 @@ describe('moderation', () => {
     expect(detail.headers.etag).toBe(`"comment-${id}-r1"`);
     expect(detail.json()).toMatchObject({
       status: 'spam',
-      spamScore: 1,
-      spamSignals: { honeypot: 1 },
+      // A filled honeypot, and no renderedAt (forms send it; scripts usually don't).
+      spamScore: 1.3,
+      spamSignals: { honeypot: 1, noRenderedAt: 0.3 },
       history: [{ fromStatus: null, toStatus: 'spam', actor: 'system' }],
     });
   });
