@@ -190,11 +190,15 @@ function requestArbitraries(w: World, op: Operation, path: string) {
 function snapshotter(w: World): () => string {
   // SQLite only, like the fault tests: the raw reader is the cheapest way to read every row.
   const connection = (w.db.read as unknown as { $client: Database.Database }).$client;
+  // Stored tables only (not the full-text index's virtual table), in a stable order whether or not they have a rowid.
   const tables = connection
-    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-    .pluck()
-    .all() as string[];
-  const reads = tables.map((name) => connection.prepare(`SELECT * FROM "${name}" ORDER BY rowid`).raw());
+    .prepare(
+      "SELECT name, wr FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    )
+    .all() as { name: string; wr: number }[];
+  const reads = tables.map(({ name, wr }) =>
+    connection.prepare(`SELECT * FROM "${name}" ORDER BY ${wr ? '1' : 'rowid'}`).raw(),
+  );
   return () => JSON.stringify(reads.map((read) => read.all()));
 }
 
