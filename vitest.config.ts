@@ -33,6 +33,8 @@ export default defineConfig({
           include: ['tests/**/*.test.ts'],
           exclude: SQLITE_ONLY,
           env: { QUIRE_TEST_ENGINE: 'postgres' },
+          // PGlite's first start in a worker takes seconds (more on a busy machine); a server does not.
+          testTimeout: process.env.TEST_DATABASE_URL ? 20_000 : 90_000,
           // PGlite takes seconds to start and most of a gigabyte: each worker keeps its instances
           // across test files, and two workers are enough on this 2-core machine.
           isolate: false,
