@@ -89,7 +89,10 @@ function dependencyOrder(): TableSpec[] {
   return ordered;
 }
 
-export const TRANSFER_TABLES: readonly TableSpec[] = dependencyOrder();
+// Derived data the database keeps itself (triggers): not exported, recomputed after an import.
+const DERIVED_TABLES = new Set(['comment_counts']);
+
+export const TRANSFER_TABLES: readonly TableSpec[] = dependencyOrder().filter((spec) => !DERIVED_TABLES.has(spec.name));
 
 /** JSON with object keys sorted at every depth: the same text whichever engine stored the value. */
 function sortedKeys(value: unknown): unknown {
@@ -266,6 +269,14 @@ function decodeRow(spec: TableSpec, row: unknown, at: number): Record<string, un
 }
 
 /** Row counts of the tables that hold content, keys or settings; empty means none has a row. */
+/** The per-status comment counts the triggers keep, recomputed from the imported comments. */
+async function recountComments(tx: Db): Promise<void> {
+  const { commentCounts, comments } = tablesOf(tx);
+  await tx.update(commentCounts).set({
+    n: sql`(select count(*) from ${comments} where ${comments.status} = ${commentCounts.status} and ${comments.deletedAt} is null)`,
+  });
+}
+
 async function contentCounts(tx: Db): Promise<string[]> {
   const found: string[] = [];
   for (const spec of TRANSFER_TABLES) {
@@ -352,6 +363,7 @@ export async function importDatabase({
       await flush();
       for (let index = 0; index < TRANSFER_TABLES.length; index += 1) closeTable(index, 'At the end of the file');
       await syncIdSequences({ db: tx });
+      await recountComments(tx);
       return { tables: TRANSFER_TABLES.length, rows: total };
     }),
     // The content version is the file's: the import must not bump it.
