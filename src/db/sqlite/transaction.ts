@@ -187,7 +187,12 @@ export function createTransactor(
   async function drainReads(): Promise<void> {
     drainingReads = true;
     try {
-      while (reads.length > 0) await runRead(reads.shift()!);
+      while (reads.length > 0) {
+        // A turn of the event loop between reads: a caller reading in a loop must not starve the writer
+        // (better-sqlite3 answers synchronously, so awaiting alone would never yield to timers or I/O).
+        await new Promise((resolve) => setImmediate(resolve));
+        await runRead(reads.shift()!);
+      }
     } finally {
       drainingReads = false;
     }
