@@ -43,6 +43,7 @@ interface TableSpec {
 // The PostgreSQL column types, which are also the format's: the SQLite schema declares the same columns.
 const KINDS: Record<string, Kind> = {
   PgInteger: 'integer',
+  PgBigInt53: 'integer',
   PgDoublePrecision: 'number',
   PgBoolean: 'boolean',
   PgJsonb: 'json',
@@ -89,8 +90,15 @@ function dependencyOrder(): TableSpec[] {
   return ordered;
 }
 
-// Derived data the database keeps itself (triggers): not exported, recomputed after an import.
-const DERIVED_TABLES = new Set(['comment_counts']);
+// Derived data (comment counts, the search text), recomputed after an import, and delivery
+// bookkeeping (events already sent, their attempts), which belongs to the installation that sent them.
+const DERIVED_TABLES = new Set([
+  'comment_counts',
+  'article_search',
+  'outbox_events',
+  'outbox_cursors',
+  'webhook_deliveries',
+]);
 
 export const TRANSFER_TABLES: readonly TableSpec[] = dependencyOrder().filter((spec) => !DERIVED_TABLES.has(spec.name));
 

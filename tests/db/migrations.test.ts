@@ -27,6 +27,7 @@ function lastSnapshot(dialect: 'sqlite' | 'postgres') {
 const EXPECTED_TABLES = [
   'api_keys',
   'article_products',
+  'article_search',
   'article_slug_redirects',
   'article_tags',
   'articles',
@@ -36,11 +37,15 @@ const EXPECTED_TABLES = [
   'content_version',
   'instance_secrets',
   'moderation_events',
+  'outbox_cursors',
+  'outbox_events',
   'products',
   'sections',
   'site',
   'tags',
   'tips',
+  'webhook_deliveries',
+  'webhooks',
 ];
 
 describe('migrations', () => {
@@ -61,7 +66,7 @@ describe('migrations', () => {
     const { db } = await createTestApp();
     const query =
       TEST_ENGINE === 'sqlite'
-        ? sql`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '__drizzle%' and name not like 'comments_fts%'`
+        ? sql`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '__drizzle%' and name not like 'comments_fts%' and name not like 'article_search_fts%'`
         : sql`select table_name as name from information_schema.tables where table_schema = 'public'`;
     const rows = await rawRows<{ name: string }>(db, query);
     expect(rows.map((r) => r.name).sort()).toEqual(EXPECTED_TABLES);
@@ -120,6 +125,8 @@ function kindOf(columnType: string): string {
   const kinds: Record<string, string> = {
     SQLiteInteger: 'integer',
     PgInteger: 'integer',
+    // SQLite integers are 64-bit: a PostgreSQL bigint (transaction ids) is the same kind.
+    PgBigInt53: 'integer',
     SQLiteText: 'text',
     PgCustomColumn: 'text',
     SQLiteReal: 'double',

@@ -1,21 +1,16 @@
-import { PGlite } from '@electric-sql/pglite';
 import { describe, expect, it } from 'vitest';
 import { seedSampleContent } from '../../seeds/load.js';
 import { openDatabase } from '../../src/db/client.js';
-import { openPglite } from '../../src/db/postgres/client.js';
 import { tablesOf } from '../../src/db/schema.js';
 import { insertComment, refreshCommentCounts } from '../../src/modules/comments/comments.repository.js';
 import { createClock, createTestApp } from '../helpers/app.js';
-import { TEST_DATABASE_URL } from '../helpers/databases.js';
+import { openPostgresTestDatabase } from '../helpers/databases.js';
 
 // Runs once (in the sqlite project): it opens one database of each engine itself.
 describe('the two engines', () => {
   it('serve public documents byte for byte alike', async () => {
     const sqlite = await openDatabase({ url: ':memory:' });
-    const pglite = TEST_DATABASE_URL ? undefined : new PGlite();
-    const postgres = pglite
-      ? openPglite(pglite, { close: () => pglite.close() })
-      : await openDatabase({ url: TEST_DATABASE_URL! });
+    const postgres = await openPostgresTestDatabase();
     const bodies: string[][] = [];
     for (const db of [sqlite, postgres]) {
       await db.migrate();

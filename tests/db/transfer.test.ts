@@ -67,7 +67,7 @@ describe('export', () => {
     expect(header.format).toBe('quire-export');
     expect(header.version).toBe(1);
     expect(header.tables).toEqual(TRANSFER_TABLES.map((t) => t.name));
-    expect(header.tables).toHaveLength(15);
+    expect(header.tables).toHaveLength(16);
     // Parents before children.
     const position = (name: string) => header.tables.indexOf(name);
     expect(position('articles')).toBeLessThan(position('sections'));
@@ -128,7 +128,7 @@ describe('import', () => {
     const file = await exportToString(await filled());
     const target = await fresh();
     const summary = await importString(target, file);
-    expect(summary).toEqual({ tables: 15, rows: file.trimEnd().split('\n').length - 1 });
+    expect(summary).toEqual({ tables: 16, rows: file.trimEnd().split('\n').length - 1 });
     expect(await exportToString(target)).toBe(file);
   });
 

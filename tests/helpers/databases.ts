@@ -2,10 +2,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import type { SQL } from 'drizzle-orm';
+import { getTableName, is, type SQL } from 'drizzle-orm';
+import { PgTable } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import { type DatabaseHandles, openDatabase } from '../../src/db/client.js';
 import { openPglite } from '../../src/db/postgres/client.js';
+import * as postgresTables from '../../src/db/postgres/schema.js';
 
 /**
  * Which engine the suite runs on: vitest.config.ts runs every test file once per engine. On
@@ -102,9 +104,12 @@ async function openServerDatabase(
 const pool = globalThis as typeof globalThis & { quireIdlePglite?: PGlite[] };
 pool.quireIdlePglite ??= [];
 const idle = pool.quireIdlePglite;
-const TABLES_TO_EMPTY = `
-  site, articles, article_slug_redirects, tags, article_tags, sections, tips, products,
-  article_products, comments, moderation_events, api_keys, content_version, instance_secrets`;
+// Every table but the per-status counts, whose rows the migration creates (zeroed instead).
+const TABLES_TO_EMPTY = Object.values(postgresTables)
+  .filter((value) => is(value, PgTable))
+  .map((table) => getTableName(table as PgTable))
+  .filter((name) => name !== 'comment_counts')
+  .join(', ');
 
 async function openPgliteDatabase(options: { trace?: (sql: string) => void } = {}): Promise<DatabaseHandles> {
   let client = idle.pop();
@@ -128,7 +133,7 @@ async function openPgliteDatabase(options: { trace?: (sql: string) => void } = {
     await db.migrate();
   } else {
     // An empty database again: every table truncated, ids restarting at 1, the instance rows anew.
-    await instance.exec(`truncate ${TABLES_TO_EMPTY} restart identity cascade`);
+    await instance.exec(`truncate ${TABLES_TO_EMPTY} restart identity cascade; update comment_counts set n = 0`);
     await db.migrate();
   }
   return db;

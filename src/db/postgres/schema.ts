@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   type AnyPgColumn,
+  bigint,
   boolean,
   check,
   customType,
@@ -57,6 +58,8 @@ export const articles = pgTable(
     revision: integer().notNull().default(1),
     // The comments its public thread shows; kept by every moderation write, read by every list.
     commentCount: integer().notNull().default(0),
+    // Bumped to revoke every preview token issued for the article at once.
+    previewEpoch: integer().notNull().default(0),
     createdAt: timestamp().notNull(),
     updatedAt: timestamp().notNull(),
   },
@@ -64,6 +67,8 @@ export const articles = pgTable(
     uniqueIndex('articles_slug_unique').on(t.slug),
     // Public list: published, newest first, ties by id.
     index('articles_public_list_idx').on(t.status, t.publishedAt, t.id),
+    // Public list sorted by title, ties by id.
+    index('articles_title_idx').on(t.status, t.title, t.id),
     check('articles_status_check', sql`${t.status} in ('draft', 'published')`),
     check('articles_published_at_check', sql`${t.status} = 'draft' or ${t.publishedAt} is not null`),
   ],
@@ -324,3 +329,89 @@ export const instanceSecrets = pgTable('instance_secrets', {
   value: text().notNull(),
   createdAt: timestamp().notNull(),
 });
+
+/**
+ * The text full-text search reads, one row per article, rewritten in the same transaction as every
+ * edit of the article or its sections and tips. Migration 0002 adds the weighted GIN index.
+ */
+export const articleSearch = pgTable('article_search', {
+  articleId: integer()
+    .primaryKey()
+    .references(() => articles.id, { onDelete: 'cascade' }),
+  title: text().notNull(),
+  // Section headings: weigh more than the body.
+  headings: text().notNull(),
+  // Summary, intro, section leads, tip titles and bodies, conclusion.
+  body: text().notNull(),
+});
+
+/** Public-content events, written in the same transaction as the change they describe (the outbox). */
+export const outboxEvents = pgTable(
+  'outbox_events',
+  {
+    id: integer().primaryKey().generatedByDefaultAsIdentity(),
+    // PostgreSQL: the writing transaction (pg_current_xact_id), so readers leave out what may still
+    // commit behind them; SQLite: 0 (one writer, ids follow commit order).
+    txId: bigint({ mode: 'number' }).notNull().default(0),
+    type: text().notNull(),
+    kind: text().$type<'article' | 'product' | 'site' | 'comment'>().notNull(),
+    resourceId: integer().notNull(),
+    slug: text(),
+    previousSlug: text(),
+    // Space-separated, as in the Surrogate-Key header.
+    surrogateKeys: text().notNull(),
+    at: timestamp().notNull(),
+  },
+  (t) => [index('outbox_events_order_idx').on(t.txId, t.id), index('outbox_events_at_idx').on(t.at)],
+);
+
+/** How far each outbox reader (webhook dispatch, CDN purge) has got. */
+export const outboxCursors = pgTable('outbox_cursors', {
+  name: text().primaryKey(),
+  txId: bigint({ mode: 'number' }).notNull().default(0),
+  eventId: integer().notNull().default(0),
+  updatedAt: timestamp().notNull(),
+});
+
+export const webhooks = pgTable('webhooks', {
+  id: integer().primaryKey().generatedByDefaultAsIdentity(),
+  url: text().notNull(),
+  // Event types it wants; empty means every event.
+  events: jsonb().$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+  enabled: boolean().notNull().default(true),
+  secret: text().notNull(),
+  // Why it was disabled automatically (failing for 24 h), or null.
+  disabledReason: text(),
+  failingSince: timestamp(),
+  createdAt: timestamp().notNull(),
+  updatedAt: timestamp().notNull(),
+});
+
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    id: integer().primaryKey().generatedByDefaultAsIdentity(),
+    webhookId: integer()
+      .notNull()
+      .references(() => webhooks.id, { onDelete: 'cascade' }),
+    eventId: integer()
+      .notNull()
+      .references(() => outboxEvents.id, { onDelete: 'cascade' }),
+    status: text().$type<'pending' | 'succeeded' | 'failed'>().notNull().default('pending'),
+    attempts: integer().notNull().default(0),
+    nextAttemptAt: timestamp().notNull(),
+    // A sender's claim: past this time another process may take the delivery over.
+    claimedUntil: timestamp(),
+    lastAttemptAt: timestamp(),
+    lastStatusCode: integer(),
+    lastError: text(),
+    // At most 1 KB of the receiver's answer.
+    lastResponseBody: text(),
+    createdAt: timestamp().notNull(),
+  },
+  (t) => [
+    index('webhook_deliveries_due_idx').on(t.status, t.nextAttemptAt),
+    index('webhook_deliveries_webhook_idx').on(t.webhookId, t.id),
+    check('webhook_deliveries_status_check', sql`${t.status} in ('pending', 'succeeded', 'failed')`),
+  ],
+);
