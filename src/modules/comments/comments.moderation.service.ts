@@ -219,14 +219,20 @@ export async function listModerationQueue(
 ) {
   const after = decodeCursor<[string, number]>(query.cursor, ['string', 'number']);
   const { order, limit } = query;
+  // Read before the page, so nothing on the page is newer than the bound it reports.
+  const maxId = await newestCommentId({ db: db.read });
+  const { counts, exact } = await countQueueByStatus({
+    db: db.read,
+    filter: { articleId: query.articleId, text: query.text },
+  });
   const filter = {
     status: query.status,
     articleId: query.articleId,
     text: query.text,
     createdBefore: query.createdBefore,
+    // Past the count limit, walking the queue's order and testing each comment beats sorting every match.
+    manyMatches: query.articleId !== undefined || !exact,
   };
-  // Read before the page, so nothing on the page is newer than the bound it reports.
-  const maxId = await newestCommentId({ db: db.read });
   const rows = await listQueueItems({
     db: db.read,
     filter,
@@ -239,7 +245,6 @@ export async function listModerationQueue(
   const parents = new Map(
     (await findLiveComments({ db: db.read, ids: [...new Set(parentIds)] })).map((p) => [p.id, p] as const),
   );
-  const counts = await countQueueByStatus({ db: db.read, filter: { articleId: query.articleId, text: query.text } });
   const data: QueueItem[] = page.rows.map((r) => {
     const parent = r.comment.parentId === null ? undefined : parents.get(r.comment.parentId);
     return {
@@ -251,7 +256,7 @@ export async function listModerationQueue(
         : null,
     };
   });
-  return { data, meta: { limit, nextCursor: page.nextCursor, counts, maxId } };
+  return { data, meta: { limit, nextCursor: page.nextCursor, counts, countsExact: exact, maxId } };
 }
 
 interface Decision {
@@ -320,6 +325,8 @@ export async function decideCommentsByFilter(
     articleId: filter.articleId,
     text: filter.q,
     createdBefore: filter.createdBefore,
+    // Batches walk the queue's order: each tests the comments it passes, never sorts every match.
+    manyMatches: true,
   };
   // Only a move into or out of `approved` changes what the public sees (threads, counts, ETags).
   const touchesPublic = decision.status === 'approved' || filter.status === undefined || filter.status === 'approved';

@@ -29,7 +29,7 @@ import {
   type Tables,
   tablesOf,
 } from '../../db/schema.js';
-import { commentTextMatch, searchWords } from '../../db/text-search.js';
+import { commentTextMatch, newestCommentTextMatches, searchWords } from '../../db/text-search.js';
 
 export type { CommentRow, ModerationEventRow } from '../../db/schema.js';
 
@@ -247,7 +247,12 @@ export interface QueueFilter {
   status?: CommentStatus | undefined;
   articleId?: number | undefined;
   text?: string | undefined;
+  /** The text matches more comments than a page sorts cheaply: a plan hint from countQueueByStatus. */
+  manyMatches?: boolean | undefined;
 }
+
+const emailMatch = (comments: Comments, text: string) =>
+  sql`lower(trim(${comments.authorEmail})) = ${text.trim().toLowerCase()}`;
 
 function queueConditions(db: Db, comments: Comments, filter: Omit<QueueFilter, 'status'>): SQL[] {
   const conditions: SQL[] = [isNull(comments.deletedAt)];
@@ -255,8 +260,10 @@ function queueConditions(db: Db, comments: Comments, filter: Omit<QueueFilter, '
   if (filter.text !== undefined) {
     const words = searchWords(filter.text);
     // Full text over body and author name, or the author's e-mail exactly; both through an index.
-    const byEmail = sql`lower(trim(${comments.authorEmail})) = ${filter.text.trim().toLowerCase()}`;
-    conditions.push(words.length > 0 ? or(commentTextMatch(db, comments, words), byEmail)! : byEmail);
+    const byEmail = emailMatch(comments, filter.text);
+    conditions.push(
+      words.length > 0 ? or(commentTextMatch(db, comments, words, filter.manyMatches ?? false), byEmail)! : byEmail,
+    );
   }
   return conditions;
 }
@@ -292,29 +299,59 @@ export async function listQueue({
     .limit(limit + 1);
 }
 
+/** Under a text filter, counts stop at this many matching comments (the newest). */
+export const TEXT_COUNT_LIMIT = 1000;
+
+export interface QueueCounts {
+  counts: Record<CommentStatus, number>;
+  /** False when the text matched more than TEXT_COUNT_LIMIT comments: counts are then lower bounds. */
+  exact: boolean;
+}
+
 /**
- * How many live comments match the filter, per status: without a filter, the counts the triggers
- * keep (one row per status); with an article or text filter, a count over that filter's index.
+ * How many live comments match the filter, per status, never recounted over a large set: without
+ * a filter, the counts the triggers keep; for an article, the per-article counts they keep
+ * (migration 0003); under a text filter, those among the newest TEXT_COUNT_LIMIT text matches.
  */
 export async function countQueueByStatus({
   db,
   filter,
 }: {
   db: Db;
-  filter: Omit<QueueFilter, 'status'>;
-}): Promise<Record<CommentStatus, number>> {
-  const { comments, commentCounts } = tablesOf(db);
-  const rows =
-    filter.articleId === undefined && filter.text === undefined
-      ? await db.select({ status: commentCounts.status, n: commentCounts.n }).from(commentCounts)
-      : await db
-          .select({ status: comments.status, n: count() })
-          .from(comments)
-          .where(and(...queueConditions(db, comments, filter)))
-          .groupBy(comments.status);
+  filter: Omit<QueueFilter, 'status' | 'manyMatches'>;
+}): Promise<QueueCounts> {
+  const { comments, commentCounts, commentArticleCounts } = tablesOf(db);
   const counts: Record<CommentStatus, number> = { pending: 0, approved: 0, rejected: 0, spam: 0 };
-  for (const { status, n } of rows) counts[status] = Number(n);
-  return counts;
+  if (filter.text === undefined) {
+    const rows =
+      filter.articleId === undefined
+        ? await db.select({ status: commentCounts.status, n: commentCounts.n }).from(commentCounts)
+        : await db
+            .select({ status: commentArticleCounts.status, n: commentArticleCounts.n })
+            .from(commentArticleCounts)
+            .where(eq(commentArticleCounts.articleId, filter.articleId));
+    for (const { status, n } of rows) counts[status] = Number(n);
+    return { counts, exact: true };
+  }
+  const rows = await textMatchSample(db, comments, filter.text);
+  for (const row of rows.slice(0, TEXT_COUNT_LIMIT))
+    if (row.deletedAt === null && (filter.articleId === undefined || row.articleId === filter.articleId))
+      counts[row.status] += 1;
+  return { counts, exact: rows.length <= TEXT_COUNT_LIMIT };
+}
+
+/** The newest TEXT_COUNT_LIMIT + 1 comments matching the text (deleted ones too), read from the text index in id order so it stops there. */
+async function textMatchSample(db: Db, comments: Comments, text: string) {
+  const words = searchWords(text);
+  const limit = TEXT_COUNT_LIMIT + 1;
+  const newest =
+    words.length > 0 ? sql`${comments.id} in ${newestCommentTextMatches(db, comments, words, limit)}` : undefined;
+  return db
+    .select({ status: comments.status, articleId: comments.articleId, deletedAt: comments.deletedAt })
+    .from(comments)
+    .where(newest ? or(newest, emailMatch(comments, text)) : emailMatch(comments, text))
+    .orderBy(desc(comments.id))
+    .limit(limit);
 }
 
 export async function updateCommentStatus({
