@@ -5,6 +5,7 @@ CREATE TABLE "comment_article_counts" (
 	CONSTRAINT "comment_article_counts_article_id_status_pk" PRIMARY KEY("article_id","status")
 );
 --> statement-breakpoint
+DROP INDEX "comments_thread_idx";--> statement-breakpoint
 ALTER TABLE "comment_article_counts" ADD CONSTRAINT "comment_article_counts_article_id_articles_id_fk" FOREIGN KEY ("article_id") REFERENCES "public"."articles"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "comments_article_queue_idx" ON "comments" USING btree ("article_id","created_at","id");--> statement-breakpoint
 CREATE INDEX "comments_article_status_idx" ON "comments" USING btree ("article_id","status","created_at","id");--> statement-breakpoint

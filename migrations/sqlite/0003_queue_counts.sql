@@ -6,6 +6,7 @@ CREATE TABLE `comment_article_counts` (
 	FOREIGN KEY (`article_id`) REFERENCES `articles`(`id`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint
+DROP INDEX `comments_thread_idx`;--> statement-breakpoint
 CREATE INDEX `comments_article_queue_idx` ON `comments` (`article_id`,`created_at`,`id`);--> statement-breakpoint
 CREATE INDEX `comments_article_status_idx` ON `comments` (`article_id`,`status`,`created_at`,`id`);--> statement-breakpoint
 -- Hand-written (drizzle cannot express triggers): live comments per article and status, kept by triggers in the same statement as every change, like comment_counts (0001).

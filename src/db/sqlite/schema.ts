@@ -227,12 +227,11 @@ export const comments = sqliteTable(
     deletedAt: timestamp(),
   },
   (t) => [
-    // Public thread: approved roots of an article, oldest first.
-    index('comments_thread_idx').on(t.articleId, t.status, t.parentId, t.createdAt, t.id),
     index('comments_replies_idx').on(t.parentId, t.createdAt, t.id),
     // Moderation queue: by status, oldest first.
     index('comments_queue_idx').on(t.status, t.createdAt, t.id),
-    // The queue of one article, of every status or of one, either order (migration 0003).
+    // The queue of one article, of every status or of one, either order (migration 0003); the
+    // second also serves the public thread (approved roots of an article, oldest first).
     index('comments_article_queue_idx').on(t.articleId, t.createdAt, t.id),
     index('comments_article_status_idx').on(t.articleId, t.status, t.createdAt, t.id),
     // Duplicate detection: same text from the same client within a window.

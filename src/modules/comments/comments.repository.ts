@@ -20,11 +20,12 @@ import {
 import { jsonOf } from '../../db/json.js';
 import { forUpdate } from '../../db/locks.js';
 import { orderByWithLimit, preparedPer, preparedPerLimit } from '../../db/prepared.js';
-import { first } from '../../db/query.js';
+import { first, unindexed } from '../../db/query.js';
 import {
   type CommentRow,
   type CommentStatus,
   type Db,
+  dialectOf,
   type ModerationEventRow,
   type Tables,
   tablesOf,
@@ -579,9 +580,25 @@ export async function newestCommentId({ db }: { db: Db }): Promise<number> {
   return row?.id ?? 0;
 }
 
+/** What a decision by filter needs of a comment: no bodies, no JSON. */
+export interface DecidableComment {
+  id: number;
+  articleId: number;
+  status: CommentStatus;
+  createdAt: string;
+}
+
+const decidableFields = (comments: Comments) => ({
+  id: comments.id,
+  articleId: comments.articleId,
+  status: comments.status,
+  createdAt: comments.createdAt,
+});
+
 /**
- * The next live comments matching the filter, up to id `maxId`, after `after` in (createdAt, id)
- * order (the queue index's order, so each batch is a range seek), not yet in `notStatus`.
+ * The next live comments matching the filter, up to id `maxId`, after id `after`, not yet in
+ * `notStatus`. In id order, the order rows sit in the table: a batch rewrites neighbouring pages,
+ * and each page once, where the queue's order would scatter the writes over the whole file.
  */
 export async function listDecidableBatch({
   db,
@@ -594,26 +611,66 @@ export async function listDecidableBatch({
   db: Db;
   filter: QueueItemFilter;
   notStatus: CommentStatus;
-  after: ThreadCursor | undefined;
+  after: number;
   maxId: number;
   limit: number;
-}): Promise<CommentRow[]> {
+}): Promise<DecidableComment[]> {
   const { comments } = tablesOf(db);
-  const conditions = queueItemConditions(db, comments, filter);
-  conditions.push(lte(comments.id, maxId), sql`${comments.status} <> ${notStatus}`);
-  if (after)
-    conditions.push(
-      or(
-        gt(comments.createdAt, after.createdAt),
-        and(eq(comments.createdAt, after.createdAt), gt(comments.id, after.id)),
-      )!,
-    );
+  // The article's index may drive (its comments are few); the status and date must not, or each
+  // batch would sort every comment in that status instead of reading on from `after`.
+  const conditions = queueConditions(db, comments, filter);
+  if (filter.status) conditions.push(sql`${unindexed(db, comments.status)} = ${filter.status}`);
+  if (filter.createdBefore) conditions.push(sql`${unindexed(db, comments.createdAt)} < ${filter.createdBefore}`);
+  conditions.push(gt(comments.id, after), lte(comments.id, maxId), sql`${comments.status} <> ${notStatus}`);
   return await db
-    .select()
+    .select(decidableFields(comments))
     .from(comments)
     .where(and(...conditions))
-    .orderBy(asc(comments.createdAt), asc(comments.id))
+    .orderBy(asc(comments.id))
     .limit(limit);
+}
+
+/**
+ * The live comments among `ids` not yet in `notStatus`, locked with their articles first (the
+ * order of src/db/locks.ts): the few columns a decision by filter writes its events from.
+ */
+export async function lockDecidableComments({
+  db,
+  ids,
+  notStatus,
+}: {
+  db: Db;
+  ids: number[];
+  notStatus: CommentStatus;
+}): Promise<DecidableComment[]> {
+  if (ids.length === 0) return [];
+  const { articles, comments } = tablesOf(db);
+  if (dialectOf(db) === 'postgres') {
+    const owners = await db.selectDistinct({ id: comments.articleId }).from(comments).where(inArray(comments.id, ids));
+    await forUpdate(
+      db,
+      db
+        .select({ id: articles.id })
+        .from(articles)
+        .where(
+          inArray(
+            articles.id,
+            owners.map((o) => o.id),
+          ),
+        )
+        .orderBy(asc(articles.id))
+        .$dynamic(),
+    );
+  }
+  return forUpdate(
+    db,
+    db
+      .select(decidableFields(comments))
+      .from(comments)
+      .where(and(inArray(comments.id, ids), isNull(comments.deletedAt), sql`${comments.status} <> ${notStatus}`))
+      .orderBy(asc(comments.id))
+      .$dynamic(),
+  );
 }
 
 /** One status for many comments in one statement (a bulk batch); each still gets its own event. */
