@@ -1,6 +1,8 @@
 // Bulk decision by filter under load: how long deciding every pending comment takes, and what a
-// reader's submission waits meanwhile. `npx tsx bench/bulk-filter.ts [comments]` (default 200000).
-import { mkdtemp, rm } from 'node:fs/promises';
+// reader's submission waits meanwhile. `npx tsx bench/bulk-filter.ts [comments]` (default 200000)
+// seeds 1,000 articles and that many comments; `npx tsx bench/bulk-filter.ts --from <file.db>`
+// works on a copy of a database seeded before (`npm run bench -- --queue --data-dir <dir>` keeps one).
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seedSynthetic } from '../seeds/synthetic.js';
@@ -8,8 +10,10 @@ import { loadConfig } from '../src/config.js';
 import { createKey } from '../src/modules/keys/keys.service.js';
 import { buildAppFromConfig } from '../src/startup.js';
 
-const total = Number(process.argv[2] ?? 200_000);
+const from = process.argv[2] === '--from' ? process.argv[3] : undefined;
+const total = from ? 0 : Number(process.argv[2] ?? 200_000);
 const dir = await mkdtemp(join(tmpdir(), 'quire-bulk-'));
+if (from) await copyFile(from, join(dir, 'quire.db'));
 const config = loadConfig({
   DATABASE_URL: join(dir, 'quire.db'),
   LOG_LEVEL: 'silent',
@@ -25,13 +29,14 @@ function percentiles(values: number[]): string {
 
 const app = (await buildAppFromConfig(config)).app;
 try {
-  await seedSynthetic({
-    withTransaction: app.db.withTransaction,
-    read: app.db.read,
-    articles: 1000,
-    comments: total,
-    seed: 1,
-  });
+  if (!from)
+    await seedSynthetic({
+      withTransaction: app.db.withTransaction,
+      read: app.db.read,
+      articles: 1000,
+      comments: total,
+      seed: 1,
+    });
   const { key } = await createKey({ db: app.db, name: 'bench', role: 'moderator', now: new Date() });
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
   const auth = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
@@ -78,7 +83,7 @@ try {
   running = false;
   await submitter;
   console.log(
-    `${total} comments, ${listed.meta.counts.pending} pending: decided ${result.changed} in ${seconds.toFixed(1)} s ` +
+    `${from ?? `${total} comments`}, ${listed.meta.counts.pending} pending: decided ${result.changed} in ${seconds.toFixed(1)} s ` +
       `(${Math.round(result.changed / seconds)}/s)\n  alone:  ${alone}\n  during: ${percentiles(latencies)}`,
   );
 } finally {

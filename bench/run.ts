@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import type { Recording } from './bare-server.js';
+import { formatQueueTable, measureQueue, type QueueRow, queueScenarios } from './queue.js';
 
 /**
  * `npm run bench`: Quire in production mode against a bare Fastify process replaying Quire's own
@@ -20,6 +21,11 @@ const { values: flags } = parseArgs({
     'large-comments': { type: 'string', default: '1000000' },
     'data-dir': { type: 'string' },
     'skip-large': { type: 'boolean', default: false },
+    // The moderation queue at 100k articles / 1M comments instead of the public scenarios.
+    queue: { type: 'boolean', default: false },
+    requests: { type: 'string', default: '200' },
+    // With --queue: measure a PostgreSQL database seeded beforehand instead of the SQLite file.
+    'database-url': { type: 'string' },
   },
 });
 
@@ -420,6 +426,75 @@ function formatTable(rows: Row[]): string {
   return lines.join('\n');
 }
 
+function machineLine(): string {
+  const sqlite = (new Database(':memory:').prepare('select sqlite_version() as v').get() as { v: string }).v;
+  return `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}, SQLite ${sqlite}`;
+}
+
+/** `--queue`: every queue filter at the large size, one moderator's requests one after another. */
+async function queueBench(dir: string): Promise<void> {
+  const articles = Number(flags['large-articles']);
+  const comments = Number(flags['large-comments']);
+  let database = flags['database-url'];
+  let seeding: number | null = null;
+  if (!database) {
+    log(`preparing ${articles} articles, ${comments} comments (reused from --data-dir when there) …`);
+    const built = await buildDatabase(dir, `large-${articles}-${comments}`, articles, comments);
+    database = join(dir, 'measured.db');
+    copyDatabase(built.path, database);
+    seeding = built.seconds;
+  }
+  const env = { DATABASE_URL: database, LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '4' };
+  // Migrations newer than the kept database run here, before anything is timed.
+  const out = await run(
+    process.execPath,
+    ['dist/src/cli.js', 'keys', 'create', '--role', 'moderator', '--name', 'bench'],
+    env,
+  );
+  const key = out.trim().split('\n').at(-1)!;
+  const quire = await startQuire(database, 0);
+  const requests = Number(flags.requests);
+  const rows: QueueRow[] = [];
+  for (const scenario of await queueScenarios(database)) {
+    const row = await measureQueue(quire.url, key, scenario, requests);
+    rows.push(row);
+    log(`  ${row.scenario}: median ${row.median.toFixed(1)} ms, p99 ${row.p99.toFixed(1)} ms (${row.counts})`);
+  }
+  stop(quire);
+  const table = formatQueueTable(rows);
+  process.stdout.write(`\n${table}\n`);
+  if (flags.quick) return;
+  const engine = flags['database-url'] ? 'PostgreSQL' : 'SQLite';
+  const command = `npm run bench -- ${process.argv
+    .slice(2)
+    .map((a) => (a.startsWith('postgres') ? '<url>' : a))
+    .join(' ')}`;
+  const section = [
+    `## ${engine}`,
+    '',
+    `Measured ${new Date().toISOString().slice(0, 10)} with \`${command}\` on ${machineLine()}.${seeding === null ? ' The database was seeded beforehand.' : ` Seeding took ${seeding.toFixed(1)} s.`}`,
+    '',
+    table,
+    '',
+  ].join('\n');
+  const file = join(ROOT, 'docs', 'benchmarks-queue.md');
+  const sections = new Map<string, string>();
+  if (existsSync(file))
+    for (const part of readFileSync(file, 'utf8')
+      .split(/^(?=## )/m)
+      .slice(1))
+      sections.set(part.split('\n')[0]!, part);
+  sections.set(`## ${engine}`, `${section}\n`);
+  const header = [
+    '# Benchmark: the moderation queue',
+    '',
+    `\`npm run bench -- --queue\`: one moderator paging through \`GET /v1/admin/comments\` with every filter, ${requests} requests per scenario one after another (after ${Math.ceil(requests / 10)} of warm-up) over one keep-alive connection, timed by the client from sending to the last body byte; every answer carries \`meta.counts\`. Counts shown "N+" are lower bounds (a text filter matching more than 1,000 comments). Target: median ≤ 20 ms and p99 ≤ 50 ms. \`--database-url postgres://…\` measures a PostgreSQL database seeded beforehand (\`DATABASE_URL=… npm run cli -- seed --articles N --comments M\`).`,
+    '',
+  ].join('\n');
+  writeFileSync(file, `${header}\n${[...sections.values()].join('')}`.trimEnd() + '\n');
+  log('wrote docs/benchmarks-queue.md');
+}
+
 async function main(): Promise<void> {
   log('building dist/ …');
   await run('npx', ['tsc', '-p', 'tsconfig.build.json']);
@@ -427,6 +502,7 @@ async function main(): Promise<void> {
   const dir = keep ?? mkdtempSync(join(tmpdir(), 'quire-bench-'));
   mkdirSync(dir, { recursive: true });
   try {
+    if (flags.queue) return await queueBench(dir);
     const largeArticles = Number(flags['large-articles']);
     const largeComments = Number(flags['large-comments']);
     const sizes: { label: string; articles: number; comments: number }[] = [
@@ -468,8 +544,7 @@ async function main(): Promise<void> {
     notes.push(`Durability: ${crash} (SQLITE_SYNCHRONOUS=NORMAL, WAL).`);
 
     const table = formatTable(rows);
-    const sqlite = (new Database(':memory:').prepare('select sqlite_version() as v').get() as { v: string }).v;
-    const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}, SQLite ${sqlite}`;
+    const machine = machineLine();
     const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
     const report = [
       '# Benchmarks',

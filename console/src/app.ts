@@ -35,6 +35,8 @@ const state = {
   decided: new Set<number>(),
   notices: new Map<number, string>(),
   counts: { pending: 0, approved: 0, rejected: 0, spam: 0 } as Counts,
+  /** False when a search matched more than the server counts: each count is then "at least". */
+  countsExact: true,
   maxId: 0,
 };
 
@@ -79,7 +81,7 @@ async function loadQueue(append = false): Promise<void> {
   state.rows = append ? [...state.rows, ...fresh.filter((r) => !known.has(r.id))] : fresh;
   state.cursor = data.meta.nextCursor;
   state.maxId = data.meta.maxId;
-  setCounts(data.meta.counts);
+  setCounts(data.meta.counts, data.meta.countsExact);
   if (!append) {
     state.selected.clear();
     state.notices.clear();
@@ -93,14 +95,18 @@ async function refreshCounts(): Promise<void> {
     params: { query: queueQuery({ limit: 1 }) },
   });
   if (!data) failOn(response, error);
-  setCounts(data.meta.counts);
+  setCounts(data.meta.counts, data.meta.countsExact);
 }
 
-function setCounts(counts: Counts): void {
+/** A count as shown: "1000+" when it is a lower bound. */
+const shown = (status: Status) => `${state.counts[status]}${state.countsExact ? '' : '+'}`;
+
+function setCounts(counts: Counts, exact: boolean): void {
   state.counts = counts;
+  state.countsExact = exact;
   document.title = `(${counts.pending}) Quire moderation`;
   renderTabs();
-  $('all-matching').textContent = `Apply to all ${counts[state.status]} ${LABELS[state.status].toLowerCase()}`;
+  $('all-matching').textContent = `Apply to all ${shown(state.status)} ${LABELS[state.status].toLowerCase()}`;
 }
 
 function renderTabs(): void {
@@ -111,7 +117,7 @@ function renderTabs(): void {
       tab.setAttribute('role', 'tab');
       tab.setAttribute('aria-selected', String(status === state.status));
       tab.tabIndex = status === state.status ? 0 : -1;
-      tab.textContent = `${LABELS[status]} (${state.counts[status]})`;
+      tab.textContent = `${LABELS[status]} (${shown(status)})`;
       tab.addEventListener('click', () => switchTab(status));
       return tab;
     }),
@@ -302,7 +308,7 @@ async function decideSelected(status: Status): Promise<void> {
 
 async function decideAllMatching(): Promise<void> {
   const status = $<HTMLSelectElement>('filter-status').value as Status;
-  const n = state.counts[state.status];
+  const n = shown(state.status);
   if (!confirm(`${VERBS[status]} all ${n} ${state.status} comments matching this filter?`)) return;
   const filter = { status: state.status, maxId: state.maxId, ...(state.q ? { q: state.q } : {}) };
   const { data, error, response } = await api.POST('/v1/admin/comments/bulk', {

@@ -1,4 +1,4 @@
-import { asc, count, getTableColumns, getTableName, is, type SQL, sql } from 'drizzle-orm';
+import { asc, count, getTableColumns, getTableName, is, isNull, type SQL, sql } from 'drizzle-orm';
 import { toSnakeCase } from 'drizzle-orm/casing';
 import { getTableConfig, PgTable } from 'drizzle-orm/pg-core';
 import { insertRows, syncIdSequences } from './bulk.js';
@@ -94,6 +94,7 @@ function dependencyOrder(): TableSpec[] {
 // bookkeeping (events already sent, their attempts), which belongs to the installation that sent them.
 const DERIVED_TABLES = new Set([
   'comment_counts',
+  'comment_article_counts',
   'article_search',
   'outbox_events',
   'outbox_cursors',
@@ -277,12 +278,20 @@ function decodeRow(spec: TableSpec, row: unknown, at: number): Record<string, un
 }
 
 /** Row counts of the tables that hold content, keys or settings; empty means none has a row. */
-/** The per-status comment counts the triggers keep, recomputed from the imported comments. */
+/** The comment counts the triggers keep (per status, per article and status), recomputed from the imported comments. */
 async function recountComments(tx: Db): Promise<void> {
-  const { commentCounts, comments } = tablesOf(tx);
+  const { commentArticleCounts, commentCounts, comments } = tablesOf(tx);
   await tx.update(commentCounts).set({
     n: sql`(select count(*) from ${comments} where ${comments.status} = ${commentCounts.status} and ${comments.deletedAt} is null)`,
   });
+  await tx.delete(commentArticleCounts);
+  await tx.insert(commentArticleCounts).select(
+    tx
+      .select({ articleId: comments.articleId, status: comments.status, n: count().as('n') })
+      .from(comments)
+      .where(isNull(comments.deletedAt))
+      .groupBy(comments.articleId, comments.status),
+  );
 }
 
 async function contentCounts(tx: Db): Promise<string[]> {

@@ -31,6 +31,7 @@ const EXPECTED_TABLES = [
   'article_slug_redirects',
   'article_tags',
   'articles',
+  'comment_article_counts',
   'comment_blocks',
   'comment_counts',
   'comments',

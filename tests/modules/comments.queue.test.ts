@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seedSynthetic } from '../../seeds/synthetic.js';
+import { insertRows } from '../../src/db/bulk.js';
 import { COMMENT_STATUSES } from '../../src/db/schema.js';
 import { createTestApp, tables } from '../helpers/app.js';
 import { createArticle, createComment } from '../helpers/factories.js';
@@ -22,18 +23,34 @@ async function queue(ctx: Ctx, query = '') {
   return res.json();
 }
 
-/** What a recount over every live comment says, to compare the kept counts with. */
-async function recount(ctx: Ctx) {
-  const rows = await ctx.db.read.select({ status: comments.status, deletedAt: comments.deletedAt }).from(comments);
+/** What a recount over every live comment (of one article) says, to compare the kept counts with. */
+async function recount(ctx: Ctx, articleId?: number) {
+  const rows = await ctx.db.read
+    .select({ status: comments.status, deletedAt: comments.deletedAt, articleId: comments.articleId })
+    .from(comments);
   const counts = Object.fromEntries(COMMENT_STATUSES.map((s) => [s, 0])) as Record<string, number>;
-  for (const row of rows) if (row.deletedAt === null) counts[row.status]! += 1;
+  for (const row of rows)
+    if (row.deletedAt === null && (articleId === undefined || row.articleId === articleId)) counts[row.status]! += 1;
   return counts;
 }
 
 describe('the queue at scale', () => {
   it('keeps meta.counts exact through submission, decisions, bulk, bulk by filter, delete and the seeder', async () => {
     const ctx = await moderatorApp();
-    const expectExact = async () => expect((await queue(ctx)).meta.counts).toEqual(await recount(ctx));
+    const other = await createArticle(ctx.db);
+    await createComment(ctx.db, { articleId: other.id, status: 'pending' });
+    const expectExact = async () => {
+      expect((await queue(ctx)).meta.counts).toEqual(await recount(ctx));
+      // Per article too (kept by the same triggers, migration 0003), for every article there is.
+      const articleIds = new Set(
+        (await ctx.db.read.select({ id: comments.articleId }).from(comments)).map((r) => r.id),
+      );
+      for (const id of new Set([ctx.article.id, other.id, ...articleIds])) {
+        const page = await queue(ctx, `articleId=${id}`);
+        expect(page.meta.counts, `article ${id}`).toEqual(await recount(ctx, id));
+        expect(page.meta.countsExact).toBe(true);
+      }
+    };
     await expectExact();
     for (let i = 0; i < 4; i++) {
       const res = await ctx.app.inject({
@@ -45,7 +62,7 @@ describe('the queue at scale', () => {
       expect(res.statusCode).toBe(202);
     }
     await expectExact();
-    const ids = (await queue(ctx, 'status=pending')).data.map((c: { id: number }) => c.id);
+    const ids = (await queue(ctx, `status=pending&articleId=${ctx.article.id}`)).data.map((c: { id: number }) => c.id);
     const decided = await ctx.app.inject({
       method: 'PATCH',
       url: `/v1/admin/comments/${ids[0]}`,
@@ -67,7 +84,7 @@ describe('the queue at scale', () => {
       method: 'POST',
       url: '/v1/admin/comments/bulk',
       headers: ctx.headers,
-      payload: { filter: { status: 'pending', maxId }, status: 'rejected' },
+      payload: { filter: { status: 'pending', articleId: ctx.article.id, maxId }, status: 'rejected' },
     });
     expect(byFilter.json().changed).toBe(2);
     await expectExact();
@@ -77,7 +94,12 @@ describe('the queue at scale', () => {
       headers: ctx.headers,
     });
     expect(deleted.statusCode).toBe(204);
-    expect((await queue(ctx)).meta.counts).toEqual({ pending: 0, approved: 0, rejected: 2, spam: 1 });
+    expect((await queue(ctx, `articleId=${ctx.article.id}`)).meta.counts).toEqual({
+      pending: 0,
+      approved: 0,
+      rejected: 2,
+      spam: 1,
+    });
     await expectExact();
     await seedSynthetic({
       withTransaction: ctx.db.withTransaction,
@@ -89,14 +111,51 @@ describe('the queue at scale', () => {
     await expectExact();
   });
 
-  it('reads the unfiltered counts without counting comments', async () => {
+  it('reads the unfiltered and per-article counts without counting comments', async () => {
     const statements: string[] = [];
     const ctx = await moderatorApp((sql) => statements.push(sql));
     await createComment(ctx.db, { articleId: ctx.article.id, status: 'pending' });
     statements.length = 0;
     expect((await queue(ctx, 'status=pending')).meta.counts.pending).toBe(1);
+    expect((await queue(ctx, `status=pending&articleId=${ctx.article.id}`)).meta.counts.pending).toBe(1);
     expect(statements.filter((s) => /count\(/i.test(s))).toEqual([]);
     expect(statements.some((s) => s.includes('comment_counts'))).toBe(true);
+    expect(statements.some((s) => s.includes('comment_article_counts'))).toBe(true);
+  });
+
+  it('counts a text filter among its newest 1,000 matches, saying when the counts are lower bounds', async () => {
+    const ctx = await moderatorApp();
+    const other = await createArticle(ctx.db);
+    const at = (i: number) => new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString();
+    // 1,001 comments with one word: the oldest is beyond the count.
+    await ctx.db.withTransaction(async (tx) => {
+      await insertRows({
+        db: tx,
+        table: tables.comments,
+        rows: Array.from({ length: 1001 }, (_, i) => ({
+          articleId: i % 2 === 0 ? ctx.article.id : other.id,
+          authorName: 'Zed',
+          authorEmail: `z${i}@example.com`,
+          body: `Zebra ${i}`,
+          status: i === 0 ? ('spam' as const) : ('pending' as const),
+          contentHash: `h${i}`,
+          createdAt: at(i),
+          updatedAt: at(i),
+        })),
+      });
+    });
+    const all = await queue(ctx, 'q=zebra&limit=5');
+    expect(all.meta).toMatchObject({
+      counts: { pending: 1000, approved: 0, rejected: 0, spam: 0 },
+      countsExact: false,
+    });
+    // The page itself is not bounded: the oldest match is listed first.
+    expect(all.data[0].body).toBe('Zebra 0');
+    expect((await queue(ctx, 'q=zebra&status=spam')).data.map((c: { body: string }) => c.body)).toEqual(['Zebra 0']);
+    const one = await queue(ctx, `q=zebra&articleId=${other.id}&order=newest&limit=1`);
+    expect(one.meta).toMatchObject({ counts: { pending: 500, spam: 0 }, countsExact: false });
+    expect(one.data[0].body).toBe('Zebra 999');
+    expect((await queue(ctx, 'q=zebra 1000')).meta).toMatchObject({ counts: { pending: 1 }, countsExact: true });
   });
 
   it('searches body and author name by whole words and prefixes, case-insensitively, and the e-mail exactly', async () => {
@@ -121,6 +180,7 @@ describe('the queue at scale', () => {
     expect(await ids('hips', '&status=approved')).toEqual([]);
     const counted = await queue(ctx, 'q=reader');
     expect(counted.meta.counts).toEqual({ pending: 1, approved: 1, rejected: 0, spam: 0 });
+    expect(counted.meta.countsExact).toBe(true);
     expect((await queue(ctx, `articleId=${ctx.article.id}&q=knees`)).meta.counts.approved).toBe(1);
   });
 });

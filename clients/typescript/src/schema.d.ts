@@ -1193,8 +1193,10 @@ export interface components {
                 limit: number;
                 /** @description Pass as `cursor` for the next page; null on the last page */
                 nextCursor: string | null;
-                /** @description Per status, for the same article and text filters */
+                /** @description Per status, for the same article and text filters. Under `q`, only the newest 1,000 matching comments are counted (see countsExact) */
                 counts: components["schemas"]["CommentStatusCounts"];
+                /** @description False when `q` matched more than 1,000 comments: each count is then a lower bound (of the newest 1,000 matches), shown as "N+" */
+                countsExact: boolean;
                 /** @description The newest comment id when this page was listed: pass it to a bulk decision by filter */
                 maxId: number;
             };

@@ -236,11 +236,13 @@ export const comments = pgTable(
     deletedAt: timestamp(),
   },
   (t) => [
-    // Public thread: approved roots of an article, oldest first.
-    index('comments_thread_idx').on(t.articleId, t.status, t.parentId, t.createdAt, t.id),
     index('comments_replies_idx').on(t.parentId, t.createdAt, t.id),
     // Moderation queue: by status, oldest first.
     index('comments_queue_idx').on(t.status, t.createdAt, t.id),
+    // The queue of one article, of every status or of one, either order (migration 0003); the
+    // second also serves the public thread (approved roots of an article, oldest first).
+    index('comments_article_queue_idx').on(t.articleId, t.createdAt, t.id),
+    index('comments_article_status_idx').on(t.articleId, t.status, t.createdAt, t.id),
     // Duplicate detection: same text from the same client within a window.
     index('comments_duplicate_idx').on(t.contentHash, t.addressHash, t.createdAt),
     // The knownSpamAddress signal: earlier spam from the same client.
@@ -259,6 +261,20 @@ export const commentCounts = pgTable('comment_counts', {
   status: text().$type<CommentStatus>().primaryKey(),
   n: integer().notNull().default(0),
 });
+
+// Live comments per article and status, kept by the same kind of triggers (migration 0003): the
+// queue's counts under an article filter are read too.
+export const commentArticleCounts = pgTable(
+  'comment_article_counts',
+  {
+    articleId: integer()
+      .notNull()
+      .references(() => articles.id, { onDelete: 'cascade' }),
+    status: text().$type<CommentStatus>().notNull(),
+    n: integer().notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.articleId, t.status] })],
+);
 
 // Blocked words, e-mails and addresses moderators manage; read at every submission.
 export const commentBlocks = pgTable(

@@ -25,6 +25,7 @@ import {
   listDecidableBatch,
   listModerationEvents,
   listQueueItems,
+  lockDecidableComments,
   lockLiveComments,
   newestCommentId,
   type QueueItemFilter,
@@ -219,14 +220,20 @@ export async function listModerationQueue(
 ) {
   const after = decodeCursor<[string, number]>(query.cursor, ['string', 'number']);
   const { order, limit } = query;
+  // Read before the page, so nothing on the page is newer than the bound it reports.
+  const maxId = await newestCommentId({ db: db.read });
+  const { counts, exact } = await countQueueByStatus({
+    db: db.read,
+    filter: { articleId: query.articleId, text: query.text },
+  });
   const filter = {
     status: query.status,
     articleId: query.articleId,
     text: query.text,
     createdBefore: query.createdBefore,
+    // Past the count limit, walking the queue's order and testing each comment beats sorting every match.
+    manyMatches: query.articleId !== undefined || !exact,
   };
-  // Read before the page, so nothing on the page is newer than the bound it reports.
-  const maxId = await newestCommentId({ db: db.read });
   const rows = await listQueueItems({
     db: db.read,
     filter,
@@ -239,7 +246,6 @@ export async function listModerationQueue(
   const parents = new Map(
     (await findLiveComments({ db: db.read, ids: [...new Set(parentIds)] })).map((p) => [p.id, p] as const),
   );
-  const counts = await countQueueByStatus({ db: db.read, filter: { articleId: query.articleId, text: query.text } });
   const data: QueueItem[] = page.rows.map((r) => {
     const parent = r.comment.parentId === null ? undefined : parents.get(r.comment.parentId);
     return {
@@ -251,7 +257,7 @@ export async function listModerationQueue(
         : null,
     };
   });
-  return { data, meta: { limit, nextCursor: page.nextCursor, counts, maxId } };
+  return { data, meta: { limit, nextCursor: page.nextCursor, counts, countsExact: exact, maxId } };
 }
 
 interface Decision {
@@ -303,12 +309,18 @@ export async function decideComments(
   });
 }
 
-// Small enough that a submission queued behind one batch waits a few milliseconds, never 50.
-export const FILTER_BATCH_SIZE = 50;
+// Batches grow or shrink so each holds the write lock about this long: a submission queued
+// behind one waits a few tens of milliseconds at most, never 50, and the decision goes fast.
+const BATCH_TARGET_MS = 30;
+const BATCH_MIN = 20;
+const BATCH_MAX = 2000;
+export const FILTER_BATCH_SIZE = 100;
 
 /**
  * Decides every live comment matching the filter up to `filter.maxId` (what the moderator saw),
  * one short transaction per batch so submissions slip in between; each comment gets its own event.
+ * Each batch is set-based: a read, a locking read, one UPDATE and one multi-row INSERT of events,
+ * in id order (see listDecidableBatch).
  */
 export async function decideCommentsByFilter(
   { db, now }: { db: DatabaseHandles; now: () => Date },
@@ -320,12 +332,17 @@ export async function decideCommentsByFilter(
     articleId: filter.articleId,
     text: filter.q,
     createdBefore: filter.createdBefore,
+    // Batches walk the queue's order: each tests the comments it passes, never sorts every match.
+    manyMatches: true,
   };
   // Only a move into or out of `approved` changes what the public sees (threads, counts, ETags).
   const touchesPublic = decision.status === 'approved' || filter.status === undefined || filter.status === 'approved';
-  let after: { createdAt: string; id: number } | undefined;
+  let after = 0;
   let changed = 0;
+  let size = FILTER_BATCH_SIZE;
   for (;;) {
+    const started = performance.now();
+    const limit = size;
     const batch = await db.withTransaction(
       async (tx) => {
         const listed = await listDecidableBatch({
@@ -334,12 +351,11 @@ export async function decideCommentsByFilter(
           notStatus: decision.status,
           after,
           maxId: filter.maxId,
-          limit: FILTER_BATCH_SIZE,
+          limit,
         });
         // Articles, then comments, locked before any write (the order of src/db/locks.ts): the
         // status change also moves comment_counts rows, which a decision reaches after its article.
-        const locked = await lockLiveComments({ db: tx, ids: listed.map((r) => r.id) });
-        const rows = locked.filter((r) => r.status !== decision.status);
+        const rows = await lockDecidableComments({ db: tx, ids: listed.map((r) => r.id), notStatus: decision.status });
         const at = now().toISOString();
         await updateCommentStatuses({ db: tx, ids: rows.map((r) => r.id), status: decision.status, at });
         await insertModerationEvents({
@@ -360,11 +376,15 @@ export async function decideCommentsByFilter(
       { touchesContent: touchesPublic },
     );
     changed += batch.changed;
-    if (batch.listed.length < FILTER_BATCH_SIZE) return { status: decision.status, changed };
-    const last = batch.listed.at(-1)!;
-    after = { createdAt: last.createdAt, id: last.id };
-    // Let whatever queued behind this batch (a reader's submission) run before the next one.
-    await new Promise((resolve) => setImmediate(resolve));
+    if (batch.listed.length < limit) return { status: decision.status, changed };
+    after = batch.listed.at(-1)!.id;
+    const took = performance.now() - started;
+    // Toward the target, at most doubling at a time (a fast batch may have been a lucky one).
+    const next = Math.min(size * 2, (size * BATCH_TARGET_MS) / Math.max(took, 1));
+    size = Math.round(Math.min(BATCH_MAX, Math.max(BATCH_MIN, next)));
+    // Let whatever queued behind this batch run before the next one: on SQLite a batch holds the
+    // event loop too, so a reader's request needs a few turns of it (headers, body) to get queued.
+    await new Promise((resolve) => setTimeout(resolve, 2));
   }
 }
 

@@ -20,16 +20,17 @@ import {
 import { jsonOf } from '../../db/json.js';
 import { forUpdate } from '../../db/locks.js';
 import { orderByWithLimit, preparedPer, preparedPerLimit } from '../../db/prepared.js';
-import { first } from '../../db/query.js';
+import { first, unindexed } from '../../db/query.js';
 import {
   type CommentRow,
   type CommentStatus,
   type Db,
+  dialectOf,
   type ModerationEventRow,
   type Tables,
   tablesOf,
 } from '../../db/schema.js';
-import { commentTextMatch, searchWords } from '../../db/text-search.js';
+import { commentTextMatch, newestCommentTextMatches, searchWords } from '../../db/text-search.js';
 
 export type { CommentRow, ModerationEventRow } from '../../db/schema.js';
 
@@ -247,7 +248,12 @@ export interface QueueFilter {
   status?: CommentStatus | undefined;
   articleId?: number | undefined;
   text?: string | undefined;
+  /** The text matches more comments than a page sorts cheaply: a plan hint from countQueueByStatus. */
+  manyMatches?: boolean | undefined;
 }
+
+const emailMatch = (comments: Comments, text: string) =>
+  sql`lower(trim(${comments.authorEmail})) = ${text.trim().toLowerCase()}`;
 
 function queueConditions(db: Db, comments: Comments, filter: Omit<QueueFilter, 'status'>): SQL[] {
   const conditions: SQL[] = [isNull(comments.deletedAt)];
@@ -255,8 +261,10 @@ function queueConditions(db: Db, comments: Comments, filter: Omit<QueueFilter, '
   if (filter.text !== undefined) {
     const words = searchWords(filter.text);
     // Full text over body and author name, or the author's e-mail exactly; both through an index.
-    const byEmail = sql`lower(trim(${comments.authorEmail})) = ${filter.text.trim().toLowerCase()}`;
-    conditions.push(words.length > 0 ? or(commentTextMatch(db, comments, words), byEmail)! : byEmail);
+    const byEmail = emailMatch(comments, filter.text);
+    conditions.push(
+      words.length > 0 ? or(commentTextMatch(db, comments, words, filter.manyMatches ?? false), byEmail)! : byEmail,
+    );
   }
   return conditions;
 }
@@ -292,29 +300,59 @@ export async function listQueue({
     .limit(limit + 1);
 }
 
+/** Under a text filter, counts stop at this many matching comments (the newest). */
+export const TEXT_COUNT_LIMIT = 1000;
+
+export interface QueueCounts {
+  counts: Record<CommentStatus, number>;
+  /** False when the text matched more than TEXT_COUNT_LIMIT comments: counts are then lower bounds. */
+  exact: boolean;
+}
+
 /**
- * How many live comments match the filter, per status: without a filter, the counts the triggers
- * keep (one row per status); with an article or text filter, a count over that filter's index.
+ * How many live comments match the filter, per status, never recounted over a large set: without
+ * a filter, the counts the triggers keep; for an article, the per-article counts they keep
+ * (migration 0003); under a text filter, those among the newest TEXT_COUNT_LIMIT text matches.
  */
 export async function countQueueByStatus({
   db,
   filter,
 }: {
   db: Db;
-  filter: Omit<QueueFilter, 'status'>;
-}): Promise<Record<CommentStatus, number>> {
-  const { comments, commentCounts } = tablesOf(db);
-  const rows =
-    filter.articleId === undefined && filter.text === undefined
-      ? await db.select({ status: commentCounts.status, n: commentCounts.n }).from(commentCounts)
-      : await db
-          .select({ status: comments.status, n: count() })
-          .from(comments)
-          .where(and(...queueConditions(db, comments, filter)))
-          .groupBy(comments.status);
+  filter: Omit<QueueFilter, 'status' | 'manyMatches'>;
+}): Promise<QueueCounts> {
+  const { comments, commentCounts, commentArticleCounts } = tablesOf(db);
   const counts: Record<CommentStatus, number> = { pending: 0, approved: 0, rejected: 0, spam: 0 };
-  for (const { status, n } of rows) counts[status] = Number(n);
-  return counts;
+  if (filter.text === undefined) {
+    const rows =
+      filter.articleId === undefined
+        ? await db.select({ status: commentCounts.status, n: commentCounts.n }).from(commentCounts)
+        : await db
+            .select({ status: commentArticleCounts.status, n: commentArticleCounts.n })
+            .from(commentArticleCounts)
+            .where(eq(commentArticleCounts.articleId, filter.articleId));
+    for (const { status, n } of rows) counts[status] = Number(n);
+    return { counts, exact: true };
+  }
+  const rows = await textMatchSample(db, comments, filter.text);
+  for (const row of rows.slice(0, TEXT_COUNT_LIMIT))
+    if (row.deletedAt === null && (filter.articleId === undefined || row.articleId === filter.articleId))
+      counts[row.status] += 1;
+  return { counts, exact: rows.length <= TEXT_COUNT_LIMIT };
+}
+
+/** The newest TEXT_COUNT_LIMIT + 1 comments matching the text (deleted ones too), read from the text index in id order so it stops there. */
+async function textMatchSample(db: Db, comments: Comments, text: string) {
+  const words = searchWords(text);
+  const limit = TEXT_COUNT_LIMIT + 1;
+  const newest =
+    words.length > 0 ? sql`${comments.id} in ${newestCommentTextMatches(db, comments, words, limit)}` : undefined;
+  return db
+    .select({ status: comments.status, articleId: comments.articleId, deletedAt: comments.deletedAt })
+    .from(comments)
+    .where(newest ? or(newest, emailMatch(comments, text)) : emailMatch(comments, text))
+    .orderBy(desc(comments.id))
+    .limit(limit);
 }
 
 export async function updateCommentStatus({
@@ -542,9 +580,25 @@ export async function newestCommentId({ db }: { db: Db }): Promise<number> {
   return row?.id ?? 0;
 }
 
+/** What a decision by filter needs of a comment: no bodies, no JSON. */
+export interface DecidableComment {
+  id: number;
+  articleId: number;
+  status: CommentStatus;
+  createdAt: string;
+}
+
+const decidableFields = (comments: Comments) => ({
+  id: comments.id,
+  articleId: comments.articleId,
+  status: comments.status,
+  createdAt: comments.createdAt,
+});
+
 /**
- * The next live comments matching the filter, up to id `maxId`, after `after` in (createdAt, id)
- * order (the queue index's order, so each batch is a range seek), not yet in `notStatus`.
+ * The next live comments matching the filter, up to id `maxId`, after id `after`, not yet in
+ * `notStatus`. In id order, the order rows sit in the table: a batch rewrites neighbouring pages,
+ * and each page once, where the queue's order would scatter the writes over the whole file.
  */
 export async function listDecidableBatch({
   db,
@@ -557,26 +611,66 @@ export async function listDecidableBatch({
   db: Db;
   filter: QueueItemFilter;
   notStatus: CommentStatus;
-  after: ThreadCursor | undefined;
+  after: number;
   maxId: number;
   limit: number;
-}): Promise<CommentRow[]> {
+}): Promise<DecidableComment[]> {
   const { comments } = tablesOf(db);
-  const conditions = queueItemConditions(db, comments, filter);
-  conditions.push(lte(comments.id, maxId), sql`${comments.status} <> ${notStatus}`);
-  if (after)
-    conditions.push(
-      or(
-        gt(comments.createdAt, after.createdAt),
-        and(eq(comments.createdAt, after.createdAt), gt(comments.id, after.id)),
-      )!,
-    );
+  // The article's index may drive (its comments are few); the status and date must not, or each
+  // batch would sort every comment in that status instead of reading on from `after`.
+  const conditions = queueConditions(db, comments, filter);
+  if (filter.status) conditions.push(sql`${unindexed(db, comments.status)} = ${filter.status}`);
+  if (filter.createdBefore) conditions.push(sql`${unindexed(db, comments.createdAt)} < ${filter.createdBefore}`);
+  conditions.push(gt(comments.id, after), lte(comments.id, maxId), sql`${comments.status} <> ${notStatus}`);
   return await db
-    .select()
+    .select(decidableFields(comments))
     .from(comments)
     .where(and(...conditions))
-    .orderBy(asc(comments.createdAt), asc(comments.id))
+    .orderBy(asc(comments.id))
     .limit(limit);
+}
+
+/**
+ * The live comments among `ids` not yet in `notStatus`, locked with their articles first (the
+ * order of src/db/locks.ts): the few columns a decision by filter writes its events from.
+ */
+export async function lockDecidableComments({
+  db,
+  ids,
+  notStatus,
+}: {
+  db: Db;
+  ids: number[];
+  notStatus: CommentStatus;
+}): Promise<DecidableComment[]> {
+  if (ids.length === 0) return [];
+  const { articles, comments } = tablesOf(db);
+  if (dialectOf(db) === 'postgres') {
+    const owners = await db.selectDistinct({ id: comments.articleId }).from(comments).where(inArray(comments.id, ids));
+    await forUpdate(
+      db,
+      db
+        .select({ id: articles.id })
+        .from(articles)
+        .where(
+          inArray(
+            articles.id,
+            owners.map((o) => o.id),
+          ),
+        )
+        .orderBy(asc(articles.id))
+        .$dynamic(),
+    );
+  }
+  return forUpdate(
+    db,
+    db
+      .select(decidableFields(comments))
+      .from(comments)
+      .where(and(inArray(comments.id, ids), isNull(comments.deletedAt), sql`${comments.status} <> ${notStatus}`))
+      .orderBy(asc(comments.id))
+      .$dynamic(),
+  );
 }
 
 /** One status for many comments in one statement (a bulk batch); each still gets its own event. */

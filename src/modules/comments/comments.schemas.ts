@@ -119,7 +119,14 @@ export const CommentQueueSchema = z
   .object({
     data: z.array(QueueItemSchema),
     meta: PageMetaSchema.extend({
-      counts: StatusCountsSchema.describe('Per status, for the same article and text filters'),
+      counts: StatusCountsSchema.describe(
+        'Per status, for the same article and text filters. Under `q`, only the newest 1,000 matching comments are counted (see countsExact)',
+      ),
+      countsExact: z
+        .boolean()
+        .describe(
+          'False when `q` matched more than 1,000 comments: each count is then a lower bound (of the newest 1,000 matches), shown as "N+"',
+        ),
       maxId: z
         .number()
         .int()
