@@ -58,7 +58,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Published articles, newest first */
+        /** Published articles, newest first; or those matching a search (q), most relevant first */
         get: operations["listArticles"];
         put?: never;
         post?: never;
@@ -798,6 +798,8 @@ export interface components {
              */
             publishedAt: string;
             commentCount: number;
+            /** @description Only in search results (q): the best passage around the matched words, as HTML text: everything escaped, matched words in <mark>…</mark> */
+            snippet?: string;
         };
         Article: {
             id: number;
@@ -1571,6 +1573,8 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque cursor from meta.nextCursor */
                 cursor?: string;
+                /** @description Full-text search: articles holding every word (English stemming) in their title, summary, intro, headings, leads, tips or conclusion, most relevant first (title and headings weigh most); not combinable with other filters */
+                q?: string;
                 /** @description Only articles with this tag slug */
                 tag?: string;
                 /** @description markdown (default): text fields as stored. html or markdown,html: each Markdown field `x` also comes as `xHtml`, rendered and sanitised */

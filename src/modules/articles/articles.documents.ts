@@ -2,6 +2,7 @@ import { and, desc, eq, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import { type JsonBuilder, jsonOf } from '../../db/json.js';
 import { orderByWithLimit, preparedPer, preparedPerLimit } from '../../db/prepared.js';
 import { type Db, type Tables, tablesOf } from '../../db/schema.js';
+import { articleSearchHits, articleSearchSnippet } from '../../db/text-search.js';
 import { isPublic } from '../../db/visibility.js';
 
 // Public documents built as JSON by the database, in the exact shape of ArticleSchema and
@@ -202,6 +203,45 @@ export async function listPublicSummaryDocuments({
   };
   const page = tagSlug ? (after ? pages.tagAfter : pages.tag) : after ? pages.allAfter : pages.all;
   return page(db, limit).execute(params);
+}
+
+/**
+ * Up to `limit` public articles holding every word, most relevant first (then by id), after the
+ * cursor's (rank, id): the page is chosen on ids and ranks alone, then only its rows get their
+ * document and passage.
+ */
+export async function searchPublicSummaryDocuments({
+  db,
+  now,
+  words,
+  limit,
+  after,
+}: {
+  db: Db;
+  now: string;
+  words: string[];
+  limit: number;
+  after?: { rank: number; id: number } | undefined;
+}) {
+  const { articles } = tablesOf(db);
+  const conditions: SQL[] = [isPublic(articles, now)];
+  if (after) conditions.push(sql`(hit.rank, ${articles.id}) > (cast(${after.rank} as double precision), ${after.id})`);
+  const page = db
+    .select({ id: sql<number>`${articles.id}`.as('page_id'), rank: sql<number>`hit.rank`.as('page_rank') })
+    .from(sql`${articleSearchHits(db, words)} as hit join ${articles} on ${articles.id} = hit.article_id`)
+    .where(and(...conditions))
+    .orderBy(...orderByWithLimit(limit, sql`hit.rank`, sql`${articles.id}`))
+    .as('page');
+  return db
+    .select({
+      id: articles.id,
+      rank: page.rank,
+      doc: jsonOf(db).text(documents(db).summary),
+      passage: sql<string | null>`${articleSearchSnippet(db, articles.id, words)}`,
+    })
+    .from(page)
+    .innerJoin(articles, eq(articles.id, page.id))
+    .orderBy(page.rank, page.id);
 }
 
 const publicIdBySlug = preparedPer((db: Db) => {

@@ -73,6 +73,12 @@ export const ArticleSummarySchema = z
     tags: z.array(TagSchema),
     publishedAt: TimestampSchema,
     commentCount: z.number().int(),
+    snippet: z
+      .string()
+      .optional()
+      .describe(
+        'Only in search results (q): the best passage around the matched words, as HTML text: everything escaped, matched words in <mark>…</mark>',
+      ),
   })
   .meta({ id: 'ArticleSummary' });
 
@@ -99,6 +105,15 @@ export const ArticleSchema = z
   .meta({ id: 'Article' });
 
 export const ArticleListQuerySchema = PageQuerySchema.extend({
+  q: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/[\p{L}\p{N}]/u, 'Expected at least one letter or digit')
+    .optional()
+    .describe(
+      'Full-text search: articles holding every word (English stemming) in their title, summary, intro, headings, leads, tips or conclusion, most relevant first (title and headings weigh most); not combinable with other filters',
+    ),
   tag: SlugSchema.optional().describe('Only articles with this tag slug'),
   format: FormatQuerySchema,
 }).strict();
