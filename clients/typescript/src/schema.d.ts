@@ -838,7 +838,13 @@ export interface components {
         };
         ArticleList: {
             data: components["schemas"]["ArticleSummary"][];
-            meta: components["schemas"]["PageMeta"];
+            meta: {
+                limit: number;
+                /** @description Pass as `cursor` for the next page; null on the last page */
+                nextCursor: string | null;
+                /** @description Only with count=true: how many articles match, on every page */
+                total?: number;
+            };
         };
         ImageWrite: {
             url: string;
@@ -1576,8 +1582,18 @@ export interface operations {
                 cursor?: string;
                 /** @description Full-text search: articles holding every word (English stemming) in their title, summary, intro, headings, leads, tips or conclusion, most relevant first (title and headings weigh most); not combinable with other filters */
                 q?: string;
-                /** @description Only articles with this tag slug */
-                tag?: string;
+                /** @description Only articles with this tag slug; repeat the parameter for several (any of them) */
+                tag?: string | string[];
+                /** @description Only articles that feature the product with this slug */
+                product?: string;
+                /** @description Only articles published at or after this instant */
+                publishedAfter?: string;
+                /** @description Only articles published strictly before this instant */
+                publishedBefore?: string;
+                /** @description Order: -publishedAt (newest first, the default), publishedAt (oldest first) or title (A to Z, by code point); not with q */
+                sort?: "-publishedAt" | "publishedAt" | "title";
+                /** @description true adds meta.total, the number of matching articles (one more query); not with q */
+                count?: "true" | "false";
                 /** @description markdown (default): text fields as stored. html or markdown,html: each Markdown field `x` also comes as `xHtml`, rendered and sanitised */
                 format?: "markdown" | "html" | "markdown,html";
             };

@@ -8,8 +8,25 @@ import { always, location } from '../../http/response-headers.js';
 import type { RouteDeps } from '../../http/route-deps.js';
 import { createPresenter, createPublicBaseReader } from '../render/present.js';
 import { type Format, wantsHtml } from '../render/render.schemas.js';
-import { ArticleListQuerySchema, ArticleListSchema, ArticleQuerySchema, ArticleSchema } from './articles.schemas.js';
+import {
+  type ArticleListQuery,
+  ArticleListQuerySchema,
+  ArticleListSchema,
+  ArticleQuerySchema,
+  ArticleSchema,
+} from './articles.schemas.js';
 import { getPublicArticle, listPublicArticleSummaries, searchPublicArticleSummaries } from './articles.service.js';
+
+/** A search takes paging only: its order is relevance, and filters are not combined with it. */
+function onlyPaging({ limit, cursor, ...rest }: ArticleListQuery) {
+  const others = Object.keys(rest).filter((key) => key !== 'q' && key !== 'format');
+  if (others.length > 0)
+    throw badRequest(
+      'A search (q) takes only limit and cursor.',
+      others.map((key) => ({ location: 'query', pointer: `/${key}`, message: 'Not with q' })),
+    );
+  return { limit, cursor };
+}
 
 const MovedSchema = z.null().describe('The article moved: follow the Location header');
 
@@ -32,15 +49,11 @@ export const publicArticleRoutes: FastifyPluginAsync<RouteDeps> = async (app, { 
       response: { 200: ArticleListSchema, ...problemResponses(400) },
     }),
     async (request, reply) => {
-      const { format, q, ...query } = request.query;
-      if (q !== undefined && query.tag !== undefined)
-        throw badRequest('A search (q) cannot be combined with filters.', [
-          { location: 'query', pointer: '/tag', message: 'Not with q' },
-        ]);
+      const { format, q, count, ...query } = request.query;
       const page =
         q === undefined
-          ? await listPublicArticleSummaries({ db: db.read, now: now(), ...query })
-          : await searchPublicArticleSummaries({ db: db.read, now: now(), q, ...query });
+          ? await listPublicArticleSummaries({ db: db.read, now: now(), ...query, count: count === 'true' })
+          : await searchPublicArticleSummaries({ db: db.read, now: now(), q, ...onlyPaging(request.query) });
       setSurrogateKeys(reply, ['articles', ...page.articleIds.flatMap((id) => [`article-${id}`, `comments-${id}`])]);
       return sendJson(reply, present(page.json, 'articleList', await presentation(request, format)));
     },

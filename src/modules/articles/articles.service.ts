@@ -4,8 +4,11 @@ import { markSnippet, searchWords } from '../../db/text-search.js';
 import { collectionJson, decodeCursor, splitPage } from '../../http/cursor.js';
 import { badRequest, notFound } from '../../http/errors.js';
 import {
+  type ArticleSort,
+  countPublicSummaries,
   findPublicArticleDocument,
   listPublicSummaryDocuments,
+  type SummaryFilters,
   searchPublicSummaryDocuments,
 } from './articles.documents.js';
 import { findPublicRedirect } from './articles.repository.js';
@@ -32,33 +35,53 @@ export async function getPublicArticle({
   throw notFound(`No published article has the slug "${slug}".`);
 }
 
-/** A page of public summaries as a JSON body, and the article ids it holds. */
-export async function listPublicArticleSummaries({
-  db,
-  now,
-  limit,
-  cursor,
-  tag,
-}: {
+/** Names a list (its search or sort and filters) inside its cursors, so a cursor only continues its own list. */
+function listName(parts: unknown): string {
+  return createHash('sha256').update(JSON.stringify(parts)).digest('base64url').slice(0, 12);
+}
+
+export interface ArticleListOptions {
   db: Db;
   now: Date;
   limit: number;
   cursor?: string | undefined;
-  tag?: string | undefined;
-}) {
-  const after = decodeCursor<[string, number]>(cursor, ['string', 'number']);
+  /** One tag slug, or several (any of them). */
+  tag?: string | string[] | undefined;
+  product?: string | undefined;
+  publishedAfter?: string | undefined;
+  publishedBefore?: string | undefined;
+  sort?: ArticleSort | undefined;
+  count?: boolean | undefined;
+}
+
+/** A page of public summaries as a JSON body, and the article ids it holds. */
+export async function listPublicArticleSummaries(options: ArticleListOptions) {
+  const { db, now, limit, cursor, sort = '-publishedAt', count = false } = options;
+  const tagSlugs = [...new Set(typeof options.tag === 'string' ? [options.tag] : (options.tag ?? []))].sort();
+  const filters: SummaryFilters = {
+    tagSlugs,
+    productSlug: options.product,
+    publishedFrom: options.publishedAfter && new Date(options.publishedAfter).toISOString(),
+    publishedUntil: options.publishedBefore && new Date(options.publishedBefore).toISOString(),
+  };
+  const list = listName([sort, filters]);
+  const after = decodeCursor<[string, string, number]>(cursor, ['string', 'string', 'number']);
+  if (after && after[0] !== list) throw invalidCursor();
+  const at = now.toISOString();
   const rows = await listPublicSummaryDocuments({
     db,
-    now: now.toISOString(),
+    now: at,
     limit: limit + 1,
-    ...(after ? { after: { publishedAt: after[0], id: after[1] } } : {}),
-    ...(tag ? { tagSlug: tag } : {}),
+    sort,
+    filters,
+    after: after ? { key: after[1], id: after[2] } : undefined,
   });
-  const page = splitPage(rows, limit, (r) => [r.publishedAt, r.id]);
+  const page = splitPage(rows, limit, (r) => [list, r.key, r.id]);
+  const total = count ? { total: await countPublicSummaries({ db, now: at, filters }) } : {};
   return {
     json: collectionJson(
       page.rows.map((r) => r.doc),
-      { limit, nextCursor: page.nextCursor },
+      { limit, nextCursor: page.nextCursor, ...total },
     ),
     articleIds: page.rows.map((r) => r.id),
   };
@@ -89,7 +112,7 @@ export async function searchPublicArticleSummaries({
       { location: 'query', pointer: '/q', message: 'No letters or digits' },
     ]);
   // The cursor names its search, so a cursor from another list is refused instead of skipping rows.
-  const list = `q:${createHash('sha256').update(words.join(' ')).digest('base64url').slice(0, 12)}`;
+  const list = listName(['q', words]);
   const after = decodeCursor<[string, number, number]>(cursor, ['string', 'number', 'number']);
   if (after && after[0] !== list) throw invalidCursor();
   const rows = await searchPublicSummaryDocuments({
