@@ -137,6 +137,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tags that have published articles, by slug, each with its number of published articles */
+        get: operations["listTags"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tags/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One tag with its number of published articles; 404 when unknown or without published articles */
+        get: operations["getTag"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/feeds/rss.xml": {
         parameters: {
             query?: never;
@@ -1425,6 +1459,16 @@ export interface components {
             url?: string | null;
             announcement?: string | null;
         };
+        TagSummary: {
+            slug: string;
+            name: string;
+            /** @description Published articles with this tag (at least 1) */
+            articleCount: number;
+        };
+        TagList: {
+            data: components["schemas"]["TagSummary"][];
+            meta: components["schemas"]["PageMeta"];
+        };
     };
     responses: never;
     parameters: never;
@@ -2064,6 +2108,147 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Product"];
+                };
+            };
+            /** @description Not Modified: the ETag still matches */
+            304: {
+                headers: {
+                    /** @description Strong validator of this representation; send it as If-None-Match to revalidate */
+                    ETag: string;
+                    /** @description Caching policy; s-maxage never runs past the next scheduled publication */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request does not match its schema */
+            400: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error */
+            500: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listTags: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from meta.nextCursor */
+                cursor?: string;
+            };
+            header?: {
+                /** @description An ETag from an earlier response: 304 when it still matches */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description Strong validator of this representation; send it as If-None-Match to revalidate */
+                    ETag: string;
+                    /** @description Caching policy; s-maxage never runs past the next scheduled publication */
+                    "Cache-Control": string;
+                    /** @description What the response holds, for CDN purges (article-1 product-2 comments-1) */
+                    "Surrogate-Key": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagList"];
+                };
+            };
+            /** @description Not Modified: the ETag still matches */
+            304: {
+                headers: {
+                    /** @description Strong validator of this representation; send it as If-None-Match to revalidate */
+                    ETag: string;
+                    /** @description Caching policy; s-maxage never runs past the next scheduled publication */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request does not match its schema */
+            400: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error */
+            500: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getTag: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An ETag from an earlier response: 304 when it still matches */
+                "If-None-Match"?: string;
+            };
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description Strong validator of this representation; send it as If-None-Match to revalidate */
+                    ETag: string;
+                    /** @description Caching policy; s-maxage never runs past the next scheduled publication */
+                    "Cache-Control": string;
+                    /** @description What the response holds, for CDN purges (article-1 product-2 comments-1) */
+                    "Surrogate-Key": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagSummary"];
                 };
             };
             /** @description Not Modified: the ETag still matches */
