@@ -4,6 +4,7 @@ import { ArticleListSchema } from '../../src/modules/articles/articles.schemas.j
 import { createTestApp, TEST_ENGINE } from '../helpers/app.js';
 import { publishViaApi } from '../helpers/editorial.js';
 import { createArticle } from '../helpers/factories.js';
+import { exportToString, importString } from '../helpers/transfer.js';
 
 async function sampleApp() {
   const ctx = await createTestApp();
@@ -43,13 +44,25 @@ describe('GET /v1/articles?q=', () => {
       title: 'Kettlebell basics',
       sections: [{ heading: 'Start', tips: [{ title: 'Grip', body: 'Hold it firmly.' }] }],
     });
+    const heading = await createArticle(db, {
+      title: 'Strength at home',
+      sections: [{ heading: 'Kettlebell swings', tips: [{ title: 'Hinge', body: 'Drive with the hips.' }] }],
+    });
+    // The same order on both engines: title, then heading, then body.
+    expect((await search(app, 'kettlebell')).body.data.map((a) => a.slug)).toEqual([
+      title.slug,
+      heading.slug,
+      body.slug,
+    ]);
     const first = await search(app, 'kettlebells', '&limit=1');
     expect(first.body.data.map((a) => a.slug)).toEqual([title.slug]);
     expect(first.body.data[0]!.snippet).toContain('<mark>Kettlebell</mark>');
     const cursor = first.body.meta.nextCursor!;
     const second = await search(app, 'kettlebells', `&limit=1&cursor=${cursor}`);
-    expect(second.body.data.map((a) => a.slug)).toEqual([body.slug]);
-    expect(second.body.meta.nextCursor).toBeNull();
+    expect(second.body.data.map((a) => a.slug)).toEqual([heading.slug]);
+    const third = await search(app, 'kettlebells', `&limit=1&cursor=${second.body.meta.nextCursor}`);
+    expect(third.body.data.map((a) => a.slug)).toEqual([body.slug]);
+    expect(third.body.meta.nextCursor).toBeNull();
     // A cursor from another search, or from the plain list, is refused rather than skipping rows.
     expect((await search(app, 'running', `&cursor=${cursor}`)).res.statusCode).toBe(400);
     expect((await app.inject({ method: 'GET', url: `/v1/articles?cursor=${cursor}` })).statusCode).toBe(400);
@@ -98,6 +111,14 @@ describe('GET /v1/articles?q=', () => {
     expect(tip.statusCode).toBe(201);
     expect((await search(app, 'buckwheat')).body.data.map((a) => a.title)).toEqual(['Millet bowls']);
     void clock;
+  });
+
+  it('is rebuilt by an import: the imported articles are found', async () => {
+    const source = await sampleApp();
+    const text = await exportToString(source.db);
+    const target = await createTestApp();
+    await importString(target.db, text);
+    expect((await search(target.app, 'piriformis')).body.data.map((a) => a.slug)).toEqual(['sciatica-in-runners']);
   });
 
   it('refuses a search without letters or digits, and a search with filters', async () => {
