@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, gte, inArray, lt, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
+import { tableThroughIndex } from '../../db/index-hints.js';
 import { type JsonBuilder, jsonOf } from '../../db/json.js';
 import { orderByWithLimit, preparedPer, preparedPerLimit } from '../../db/prepared.js';
 import { type Db, type Tables, tablesOf } from '../../db/schema.js';
@@ -254,9 +255,14 @@ export async function listPublicSummaryDocuments({
         : sql`(${column}, ${articles.id}) > (${after.key}, ${after.id})`,
     );
   const order = sort === '-publishedAt' ? [desc(column), desc(articles.id)] : [asc(column), asc(articles.id)];
+  const index = sort === 'title' ? 'articles_title_idx' : 'articles_public_list_idx';
   return db
-    .select({ id: articles.id, key: sql<string>`${column}`, doc: jsonOf(db).text(documents(db).summary) })
-    .from(articles)
+    .select({
+      id: sql<number>`${articles.id}`,
+      key: sql<string>`${column}`,
+      doc: jsonOf(db).text(documents(db).summary),
+    })
+    .from(tableThroughIndex(db, articles, index))
     .where(and(...conditions))
     .orderBy(...orderByWithLimit(limit, ...order));
 }
@@ -290,11 +296,12 @@ export async function searchPublicSummaryDocuments({
   after?: { rank: number; id: number } | undefined;
 }) {
   const { articles } = tablesOf(db);
-  const conditions: SQL[] = [isPublic(articles, now)];
+  const conditions: SQL[] = [sql`${articles.id} = hit.article_id`, isPublic(articles, now)];
   if (after) conditions.push(sql`(hit.rank, ${articles.id}) > (cast(${after.rank} as double precision), ${after.id})`);
   const page = db
     .select({ id: sql<number>`${articles.id}`.as('page_id'), rank: sql<number>`hit.rank`.as('page_rank') })
-    .from(sql`${articleSearchHits(db, words)} as hit join ${articles} on ${articles.id} = hit.article_id`)
+    // CROSS JOIN keeps the matches as the outer loop on SQLite (else it probes the index once per article); PostgreSQL plans it freely.
+    .from(sql`${articleSearchHits(db, words)} as hit cross join ${articles}`)
     .where(and(...conditions))
     .orderBy(...orderByWithLimit(limit, sql`hit.rank`, sql`${articles.id}`))
     .as('page');
