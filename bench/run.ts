@@ -26,6 +26,8 @@ const { values: flags } = parseArgs({
     requests: { type: 'string', default: '200' },
     // With --queue: measure a PostgreSQL database seeded beforehand instead of the SQLite file.
     'database-url': { type: 'string' },
+    // Comma-separated words: only the scenarios whose name holds one of them (and no crash test).
+    only: { type: 'string' },
   },
 });
 
@@ -214,10 +216,13 @@ interface Row {
   checks: string;
 }
 
-async function walkCursor(base: string, pages: number): Promise<string> {
+const ONLY = flags.only?.split(',').map((word) => word.trim().toLowerCase());
+
+async function walkCursor(base: string, pages: number, query = ''): Promise<string> {
   let cursor = '';
   for (let i = 0; i < pages; i += 1) {
-    const body = (await (await fetch(`${base}/v1/articles?limit=20${cursor ? `&cursor=${cursor}` : ''}`)).json()) as {
+    const url = `${base}/v1/articles?limit=20${query}${cursor ? `&cursor=${cursor}` : ''}`;
+    const body = (await (await fetch(url)).json()) as {
       meta: { nextCursor: string | null };
     };
     if (!body.meta.nextCursor) throw new Error(`the list ends before page ${i + 1}`);
@@ -245,7 +250,32 @@ async function measureSize(size: string, database: string): Promise<{ rows: Row[
   const commentsSlug = mostCommentedSlug(database);
   const deepCursor = await walkCursor(on.url, 50);
   const etag = (await fetch(`${on.url}/v1/articles/${SAMPLE_SLUG}`)).headers.get('etag')!;
-  const scenarios: Scenario[] = [
+  // The tag with the most published articles, and a list filtered by it in title order.
+  const tags = (await (await fetch(`${on.url}/v1/tags?limit=100`)).json()) as {
+    data: { slug: string; articleCount: number }[];
+  };
+  const tag = [...tags.data].sort((a, b) => b.articleCount - a.articleCount)[0]!;
+  const filtered = `&tag=${tag.slug}&sort=title`;
+  const filteredDeep = await walkCursor(on.url, Math.min(50, Math.floor(tag.articleCount / 20) - 1), filtered);
+  const allScenarios: Scenario[] = [
+    { name: 'search, common word (pain), cache off', cache: 'off', request: { url: '/v1/articles?q=pain' } },
+    { name: 'search, common word (pain), cache on', cache: 'on', request: { url: '/v1/articles?q=pain' } },
+    { name: 'search, rare word (piriformis), cache off', cache: 'off', request: { url: '/v1/articles?q=piriformis' } },
+    {
+      name: `filtered list (tag of ${tag.articleCount} + sort=title), first page, cache off`,
+      cache: 'off',
+      request: { url: `/v1/articles?limit=20${filtered}` },
+    },
+    {
+      name: 'filtered list (tag + sort=title), deep page, cache off',
+      cache: 'off',
+      request: { url: `/v1/articles?limit=20${filtered}&cursor=${filteredDeep}` },
+    },
+    {
+      name: 'filtered list (tag + sort=title), first page, cache on',
+      cache: 'on',
+      request: { url: `/v1/articles?limit=20${filtered}` },
+    },
     { name: 'article detail, cache on', cache: 'on', request: { url: `/v1/articles/${SAMPLE_SLUG}` }, target: 0.7 },
     { name: 'article detail, cache off', cache: 'off', request: { url: `/v1/articles/${SAMPLE_SLUG}` }, target: 0.25 },
     {
@@ -309,6 +339,9 @@ async function measureSize(size: string, database: string): Promise<{ rows: Row[
       },
     },
   ];
+  const scenarios = ONLY
+    ? allScenarios.filter((s) => ONLY.some((word) => s.name.toLowerCase().includes(word)))
+    : allScenarios;
 
   const recordings = [];
   for (const scenario of scenarios) {
@@ -538,10 +571,12 @@ async function main(): Promise<void> {
         `${size.label}: start-up (spawn to first 200 from /readyz, migrations checked) ${Math.round(result.startupMs)} ms; RSS of the cache-on process after its scenarios ${result.rssMb.toFixed(0)} MB (response cache budget ${CACHE_BYTES / 1024 / 1024} MiB).`,
       );
     }
-    const crashDb = join(dir, 'crash.db');
-    copyDatabase(join(dir, 'small.db'), crashDb);
-    const crash = await crashTest(crashDb);
-    notes.push(`Durability: ${crash} (SQLITE_SYNCHRONOUS=NORMAL, WAL).`);
+    if (!ONLY) {
+      const crashDb = join(dir, 'crash.db');
+      copyDatabase(join(dir, 'small.db'), crashDb);
+      const crash = await crashTest(crashDb);
+      notes.push(`Durability: ${crash} (SQLITE_SYNCHRONOUS=NORMAL, WAL).`);
+    }
 
     const table = formatTable(rows);
     const machine = machineLine();
@@ -559,7 +594,7 @@ async function main(): Promise<void> {
       '',
     ].join('\n');
     process.stdout.write(`\n${table}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n`);
-    if (!flags.quick) {
+    if (!flags.quick && !ONLY) {
       mkdirSync(join(ROOT, 'docs'), { recursive: true });
       writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), report);
       log('wrote docs/benchmarks.md');

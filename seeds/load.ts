@@ -11,6 +11,7 @@ import {
   insertSection,
   insertTip,
   replaceArticleTags,
+  rewriteArticleSearch,
 } from '../src/modules/articles/articles.repository.js';
 import {
   insertComment,
@@ -205,6 +206,7 @@ async function insertSampleArticle(
     const sectionId = await insertSection({ db, articleId, position: s + 1, section });
     for (const [t, tip] of section.tips.entries()) await insertTip({ db, sectionId, position: t + 1, tip });
   }
+  await rewriteArticleSearch({ db, articleIds: [articleId] });
   const links = [];
   for (const [i, link] of article.products.entries()) {
     const productId = productIds.get(link.product);

@@ -3,6 +3,7 @@ import { insertRows, syncIdSequences } from '../src/db/bulk.js';
 import type { Db } from '../src/db/client.js';
 import { type CommentStatus, type Tables, tablesOf } from '../src/db/schema.js';
 import type { WithTransaction } from '../src/db/transaction.js';
+import { rewriteArticleSearch } from '../src/modules/articles/articles.repository.js';
 import { refreshAllCommentCounts } from '../src/modules/comments/comments.repository.js';
 import { contentHashOf } from '../src/modules/comments/comments.service.js';
 
@@ -271,6 +272,7 @@ export async function seedSynthetic(options: SyntheticOptions): Promise<{ articl
       await insertRows({ db: tx, table: tips, rows: tipRows });
       await insertRows({ db: tx, table: articleTags, rows: tagLinks });
       await insertRows({ db: tx, table: articleProducts, rows: productLinks });
+      await rewriteArticleSearch({ db: tx, articleIds: articleRows.map((row) => row.id as number) });
     });
     done += count;
     progress('articles');

@@ -28,6 +28,7 @@ import { adminProductRoutes } from './modules/products/products.admin.routes.js'
 import { publicProductRoutes } from './modules/products/products.routes.js';
 import { adminSiteRoutes } from './modules/site/site.admin.routes.js';
 import { siteRoutes } from './modules/site/site.routes.js';
+import { publicTagRoutes } from './modules/tags/tags.routes.js';
 
 export interface BuildOptions {
   /** An opened, migrated database (src/db/client.ts openDatabase); the app closes it on close. */
@@ -129,6 +130,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
   await app.register(publicArticleRoutes, { ...deps, prefix: '/v1' });
   await app.register(publicCommentRoutes, { ...deps, prefix: '/v1' });
   await app.register(publicProductRoutes, { ...deps, prefix: '/v1' });
+  await app.register(publicTagRoutes, { ...deps, prefix: '/v1' });
   await app.register(feedRoutes, { ...deps, prefix: '/v1' });
   await app.register(sitemapRoutes, deps);
   await app.register(adminArticleRoutes, { ...deps, prefix: '/v1/admin' });

@@ -58,7 +58,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Published articles, newest first */
+        /** Published articles, newest first; or those matching a search (q), most relevant first */
         get: operations["listArticles"];
         put?: never;
         post?: never;
@@ -129,6 +129,40 @@ export interface paths {
         };
         /** One product, with the published articles featuring it */
         get: operations["getProduct"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tags that have published articles, by slug, each with its number of published articles */
+        get: operations["listTags"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tags/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One tag with its number of published articles; 404 when unknown or without published articles */
+        get: operations["getTag"];
         put?: never;
         post?: never;
         delete?: never;
@@ -798,6 +832,8 @@ export interface components {
              */
             publishedAt: string;
             commentCount: number;
+            /** @description Only in search results (q): the best passage around the matched words, as HTML text: everything escaped, matched words in <mark>…</mark> */
+            snippet?: string;
         };
         Article: {
             id: number;
@@ -835,7 +871,13 @@ export interface components {
         };
         ArticleList: {
             data: components["schemas"]["ArticleSummary"][];
-            meta: components["schemas"]["PageMeta"];
+            meta: {
+                limit: number;
+                /** @description Pass as `cursor` for the next page; null on the last page */
+                nextCursor: string | null;
+                /** @description Only with count=true: how many articles match, on every page */
+                total?: number;
+            };
         };
         ImageWrite: {
             url: string;
@@ -1419,6 +1461,16 @@ export interface components {
             url?: string | null;
             announcement?: string | null;
         };
+        TagSummary: {
+            slug: string;
+            name: string;
+            /** @description Published articles with this tag (at least 1) */
+            articleCount: number;
+        };
+        TagList: {
+            data: components["schemas"]["TagSummary"][];
+            meta: components["schemas"]["PageMeta"];
+        };
     };
     responses: never;
     parameters: never;
@@ -1573,8 +1625,20 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque cursor from meta.nextCursor */
                 cursor?: string;
-                /** @description Only articles with this tag slug */
-                tag?: string;
+                /** @description Full-text search: articles holding every word (English stemming) in their title, summary, intro, headings, leads, tips or conclusion, most relevant first (title and headings weigh most); not combinable with other filters */
+                q?: string;
+                /** @description Only articles with this tag slug; repeat the parameter for several (any of them) */
+                tag?: string | string[];
+                /** @description Only articles that feature the product with this slug */
+                product?: string;
+                /** @description Only articles published at or after this instant */
+                publishedAfter?: string;
+                /** @description Only articles published strictly before this instant */
+                publishedBefore?: string;
+                /** @description Order: -publishedAt (newest first, the default), publishedAt (oldest first) or title (A to Z, by code point); not with q */
+                sort?: "-publishedAt" | "publishedAt" | "title";
+                /** @description true adds meta.total, the number of matching articles (one more query); not with q */
+                count?: "true" | "false";
                 /** @description markdown (default): text fields as stored. html or markdown,html: each Markdown field `x` also comes as `xHtml`, rendered and sanitised */
                 format?: "markdown" | "html" | "markdown,html";
             };
@@ -2046,6 +2110,147 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Product"];
+                };
+            };
+            /** @description Not Modified: the ETag still matches */
+            304: {
+                headers: {
+                    /** @description Strong validator of this representation; send it as If-None-Match to revalidate */
+                    ETag: string;
+                    /** @description Caching policy; s-maxage never runs past the next scheduled publication */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request does not match its schema */
+            400: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error */
+            500: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listTags: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from meta.nextCursor */
+                cursor?: string;
+            };
+            header?: {
+                /** @description An ETag from an earlier response: 304 when it still matches */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description Strong validator of this representation; send it as If-None-Match to revalidate */
+                    ETag: string;
+                    /** @description Caching policy; s-maxage never runs past the next scheduled publication */
+                    "Cache-Control": string;
+                    /** @description What the response holds, for CDN purges (article-1 product-2 comments-1) */
+                    "Surrogate-Key": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagList"];
+                };
+            };
+            /** @description Not Modified: the ETag still matches */
+            304: {
+                headers: {
+                    /** @description Strong validator of this representation; send it as If-None-Match to revalidate */
+                    ETag: string;
+                    /** @description Caching policy; s-maxage never runs past the next scheduled publication */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request does not match its schema */
+            400: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error */
+            500: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getTag: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An ETag from an earlier response: 304 when it still matches */
+                "If-None-Match"?: string;
+            };
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description Strong validator of this representation; send it as If-None-Match to revalidate */
+                    ETag: string;
+                    /** @description Caching policy; s-maxage never runs past the next scheduled publication */
+                    "Cache-Control": string;
+                    /** @description What the response holds, for CDN purges (article-1 product-2 comments-1) */
+                    "Surrogate-Key": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagSummary"];
                 };
             };
             /** @description Not Modified: the ETag still matches */

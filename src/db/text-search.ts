@@ -1,7 +1,19 @@
-import type { SQL } from 'drizzle-orm';
-import { postgresCommentText, postgresNewestCommentText } from './postgres/text-search.js';
+import type { SQL, SQLWrapper } from 'drizzle-orm';
+import {
+  postgresArticleHits,
+  postgresArticleSnippet,
+  postgresArticleText,
+  postgresCommentText,
+  postgresNewestCommentText,
+} from './postgres/text-search.js';
 import { type Db, dialectOf, type Tables } from './schema.js';
-import { sqliteCommentText, sqliteNewestCommentText } from './sqlite/text-search.js';
+import {
+  sqliteArticleHits,
+  sqliteArticleSnippet,
+  sqliteArticleText,
+  sqliteCommentText,
+  sqliteNewestCommentText,
+} from './sqlite/text-search.js';
 
 /** The words of a search, lowercased: letters and digits only, so they are safe in either engine's query syntax. */
 export function searchWords(q: string): string[] {
@@ -29,4 +41,40 @@ export function newestCommentTextMatches(db: Db, comments: Tables['comments'], w
   return dialectOf(db) === 'postgres'
     ? postgresNewestCommentText(comments, words, limit)
     : sqliteNewestCommentText(words, limit);
+}
+
+/** The searchable text of an article (headings; summary, intro, leads, tips and conclusion), over `articles` rows. */
+export function articleSearchText(db: Db) {
+  return dialectOf(db) === 'postgres' ? postgresArticleText() : sqliteArticleText();
+}
+
+/**
+ * Articles whose search text holds every word, stemmed for English, through each engine's index
+ * (migration 0002): a derived table `(article_id, rank)`, lower rank is more relevant.
+ */
+export function articleSearchHits(db: Db, words: string[]): SQL {
+  return dialectOf(db) === 'postgres' ? postgresArticleHits(words) : sqliteArticleHits(words);
+}
+
+// Private-use characters mark matches inside the engine's passage; the text is escaped before they become tags.
+const OPEN = '\uE000';
+const CLOSE = '\uE001';
+
+/** The engine's best passage of one article around the words, matches marked for `markSnippet`. */
+export function articleSearchSnippet(db: Db, articleId: SQLWrapper, words: string[]): SQL {
+  return dialectOf(db) === 'postgres'
+    ? postgresArticleSnippet(articleId, words, OPEN, CLOSE)
+    : sqliteArticleSnippet(articleId, words, OPEN, CLOSE);
+}
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** A passage as safe HTML text: everything escaped, then only the match markers become <mark> tags. */
+export function markSnippet(passage: string): string {
+  return passage
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c)
+    .replaceAll(OPEN, '<mark>')
+    .replaceAll(CLOSE, '</mark>');
 }

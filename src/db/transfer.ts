@@ -1,6 +1,7 @@
 import { asc, count, getTableColumns, getTableName, is, isNull, type SQL, sql } from 'drizzle-orm';
 import { toSnakeCase } from 'drizzle-orm/casing';
 import { getTableConfig, PgTable } from 'drizzle-orm/pg-core';
+import { rewriteArticleSearch } from '../modules/articles/articles.repository.js';
 import { insertRows, syncIdSequences } from './bulk.js';
 import type { DatabaseHandles } from './client.js';
 import * as postgresTables from './postgres/schema.js';
@@ -381,6 +382,7 @@ export async function importDatabase({
       for (let index = 0; index < TRANSFER_TABLES.length; index += 1) closeTable(index, 'At the end of the file');
       await syncIdSequences({ db: tx });
       await recountComments(tx);
+      await rewriteArticleSearch({ db: tx });
       return { tables: TRANSFER_TABLES.length, rows: total };
     }),
     // The content version is the file's: the import must not bump it.

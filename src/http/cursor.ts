@@ -36,6 +36,9 @@ export function splitPage<Row>(
 }
 
 /** A collection body around documents that are already JSON text: no parse, no re-serialisation. */
-export function collectionJson(documents: string[], meta: { limit: number; nextCursor: string | null }): string {
+export function collectionJson(
+  documents: string[],
+  meta: { limit: number; nextCursor: string | null; total?: number },
+): string {
   return `{"data":[${documents.join(',')}],"meta":${JSON.stringify(meta)}}`;
 }

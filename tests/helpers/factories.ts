@@ -6,6 +6,7 @@ import {
   insertSection,
   insertTip,
   replaceArticleTags,
+  rewriteArticleSearch,
 } from '../../src/modules/articles/articles.repository.js';
 import { insertComment, refreshCommentCounts } from '../../src/modules/comments/comments.repository.js';
 import { contentHashOf } from '../../src/modules/comments/comments.service.js';
@@ -87,6 +88,7 @@ export async function createArticle(
         pitch: link.pitch ?? null,
       })),
     });
+    await rewriteArticleSearch({ db: tx, articleIds: [id] });
     return { id, slug: input.slug ?? `article-${n}`, sectionIds };
   });
 }

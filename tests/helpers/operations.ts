@@ -83,6 +83,7 @@ export async function world() {
   const product = await createProduct(ctx.db, { slug: 'shoe' });
   const article = await createArticle(ctx.db, {
     slug: 'live',
+    tags: ['knee'],
     sections: [
       {
         heading: 'One',
@@ -142,12 +143,14 @@ export const SUCCESS: Record<string, (w: World) => Call> = {
   getLiveness: () => ({}),
   getReadiness: () => ({}),
   getSite: () => ({}),
-  listArticles: () => ({ query: 'limit=5' }),
+  listArticles: () => ({ query: 'limit=5&tag=knee&tag=hip&sort=title&count=true' }),
   getArticle: () => ({ slug: 'live' }),
   listArticleComments: () => ({ slug: 'live' }),
   submitComment: () => ({ slug: 'live', body: { authorName: 'Jo', authorEmail: 'jo@example.com', body: 'Nice.' } }),
   listProducts: () => ({}),
   getProduct: () => ({ slug: 'shoe' }),
+  listTags: () => ({}),
+  getTag: () => ({ slug: 'knee' }),
   adminListArticles: () => ({ query: 'status=published' }),
   adminCreateArticle: () => ({ body: { title: 'Created', sections: [{ heading: 'H' }] } }),
   adminGetArticle: (w) => ({ id: w.ids.article }),

@@ -1,4 +1,4 @@
-import { type SQL, sql } from 'drizzle-orm';
+import { type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import type { Tables } from '../schema.js';
 
 const matchOf = (words: string[]) => words.map((word) => `"${word}"*`).join(' ');
@@ -16,4 +16,31 @@ export function sqliteCommentText(comments: Tables['comments'], words: string[],
 /** The ids of the newest `limit` matches, read from the index in rowid order: it stops there. */
 export function sqliteNewestCommentText(words: string[], limit: number): SQL {
   return sql`(select rowid from comments_fts where comments_fts match ${matchOf(words)} order by rowid desc limit ${limit})`;
+}
+
+/** The searchable text of each `articles` row, as migration 0002 backfills it (sections and tips in order). */
+export function sqliteArticleText() {
+  // Spelled out with table names: drizzle leaves columns unqualified inside INSERT … SELECT.
+  return {
+    headings: sql<string>`coalesce((select group_concat(s.heading, char(10) order by s.position) from sections s where s.article_id = articles.id), '')`,
+    body: sql<string>`concat_ws(char(10), articles.summary, articles.intro,
+      (select group_concat(s.lead, char(10) order by s.position) from sections s where s.article_id = articles.id),
+      (select group_concat(t.title || char(10) || t.body, char(10) order by s.position, t.position) from tips t join sections s on s.id = t.section_id where s.article_id = articles.id),
+      articles.conclusion)`,
+  };
+}
+
+const ftsQuery = (words: string[]) => words.map((word) => `"${word}"`).join(' ');
+
+/**
+ * Articles holding every word (Porter-stemmed) as a derived table `hit(article_id, rank)`; rank is
+ * bm25 with title 10, headings 5, body 1: lower is better.
+ */
+export function sqliteArticleHits(words: string[]): SQL {
+  return sql`(select rowid as article_id, bm25(article_search_fts, 10.0, 5.0, 1.0) as rank from article_search_fts where article_search_fts match ${ftsQuery(words)})`;
+}
+
+/** The best passage of one article around the words, the matches between `open` and `close`. */
+export function sqliteArticleSnippet(articleId: SQLWrapper, words: string[], open: string, close: string): SQL {
+  return sql`(select snippet(article_search_fts, -1, ${open}, ${close}, '…', 24) from article_search_fts where article_search_fts match ${ftsQuery(words)} and rowid = ${articleId})`;
 }

@@ -48,6 +48,7 @@ import {
   renumberSections,
   renumberTips,
   replaceArticleTags,
+  rewriteArticleSearch,
   touchArticle,
   updateArticle,
   updateSection,
@@ -118,6 +119,7 @@ async function writeArticle<T>(
     if (isDeepStrictEqual(before, after)) return { article: before, result };
     const at = ctx.now.toISOString();
     await touchArticle({ db: tx, id, at });
+    await rewriteArticleSearch({ db: tx, articleIds: [id] });
     return { article: { ...after, revision: row.revision + 1, updatedAt: at }, result };
   });
 }
@@ -225,6 +227,7 @@ export async function createArticle(ctx: Omit<WriteContext, 'ifMatch'>, input: A
       });
       await insertTips(tx, sectionId, section.tips);
     }
+    await rewriteArticleSearch({ db: tx, articleIds: [id] });
     return assembleAdminArticle({ db: tx, id, now: ctx.now });
   });
 }

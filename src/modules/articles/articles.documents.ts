@@ -1,7 +1,9 @@
-import { and, desc, eq, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, lt, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
+import { tableThroughIndex } from '../../db/index-hints.js';
 import { type JsonBuilder, jsonOf } from '../../db/json.js';
 import { orderByWithLimit, preparedPer, preparedPerLimit } from '../../db/prepared.js';
 import { type Db, type Tables, tablesOf } from '../../db/schema.js';
+import { articleSearchHits, articleSearchSnippet } from '../../db/text-search.js';
 import { isPublic } from '../../db/visibility.js';
 
 // Public documents built as JSON by the database, in the exact shape of ArticleSchema and
@@ -149,7 +151,7 @@ function summaryPage(db: Db, limit: number, filter: 'all' | 'tag', paged: boolea
   }
   const columns = {
     id: articles.id,
-    publishedAt: sql<string>`${articles.publishedAt}`,
+    key: sql<string>`${articles.publishedAt}`,
     doc: json.text(documents(db).summary),
   };
   const order = orderByWithLimit(limit, desc(articles.publishedAt), desc(articles.id));
@@ -179,29 +181,140 @@ const pages = {
   tagAfter: preparedPerLimit((db: Db, limit: number) => summaryPage(db, limit, 'tag', true)),
 };
 
-/** Up to `limit` public article summaries as JSON documents, newest first, after the cursor. */
+export const ARTICLE_SORTS = ['-publishedAt', 'publishedAt', 'title'] as const;
+export type ArticleSort = (typeof ARTICLE_SORTS)[number];
+
+export interface SummaryFilters {
+  /** Any of these tag slugs. */
+  tagSlugs?: string[] | undefined;
+  productSlug?: string | undefined;
+  /** Published at or after (inclusive), an ISO timestamp. */
+  publishedFrom?: string | undefined;
+  /** Published strictly before, an ISO timestamp. */
+  publishedUntil?: string | undefined;
+}
+
+/** The public articles matching the filters, as conditions over `articles` (each a semi-join, never a fan-out). */
+function filterConditions(db: Db, now: string, filters: SummaryFilters): SQL[] {
+  const { articles, articleTags, tags, articleProducts, products } = tablesOf(db);
+  const conditions: SQL[] = [isPublic(articles, now)];
+  const { tagSlugs, productSlug, publishedFrom, publishedUntil } = filters;
+  if (tagSlugs?.length)
+    conditions.push(
+      sql`exists (select 1 from ${articleTags} join ${tags} on ${tags.id} = ${articleTags.tagId} where ${articleTags.articleId} = ${articles.id} and ${inArray(tags.slug, tagSlugs)})`,
+    );
+  if (productSlug !== undefined)
+    conditions.push(
+      sql`exists (select 1 from ${articleProducts} join ${products} on ${products.id} = ${articleProducts.productId} where ${articleProducts.articleId} = ${articles.id} and ${products.slug} = ${productSlug})`,
+    );
+  if (publishedFrom !== undefined) conditions.push(gte(articles.publishedAt, publishedFrom));
+  if (publishedUntil !== undefined) conditions.push(lt(articles.publishedAt, publishedUntil));
+  return conditions;
+}
+
+/**
+ * Up to `limit` public article summaries as JSON documents in the given order, after the cursor's
+ * (key, id), where key is the sort column. Each order walks an index from the cursor on
+ * (articles_public_list_idx for dates, articles_title_idx for titles); filters are checked per row.
+ */
 export async function listPublicSummaryDocuments({
   db,
   now,
   limit,
+  sort = '-publishedAt',
+  filters = {},
   after,
-  tagSlug,
 }: {
   db: Db;
   now: string;
   limit: number;
-  after?: { publishedAt: string; id: number };
-  tagSlug?: string;
+  sort?: ArticleSort;
+  filters?: SummaryFilters;
+  after?: { key: string; id: number } | undefined;
+}): Promise<{ id: number; key: string; doc: string }[]> {
+  const { tagSlugs = [], productSlug, publishedFrom, publishedUntil } = filters;
+  const plain = productSlug === undefined && publishedFrom === undefined && publishedUntil === undefined;
+  if (sort === '-publishedAt' && plain && tagSlugs.length <= 1) {
+    // The common lists, prepared once: the tighter of "due by now" and "not after the cursor" bounds the index range.
+    const upper = after && after.key < now ? after.key : now;
+    const params = {
+      now: upper,
+      ...(after ? { afterPublishedAt: after.key, afterId: after.id } : {}),
+      ...(tagSlugs[0] ? { tag: tagSlugs[0] } : {}),
+    };
+    const page = tagSlugs[0] ? (after ? pages.tagAfter : pages.tag) : after ? pages.allAfter : pages.all;
+    return page(db, limit).execute(params);
+  }
+  const { articles } = tablesOf(db);
+  const column = sort === 'title' ? articles.title : articles.publishedAt;
+  const conditions = filterConditions(db, now, filters);
+  if (after)
+    conditions.push(
+      sort === '-publishedAt'
+        ? sql`(${column}, ${articles.id}) < (${after.key}, ${after.id})`
+        : sql`(${column}, ${articles.id}) > (${after.key}, ${after.id})`,
+    );
+  const order = sort === '-publishedAt' ? [desc(column), desc(articles.id)] : [asc(column), asc(articles.id)];
+  const index = sort === 'title' ? 'articles_title_idx' : 'articles_public_list_idx';
+  return db
+    .select({
+      id: sql<number>`${articles.id}`,
+      key: sql<string>`${column}`,
+      doc: jsonOf(db).text(documents(db).summary),
+    })
+    .from(tableThroughIndex(db, articles, index))
+    .where(and(...conditions))
+    .orderBy(...orderByWithLimit(limit, ...order));
+}
+
+/** How many public articles match the filters (for count=true). */
+export async function countPublicSummaries({ db, now, filters }: { db: Db; now: string; filters: SummaryFilters }) {
+  const { articles } = tablesOf(db);
+  const [row] = await db
+    .select({ n: sql<number>`cast(count(*) as integer)` })
+    .from(articles)
+    .where(and(...filterConditions(db, now, filters)));
+  return Number(row?.n ?? 0);
+}
+
+/**
+ * Up to `limit` public articles holding every word, most relevant first (then by id), after the
+ * cursor's (rank, id): the page is chosen on ids and ranks alone, then only its rows get their
+ * document and passage.
+ */
+export async function searchPublicSummaryDocuments({
+  db,
+  now,
+  words,
+  limit,
+  after,
+}: {
+  db: Db;
+  now: string;
+  words: string[];
+  limit: number;
+  after?: { rank: number; id: number } | undefined;
 }) {
-  // The tighter of "due by now" and "not after the cursor" bounds the index range.
-  const upper = after && after.publishedAt < now ? after.publishedAt : now;
-  const params = {
-    now: upper,
-    ...(after ? { afterPublishedAt: after.publishedAt, afterId: after.id } : {}),
-    ...(tagSlug ? { tag: tagSlug } : {}),
-  };
-  const page = tagSlug ? (after ? pages.tagAfter : pages.tag) : after ? pages.allAfter : pages.all;
-  return page(db, limit).execute(params);
+  const { articles } = tablesOf(db);
+  const conditions: SQL[] = [sql`${articles.id} = hit.article_id`, isPublic(articles, now)];
+  if (after) conditions.push(sql`(hit.rank, ${articles.id}) > (cast(${after.rank} as double precision), ${after.id})`);
+  const page = db
+    .select({ id: sql<number>`${articles.id}`.as('page_id'), rank: sql<number>`hit.rank`.as('page_rank') })
+    // CROSS JOIN keeps the matches as the outer loop on SQLite (else it probes the index once per article); PostgreSQL plans it freely.
+    .from(sql`${articleSearchHits(db, words)} as hit cross join ${articles}`)
+    .where(and(...conditions))
+    .orderBy(...orderByWithLimit(limit, sql`hit.rank`, sql`${articles.id}`))
+    .as('page');
+  return db
+    .select({
+      id: articles.id,
+      rank: page.rank,
+      doc: jsonOf(db).text(documents(db).summary),
+      passage: sql<string | null>`${articleSearchSnippet(db, articles.id, words)}`,
+    })
+    .from(page)
+    .innerJoin(articles, eq(articles.id, page.id))
+    .orderBy(page.rank, page.id);
 }
 
 const publicIdBySlug = preparedPer((db: Db) => {

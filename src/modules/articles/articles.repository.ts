@@ -2,6 +2,7 @@ import { and, asc, desc, eq, inArray, like, lt, type SQL, sql } from 'drizzle-or
 import { forUpdate } from '../../db/locks.js';
 import { first } from '../../db/query.js';
 import { type ArticleRow, type Db, type Tables, tablesOf } from '../../db/schema.js';
+import { articleSearchText } from '../../db/text-search.js';
 import { type DerivedStatus, isPublic, statusCondition } from '../../db/visibility.js';
 import type { Image } from '../../http/common.schemas.js';
 import { priceOf } from '../products/products.repository.js';
@@ -298,6 +299,29 @@ export async function updateArticle({
   const { articles } = tablesOf(db);
   if (Object.keys(values).length === 0) return;
   await db.update(articles).set(values).where(eq(articles.id, id));
+}
+
+/**
+ * Rewrites the search text (table article_search, indexed by migration 0002) of the given articles,
+ * or of every article, from their current rows: every article write calls it in its transaction.
+ */
+export async function rewriteArticleSearch({ db, articleIds }: { db: Db; articleIds?: number[] }): Promise<void> {
+  const { articles, articleSearch } = tablesOf(db);
+  if (articleIds?.length === 0) return;
+  const which = articleIds ? inArray(articles.id, articleIds) : undefined;
+  await db.delete(articleSearch).where(articleIds ? inArray(articleSearch.articleId, articleIds) : undefined);
+  const text = articleSearchText(db);
+  await db.insert(articleSearch).select(
+    db
+      .select({
+        articleId: articles.id,
+        title: articles.title,
+        headings: text.headings.as('headings'),
+        body: text.body.as('body'),
+      })
+      .from(articles)
+      .where(which),
+  );
 }
 
 /** Records that the article changed: a new revision (its admin ETag) and updatedAt. */

@@ -3,13 +3,30 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { contentVersionOf, publicRead, sendJson, setSurrogateKeys } from '../../http/caching.js';
 import { SlugParamsSchema } from '../../http/common.schemas.js';
-import { problemResponses } from '../../http/errors.js';
+import { badRequest, problemResponses } from '../../http/errors.js';
 import { always, location } from '../../http/response-headers.js';
 import type { RouteDeps } from '../../http/route-deps.js';
 import { createPresenter, createPublicBaseReader } from '../render/present.js';
 import { type Format, wantsHtml } from '../render/render.schemas.js';
-import { ArticleListQuerySchema, ArticleListSchema, ArticleQuerySchema, ArticleSchema } from './articles.schemas.js';
-import { getPublicArticle, listPublicArticleSummaries } from './articles.service.js';
+import {
+  type ArticleListQuery,
+  ArticleListQuerySchema,
+  ArticleListSchema,
+  ArticleQuerySchema,
+  ArticleSchema,
+} from './articles.schemas.js';
+import { getPublicArticle, listPublicArticleSummaries, searchPublicArticleSummaries } from './articles.service.js';
+
+/** A search takes paging only: its order is relevance, and filters are not combined with it. */
+function onlyPaging({ limit, cursor, ...rest }: ArticleListQuery) {
+  const others = Object.keys(rest).filter((key) => key !== 'q' && key !== 'format');
+  if (others.length > 0)
+    throw badRequest(
+      'A search (q) takes only limit and cursor.',
+      others.map((key) => ({ location: 'query', pointer: `/${key}`, message: 'Not with q' })),
+    );
+  return { limit, cursor };
+}
 
 const MovedSchema = z.null().describe('The article moved: follow the Location header');
 
@@ -27,13 +44,16 @@ export const publicArticleRoutes: FastifyPluginAsync<RouteDeps> = async (app, { 
     publicRead({
       operationId: 'listArticles',
       tags: ['articles'],
-      summary: 'Published articles, newest first',
+      summary: 'Published articles, newest first; or those matching a search (q), most relevant first',
       querystring: ArticleListQuerySchema,
       response: { 200: ArticleListSchema, ...problemResponses(400) },
     }),
     async (request, reply) => {
-      const { format, ...query } = request.query;
-      const page = await listPublicArticleSummaries({ db: db.read, now: now(), ...query });
+      const { format, q, count, ...query } = request.query;
+      const page =
+        q === undefined
+          ? await listPublicArticleSummaries({ db: db.read, now: now(), ...query, count: count === 'true' })
+          : await searchPublicArticleSummaries({ db: db.read, now: now(), q, ...onlyPaging(request.query) });
       setSurrogateKeys(reply, ['articles', ...page.articleIds.flatMap((id) => [`article-${id}`, `comments-${id}`])]);
       return sendJson(reply, present(page.json, 'articleList', await presentation(request, format)));
     },

@@ -1,6 +1,16 @@
 import { z } from 'zod';
-import { collectionOf, ImageSchema, PageQuerySchema, SlugSchema, TimestampSchema } from '../../http/common.schemas.js';
+import {
+  ImageSchema,
+  PageMetaSchema,
+  PageQuerySchema,
+  SlugSchema,
+  TimestampSchema,
+} from '../../http/common.schemas.js';
 import { FormatQuerySchema, htmlOf } from '../render/render.schemas.js';
+import { ARTICLE_SORTS } from './articles.documents.js';
+
+// An instant with its offset (Z or ±hh:mm), as in ISO 8601.
+const DateTimeQuerySchema = z.iso.datetime({ offset: true });
 
 export const TagSchema = z.object({ slug: z.string(), name: z.string() }).meta({ id: 'Tag' });
 
@@ -73,6 +83,12 @@ export const ArticleSummarySchema = z
     tags: z.array(TagSchema),
     publishedAt: TimestampSchema,
     commentCount: z.number().int(),
+    snippet: z
+      .string()
+      .optional()
+      .describe(
+        'Only in search results (q): the best passage around the matched words, as HTML text: everything escaped, matched words in <mark>…</mark>',
+      ),
   })
   .meta({ id: 'ArticleSummary' });
 
@@ -99,16 +115,49 @@ export const ArticleSchema = z
   .meta({ id: 'Article' });
 
 export const ArticleListQuerySchema = PageQuerySchema.extend({
-  tag: SlugSchema.optional().describe('Only articles with this tag slug'),
+  q: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/[\p{L}\p{N}]/u, 'Expected at least one letter or digit')
+    .optional()
+    .describe(
+      'Full-text search: articles holding every word (English stemming) in their title, summary, intro, headings, leads, tips or conclusion, most relevant first (title and headings weigh most); not combinable with other filters',
+    ),
+  tag: z
+    .union([SlugSchema, z.array(SlugSchema).min(1).max(10)])
+    .optional()
+    .describe('Only articles with this tag slug; repeat the parameter for several (any of them)'),
+  product: SlugSchema.optional().describe('Only articles that feature the product with this slug'),
+  publishedAfter: DateTimeQuerySchema.optional().describe('Only articles published at or after this instant'),
+  publishedBefore: DateTimeQuerySchema.optional().describe('Only articles published strictly before this instant'),
+  sort: z
+    .enum(ARTICLE_SORTS)
+    .optional()
+    .describe(
+      'Order: -publishedAt (newest first, the default), publishedAt (oldest first) or title (A to Z, by code point); not with q',
+    ),
+  count: z
+    .enum(['true', 'false'])
+    .optional()
+    .describe('true adds meta.total, the number of matching articles (one more query); not with q'),
   format: FormatQuerySchema,
 }).strict();
 
 // Strict like every other query: an unknown field is a 400 naming it, not silently ignored.
 export const ArticleQuerySchema = z.object({ format: FormatQuerySchema }).strict();
 
-export const ArticleListSchema = collectionOf(ArticleSummarySchema).meta({ id: 'ArticleList' });
+export const ArticleListSchema = z
+  .object({
+    data: z.array(ArticleSummarySchema),
+    meta: PageMetaSchema.extend({
+      total: z.number().int().optional().describe('Only with count=true: how many articles match, on every page'),
+    }),
+  })
+  .meta({ id: 'ArticleList' });
 
 export type Tag = z.infer<typeof TagSchema>;
+export type ArticleListQuery = z.infer<typeof ArticleListQuerySchema>;
 export type Tip = z.infer<typeof TipSchema>;
 export type Section = z.infer<typeof SectionSchema>;
 export type ArticleProduct = z.infer<typeof ArticleProductSchema>;

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { ArticleListSchema } from '../../src/modules/articles/articles.schemas.js';
+import { createTestApp } from '../helpers/app.js';
+import { createArticle, createProduct } from '../helpers/factories.js';
+
+type Page = {
+  data: { slug: string; title: string; publishedAt: string }[];
+  meta: { nextCursor: string | null; total?: number };
+};
+
+async function list(app: Awaited<ReturnType<typeof createTestApp>>['app'], query: string) {
+  const res = await app.inject({ method: 'GET', url: `/v1/articles?${query}` });
+  return { res, body: res.json() as Page };
+}
+
+/** Every slug of a list, walking its cursors page by page. */
+async function walk(app: Awaited<ReturnType<typeof createTestApp>>['app'], query: string, limit = 2) {
+  const slugs: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const { res, body } = await list(app, `${query}&limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(ArticleListSchema.parse(body)).toEqual(body);
+    slugs.push(...body.data.map((a) => a.slug));
+    cursor = body.meta.nextCursor;
+  } while (cursor);
+  return slugs;
+}
+
+// Five public articles a day apart (a1 oldest), titles out of date order, tags and a product; one draft, one scheduled.
+async function world() {
+  const ctx = await createTestApp();
+  const { db } = ctx;
+  const product = await createProduct(db, { slug: 'roller' });
+  const day = (d: number) => `2026-05-0${d}T10:00:00.000Z`;
+  const specs = [
+    { slug: 'a1', title: 'Delta', tags: ['knee'], publishedAt: day(1) },
+    { slug: 'a2', title: 'Bravo', tags: ['hip', 'knee'], publishedAt: day(2) },
+    { slug: 'a3', title: 'Echo', tags: ['back'], publishedAt: day(3), products: [{ productId: product.id }] },
+    { slug: 'a4', title: 'Alpha', tags: ['hip'], publishedAt: day(4) },
+    { slug: 'a5', title: 'Charlie', tags: [], publishedAt: day(5), products: [{ productId: product.id }] },
+  ];
+  for (const spec of specs) await createArticle(db, spec);
+  await createArticle(db, { slug: 'draft', title: 'Aaa draft', tags: ['knee'], status: 'draft' });
+  await createArticle(db, {
+    slug: 'later',
+    title: 'Aaa later',
+    tags: ['knee'],
+    publishedAt: '2027-01-01T00:00:00.000Z',
+  });
+  return ctx;
+}
+
+describe('GET /v1/articles filters and sorts', () => {
+  it('sorts newest first, oldest first and by title, walking every page by cursor', async () => {
+    const { app } = await world();
+    expect(await walk(app, 'sort=-publishedAt')).toEqual(['a5', 'a4', 'a3', 'a2', 'a1']);
+    expect(await walk(app, '')).toEqual(['a5', 'a4', 'a3', 'a2', 'a1']);
+    expect(await walk(app, 'sort=publishedAt')).toEqual(['a1', 'a2', 'a3', 'a4', 'a5']);
+    expect(await walk(app, 'sort=title', 1)).toEqual(['a4', 'a2', 'a5', 'a1', 'a3']);
+  });
+
+  it('filters by any of several tags, the single tag as before, a product, and a date range', async () => {
+    const { app } = await world();
+    expect(await walk(app, 'tag=knee')).toEqual(['a2', 'a1']);
+    expect(await walk(app, 'tag=knee&tag=back')).toEqual(['a3', 'a2', 'a1']);
+    expect(await walk(app, 'tag=knee&tag=hip&sort=title', 1)).toEqual(['a4', 'a2', 'a1']);
+    expect(await walk(app, 'product=roller')).toEqual(['a5', 'a3']);
+    expect(await walk(app, 'product=unknown')).toEqual([]);
+    expect(await walk(app, 'publishedAfter=2026-05-02T10:00:00Z&publishedBefore=2026-05-04T10:00:00%2B00:00')).toEqual([
+      'a3',
+      'a2',
+    ]);
+    expect(await walk(app, 'publishedAfter=2026-05-03T12:00:00%2B02:00&tag=hip&sort=publishedAt')).toEqual(['a4']);
+  });
+
+  it('counts the matching articles on every page with count=true, and only then', async () => {
+    const { app } = await world();
+    const first = await list(app, 'tag=knee&tag=hip&count=true&limit=1');
+    expect(first.body.meta.total).toBe(3);
+    const second = await list(app, `tag=knee&tag=hip&count=true&limit=1&cursor=${first.body.meta.nextCursor}`);
+    expect(second.body.meta.total).toBe(3);
+    expect((await list(app, 'tag=knee')).body.meta.total).toBeUndefined();
+    expect((await list(app, 'count=true')).body.meta.total).toBe(5);
+  });
+
+  it('refuses a cursor from another sort or other filters, and bad parameters', async () => {
+    const { app } = await world();
+    const cursor = (await list(app, 'sort=title&limit=1')).body.meta.nextCursor!;
+    expect((await list(app, `sort=title&limit=1&cursor=${cursor}`)).res.statusCode).toBe(200);
+    for (const query of [
+      `cursor=${cursor}`,
+      `sort=publishedAt&cursor=${cursor}`,
+      `sort=title&tag=hip&cursor=${cursor}`,
+      'sort=newest',
+      'publishedAfter=yesterday',
+      'publishedBefore=2026-05-01',
+      'tag=Not%20A%20Slug',
+      'count=yes',
+      'q=knee&sort=title',
+      'q=knee&tag=hip',
+      'q=knee&count=true',
+    ]) {
+      const res = await app.inject({ method: 'GET', url: `/v1/articles?${query}` });
+      expect(res.statusCode, query).toBe(400);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    }
+  });
+});

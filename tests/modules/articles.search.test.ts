@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import { seedSampleContent } from '../../seeds/load.js';
+import { ArticleListSchema } from '../../src/modules/articles/articles.schemas.js';
+import { createTestApp, TEST_ENGINE } from '../helpers/app.js';
+import { publishViaApi } from '../helpers/editorial.js';
+import { createArticle } from '../helpers/factories.js';
+import { exportToString, importString } from '../helpers/transfer.js';
+
+async function sampleApp() {
+  const ctx = await createTestApp();
+  await seedSampleContent({ withTransaction: ctx.db.withTransaction, now: ctx.clock.now });
+  return ctx;
+}
+
+type Hit = { slug: string; title: string; snippet: string };
+const search = async (app: Awaited<ReturnType<typeof createTestApp>>['app'], q: string, extra = '') => {
+  const res = await app.inject({ method: 'GET', url: `/v1/articles?q=${encodeURIComponent(q)}${extra}` });
+  return { res, body: res.json() as { data: Hit[]; meta: { nextCursor: string | null } } };
+};
+
+describe('GET /v1/articles?q=', () => {
+  it('finds the sample article by stem and by phrase words, with a marked passage in the documented shape', async () => {
+    const { app } = await sampleApp();
+    for (const q of ['stretch', 'piriformis', 'Piriformis syndrome']) {
+      const { res, body } = await search(app, q);
+      expect(res.statusCode, q).toBe(200);
+      expect(ArticleListSchema.parse(body)).toEqual(body);
+      expect(body.data.map((a) => a.slug)).toContain('sciatica-in-runners');
+    }
+    const { body } = await search(app, 'stretch');
+    const hit = body.data.find((a) => a.slug === 'sciatica-in-runners')!;
+    expect(hit.snippet).toMatch(/<mark>stretch(es|ing)?<\/mark>/i);
+    const piri = (await search(app, 'piriformis')).body.data.find((a) => a.slug === 'sciatica-in-runners')!;
+    expect(piri.snippet).toMatch(/<mark>Piriformis<\/mark>/);
+  });
+
+  it('ranks a title match above a body match and pages through hits by cursor without repeats', async () => {
+    const { app, db } = await createTestApp();
+    const body = await createArticle(db, {
+      title: 'Running shoes',
+      sections: [{ heading: 'Fit', tips: [{ title: 'Lacing', body: 'Kettlebell work helps runners.' }] }],
+    });
+    const title = await createArticle(db, {
+      title: 'Kettlebell basics',
+      sections: [{ heading: 'Start', tips: [{ title: 'Grip', body: 'Hold it firmly.' }] }],
+    });
+    const heading = await createArticle(db, {
+      title: 'Strength at home',
+      sections: [{ heading: 'Kettlebell swings', tips: [{ title: 'Hinge', body: 'Drive with the hips.' }] }],
+    });
+    // The same order on both engines: title, then heading, then body.
+    expect((await search(app, 'kettlebell')).body.data.map((a) => a.slug)).toEqual([
+      title.slug,
+      heading.slug,
+      body.slug,
+    ]);
+    const first = await search(app, 'kettlebells', '&limit=1');
+    expect(first.body.data.map((a) => a.slug)).toEqual([title.slug]);
+    expect(first.body.data[0]!.snippet).toContain('<mark>Kettlebell</mark>');
+    const cursor = first.body.meta.nextCursor!;
+    const second = await search(app, 'kettlebells', `&limit=1&cursor=${cursor}`);
+    expect(second.body.data.map((a) => a.slug)).toEqual([heading.slug]);
+    const third = await search(app, 'kettlebells', `&limit=1&cursor=${second.body.meta.nextCursor}`);
+    expect(third.body.data.map((a) => a.slug)).toEqual([body.slug]);
+    expect(third.body.meta.nextCursor).toBeNull();
+    // A cursor from another search, or from the plain list, is refused rather than skipping rows.
+    expect((await search(app, 'running', `&cursor=${cursor}`)).res.statusCode).toBe(400);
+    expect((await app.inject({ method: 'GET', url: `/v1/articles?cursor=${cursor}` })).statusCode).toBe(400);
+  });
+
+  it('escapes editor text in the passage and marks only the matched words', async () => {
+    const { app, db } = await createTestApp();
+    await createArticle(db, {
+      title: '<script>alert("x")</script> Foam & rollers',
+      sections: [{ heading: 'A', tips: [{ title: 'B', body: 'Use a <b>foam</b> roller.' }] }],
+    });
+    const snippet = (await search(app, 'foam')).body.data[0]!.snippet;
+    // SQLite passes the text through, escaped; PostgreSQL's headline parser drops markup tags. Never raw.
+    expect(snippet).not.toMatch(/<(?!\/?mark>)/);
+    expect(snippet).not.toMatch(/"|&(?!amp;|lt;|gt;|quot;|#39;)/);
+    expect(snippet).toMatch(/<mark>Foam<\/mark> &amp; rollers/);
+    if (TEST_ENGINE === 'sqlite') expect(snippet).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
+  });
+
+  it('never finds drafts or scheduled articles, finds them once published, and reflects edits at once', async () => {
+    const { app, db, clock } = await createTestApp();
+    await createArticle(db, { status: 'draft', title: 'Secret zucchini' });
+    await createArticle(db, { publishedAt: '2027-01-01T00:00:00.000Z', title: 'Future zucchini' });
+    expect((await search(app, 'zucchini')).body.data).toEqual([]);
+    const { id, editor } = await publishViaApi(app, db, {
+      title: 'Quinoa bowls',
+      sections: [{ heading: 'Why', tips: [{ title: 'Protein', body: 'Quinoa has all amino acids.' }] }],
+    });
+    expect((await search(app, 'quinoa')).body.data.map((a) => a.title)).toEqual(['Quinoa bowls']);
+    const current = await app.inject({ method: 'GET', url: `/v1/admin/articles/${id}`, headers: editor });
+    const patched = await app.inject({
+      method: 'PATCH',
+      url: `/v1/admin/articles/${id}`,
+      headers: { ...editor, 'if-match': current.headers.etag as string },
+      payload: { title: 'Millet bowls' },
+    });
+    expect(patched.statusCode).toBe(200);
+    expect((await search(app, 'millet')).body.data.map((a) => a.title)).toEqual(['Millet bowls']);
+    const section = (patched.json() as { sections: { id: number }[] }).sections[0]!.id;
+    const tip = await app.inject({
+      method: 'POST',
+      url: `/v1/admin/sections/${section}/tips`,
+      headers: { ...editor, 'if-match': patched.headers.etag as string },
+      payload: { title: 'Buckwheat too', body: 'Gluten free.' },
+    });
+    expect(tip.statusCode).toBe(201);
+    expect((await search(app, 'buckwheat')).body.data.map((a) => a.title)).toEqual(['Millet bowls']);
+    void clock;
+  });
+
+  it('is rebuilt by an import: the imported articles are found', async () => {
+    const source = await sampleApp();
+    const text = await exportToString(source.db);
+    const target = await createTestApp();
+    await importString(target.db, text);
+    expect((await search(target.app, 'piriformis')).body.data.map((a) => a.slug)).toEqual(['sciatica-in-runners']);
+  });
+
+  it('refuses a search without letters or digits, and a search with filters', async () => {
+    const { app } = await createTestApp();
+    for (const url of ['/v1/articles?q=', '/v1/articles?q=%20%21%3F', '/v1/articles?q=x&tag=a']) {
+      const res = await app.inject({ method: 'GET', url });
+      expect(res.statusCode, url).toBe(400);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    }
+  });
+
+  it('answers 304 to a revalidation of a search page', async () => {
+    const { app } = await sampleApp();
+    const first = await search(app, 'runners');
+    expect(first.res.headers.etag).toBeDefined();
+    const again = await app.inject({
+      method: 'GET',
+      url: '/v1/articles?q=runners',
+      headers: { 'if-none-match': first.res.headers.etag as string },
+    });
+    expect(again.statusCode).toBe(304);
+  });
+});
