@@ -62,6 +62,20 @@ const envSchema = z.object({
   SITE_PRODUCT_PATH: pathTemplate('/products/{slug}'),
   SITE_TAG_PATH: pathTemplate('/tags/{slug}'),
   SITEMAP_MAX_URLS: z.coerce.number().int().min(1).max(50_000).default(50_000),
+  WEBHOOK_ALLOW_PRIVATE: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  PURGE_URLS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((u) => u.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.url({ protocol: /^https?$/ }))),
   SEED_ON_EMPTY: z
     .enum(['true', 'false'])
     .default('true')
@@ -106,6 +120,10 @@ export interface Config {
   sitePaths: SitePaths;
   /** URLs per sitemap file; past it /sitemap.xml is an index of parts. */
   sitemapMaxUrls: number;
+  /** Webhook receivers on loopback, link-local or private addresses are refused unless true. */
+  webhookAllowPrivate: boolean;
+  /** Caches told to purge by surrogate key (Varnish xkey PURGE) after every change. */
+  purgeUrls: string[];
 }
 
 export interface SitePaths {
@@ -171,6 +189,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     publicUrl: e.PUBLIC_URL ?? null,
     sitePaths: { article: e.SITE_ARTICLE_PATH, product: e.SITE_PRODUCT_PATH, tag: e.SITE_TAG_PATH },
     sitemapMaxUrls: e.SITEMAP_MAX_URLS,
+    webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
+    purgeUrls: e.PURGE_URLS,
     comments: {
       rateLimitMax: e.COMMENT_RATE_LIMIT_MAX,
       rateLimitWindowMs: e.COMMENT_RATE_LIMIT_WINDOW_MS,
