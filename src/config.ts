@@ -69,13 +69,15 @@ const envSchema = z.object({
   PURGE_URLS: z
     .string()
     .default('')
-    .transform((v) =>
-      v
+    .transform((value, ctx) => {
+      const urls = value
         .split(',')
         .map((u) => u.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(z.url({ protocol: /^https?$/ }))),
+        .filter(Boolean);
+      const bad = urls.filter((u) => !absoluteUrl.safeParse(u).success);
+      if (bad.length > 0) ctx.addIssue({ code: 'custom', message: `expected http(s) URLs, got ${bad.join(', ')}` });
+      return urls;
+    }),
   SEED_ON_EMPTY: z
     .enum(['true', 'false'])
     .default('true')
