@@ -16,8 +16,10 @@ import { createMetrics, installMetrics } from './http/metrics.js';
 import { registerOpenApi } from './http/openapi.js';
 import { createRedis } from './http/redis.js';
 import type { RouteDeps } from './http/route-deps.js';
+import { installUpkeep } from './http/upkeep.js';
 import { adminArticleRoutes } from './modules/articles/articles.admin.routes.js';
 import { publicArticleRoutes } from './modules/articles/articles.routes.js';
+import { announceDuePublications } from './modules/articles/publications.js';
 import { adminCommentBlockRoutes } from './modules/comments/comment-blocks.routes.js';
 import { adminCommentRoutes } from './modules/comments/comments.admin.routes.js';
 import { publicCommentRoutes } from './modules/comments/comments.routes.js';
@@ -59,6 +61,9 @@ declare module 'fastify' {
     background: Background;
   }
 }
+
+// Scheduled articles are announced (article.published) at most this long after their date.
+const UPKEEP_INTERVAL_MS = 15_000;
 
 const EXPOSED_HEADERS = ['ETag', 'Location', 'Retry-After'];
 // What @fastify/cors adds to every response with the options below; the fast lane sends the same.
@@ -164,6 +169,10 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
     ...(shared && { redis: { shared, prefix: config.redisPrefix } }),
   });
   installPublicCaching(app, publicCache);
+  installUpkeep(app, {
+    intervalMs: UPKEEP_INTERVAL_MS,
+    tasks: [{ name: 'announce-publications', run: () => announceDuePublications({ db, now: now() }) }],
+  });
 
   const deps: RouteDeps = { db, now, config };
   await app.register(healthRoutes, deps);
