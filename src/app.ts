@@ -77,6 +77,7 @@ function installBackground(app: FastifyInstance, config: Config, options: BuildO
   const { db } = options;
   const policy: DispatchPolicy = {
     ...DEFAULT_DISPATCH_POLICY,
+    timeoutMs: config.webhookTimeoutMs,
     ...options.dispatch,
     allowPrivate: config.webhookAllowPrivate,
   };

@@ -66,6 +66,7 @@ const envSchema = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
+  WEBHOOK_TIMEOUT_MS: positiveInt(10_000),
   PURGE_URLS: z
     .string()
     .default('')
@@ -124,6 +125,8 @@ export interface Config {
   sitemapMaxUrls: number;
   /** Webhook receivers on loopback, link-local or private addresses are refused unless true. */
   webhookAllowPrivate: boolean;
+  /** A webhook receiver must answer 2xx within this. */
+  webhookTimeoutMs: number;
   /** Caches told to purge by surrogate key (Varnish xkey PURGE) after every change. */
   purgeUrls: string[];
 }
@@ -192,6 +195,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     sitePaths: { article: e.SITE_ARTICLE_PATH, product: e.SITE_PRODUCT_PATH, tag: e.SITE_TAG_PATH },
     sitemapMaxUrls: e.SITEMAP_MAX_URLS,
     webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
+    webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
     purgeUrls: e.PURGE_URLS,
     comments: {
       rateLimitMax: e.COMMENT_RATE_LIMIT_MAX,

@@ -48,6 +48,7 @@ describe('loadConfig', () => {
       SITE_TAG_PATH: '/topics/{slug}',
       SITEMAP_MAX_URLS: '1000',
       WEBHOOK_ALLOW_PRIVATE: 'true',
+      WEBHOOK_TIMEOUT_MS: '2500',
       PURGE_URLS: 'http://127.0.0.1:6081, https://cache.internal/purge',
     });
     expect(config).toEqual({
@@ -85,6 +86,7 @@ describe('loadConfig', () => {
       sitePaths: { article: '/blog/{slug}', product: '/shop/{slug}.html', tag: '/topics/{slug}' },
       sitemapMaxUrls: 1000,
       webhookAllowPrivate: true,
+      webhookTimeoutMs: 2500,
       purgeUrls: ['http://127.0.0.1:6081', 'https://cache.internal/purge'],
     });
   });

@@ -55,10 +55,22 @@ export async function startReceiver(initial?: Responder) {
     answer(next: Responder) {
       respond = next;
     },
-    /** Resolves once `count` requests in all have arrived (a latch, not a sleep). */
-    waitFor(count: number): Promise<void> {
+    /** Resolves once `count` requests in all have arrived (a latch, not a sleep); rejects after `timeoutMs`. */
+    waitFor(count: number, timeoutMs = 30_000): Promise<void> {
       if (received.length >= count) return Promise.resolve();
-      return new Promise((resolve) => waiters.push({ count, resolve }));
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          const got = received.map((r) => `${r.method} ${r.url} ${r.body.slice(0, 80)}`).join('\n  ');
+          reject(new Error(`expected ${count} requests, got ${received.length}:\n  ${got}`));
+        }, timeoutMs);
+        waiters.push({
+          count,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        });
+      });
     },
   };
 }

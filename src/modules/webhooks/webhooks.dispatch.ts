@@ -36,6 +36,8 @@ export const DEFAULT_DISPATCH_POLICY: Omit<DispatchPolicy, 'allowPrivate'> = {
 const CURSOR = 'webhooks';
 const FAN_OUT_BATCH = 200;
 const SEND_BATCH = 20;
+// A claim outlives its attempt by this much, for the bookkeeping after the answer.
+const CLAIM_MARGIN_MS = 5000;
 
 /** `t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">`, as receivers verify it. */
 export function signPayload(secret: string, body: string, at: Date): string {
@@ -162,7 +164,11 @@ async function attempt(db: DatabaseHandles, policy: DispatchPolicy, job: Deliver
   );
 }
 
-/** Claims due deliveries and sends them one after another, in order; returns how many were tried. */
+/**
+ * Claims the oldest due delivery and sends it, then the next, in order: one claim per delivery,
+ * leased for one attempt's timeout, so a sender killed mid-way holds nothing for long and another
+ * process (or this one restarted) tries it again. Returns how many were tried.
+ */
 export async function sendDueDeliveries({
   db,
   policy,
@@ -172,16 +178,19 @@ export async function sendDueDeliveries({
   policy: DispatchPolicy;
   now: () => Date;
 }): Promise<number> {
-  const start = now();
-  if (!(await hasDueDelivery({ db: db.read, now: start.toISOString() }))) return 0;
-  // The claim outlives the slowest attempt, so no other process sends the same delivery meanwhile;
-  // a sender killed mid-way leaves it to expire, and the delivery is tried again.
-  const until = new Date(start.getTime() + SEND_BATCH * policy.timeoutMs + 60_000).toISOString();
-  const ids = await db.withTransaction(
-    (tx) => claimDueDeliveries({ db: tx, now: start.toISOString(), until, limit: SEND_BATCH }),
-    { touchesContent: false },
-  );
-  const jobs = await findDeliveryJobs({ db: db.read, ids });
-  for (const job of jobs) await attempt(db, policy, job, now());
-  return jobs.length;
+  let sent = 0;
+  while (sent < SEND_BATCH) {
+    const start = now();
+    if (!(await hasDueDelivery({ db: db.read, now: start.toISOString() }))) break;
+    const until = new Date(start.getTime() + policy.timeoutMs + CLAIM_MARGIN_MS).toISOString();
+    const ids = await db.withTransaction(
+      (tx) => claimDueDeliveries({ db: tx, now: start.toISOString(), until, limit: 1 }),
+      { touchesContent: false },
+    );
+    const [job] = await findDeliveryJobs({ db: db.read, ids });
+    if (!job) break;
+    await attempt(db, policy, job, now());
+    sent++;
+  }
+  return sent;
 }
