@@ -49,12 +49,12 @@ function scriptedSession(open: () => Promise<{ url: string; db: DatabaseHandles;
       };
       const hook = await (await call('POST', '/v1/admin/webhooks', { url: `${receiver.url}/hook` })).json();
 
-      const article: { id: number; sections: { tips: { id: number }[] }[] } = await (
+      const article = (await (
         await call('POST', '/v1/admin/articles', {
           title: 'Hip Mobility',
           sections: [{ heading: 'Warm-up', tips: [{ title: 'Swings', body: 'Ten.' }] }],
         })
-      ).json();
+      ).json()) as { id: number; sections: { tips: { id: number }[] }[] };
       await call('POST', `/v1/admin/articles/${article.id}/publish`);
       await receiver.waitFor(1);
       const product = await (await call('POST', '/v1/admin/products', { name: 'Seat Cushion' })).json();
@@ -65,7 +65,7 @@ function scriptedSession(open: () => Promise<{ url: string; db: DatabaseHandles;
       const etag = (await call('GET', `/v1/admin/articles/${article.id}`)).headers.get('etag')!;
       await call(
         'PATCH',
-        `/v1/admin/tips/${article.sections[0].tips[0].id}`,
+        `/v1/admin/tips/${article.sections[0]!.tips[0]!.id}`,
         { body: 'Twenty.' },
         { 'if-match': etag },
       );
