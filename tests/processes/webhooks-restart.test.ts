@@ -47,7 +47,9 @@ function scriptedSession(open: () => Promise<{ url: string; db: DatabaseHandles;
         expect(res.status, `${method} ${path}`).toBeLessThan(300);
         return res;
       };
-      const hook = await (await call('POST', '/v1/admin/webhooks', { url: `${receiver.url}/hook` })).json();
+      const hook = (await (await call('POST', '/v1/admin/webhooks', { url: `${receiver.url}/hook` })).json()) as {
+        secret: string;
+      };
 
       const article = (await (
         await call('POST', '/v1/admin/articles', {
@@ -57,7 +59,9 @@ function scriptedSession(open: () => Promise<{ url: string; db: DatabaseHandles;
       ).json()) as { id: number; sections: { tips: { id: number }[] }[] };
       await call('POST', `/v1/admin/articles/${article.id}/publish`);
       await receiver.waitFor(1);
-      const product = await (await call('POST', '/v1/admin/products', { name: 'Seat Cushion' })).json();
+      const product = (await (await call('POST', '/v1/admin/products', { name: 'Seat Cushion' })).json()) as {
+        id: number;
+      };
       await receiver.waitFor(2);
 
       // The next delivery hangs at the receiver; the sender is killed while it waits.
