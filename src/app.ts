@@ -16,8 +16,10 @@ import { createMetrics, installMetrics } from './http/metrics.js';
 import { registerOpenApi } from './http/openapi.js';
 import { createRedis } from './http/redis.js';
 import type { RouteDeps } from './http/route-deps.js';
+import { installUpkeep } from './http/upkeep.js';
 import { adminArticleRoutes } from './modules/articles/articles.admin.routes.js';
 import { publicArticleRoutes } from './modules/articles/articles.routes.js';
+import { announceDuePublications } from './modules/articles/publications.js';
 import { adminCommentBlockRoutes } from './modules/comments/comment-blocks.routes.js';
 import { adminCommentRoutes } from './modules/comments/comments.admin.routes.js';
 import { publicCommentRoutes } from './modules/comments/comments.routes.js';
@@ -26,23 +28,43 @@ import { feedRoutes, sitemapRoutes } from './modules/feeds/feeds.routes.js';
 import { adminKeyRoutes } from './modules/keys/keys.routes.js';
 import { adminProductRoutes } from './modules/products/products.admin.routes.js';
 import { publicProductRoutes } from './modules/products/products.routes.js';
+import { purgeJob } from './modules/purge/purge.job.js';
 import { adminSiteRoutes } from './modules/site/site.admin.routes.js';
 import { siteRoutes } from './modules/site/site.routes.js';
 import { publicTagRoutes } from './modules/tags/tags.routes.js';
+import {
+  DEFAULT_DISPATCH_POLICY,
+  type DispatchPolicy,
+  fanOutEvents,
+  sendDueDeliveries,
+} from './modules/webhooks/webhooks.dispatch.js';
+import { adminWebhookRoutes } from './modules/webhooks/webhooks.routes.js';
+import { type Background, startBackground } from './workers/background.js';
 
 export interface BuildOptions {
   /** An opened, migrated database (src/db/client.ts openDatabase); the app closes it on close. */
   db: DatabaseHandles;
   /** The clock every visibility rule reads; tests inject one to move time. */
   now?: () => Date;
+  /**
+   * Background work (webhook deliveries, CDN purges) on timers and after each write; default on.
+   * Off, the jobs run only when `app.background.drain()` is called (tests drive them that way).
+   */
+  background?: boolean;
+  /** Webhook timing, shortened by tests. */
+  dispatch?: Partial<Omit<DispatchPolicy, 'allowPrivate'>>;
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
     db: DatabaseHandles;
     publicCache: PublicCache;
+    background: Background;
   }
 }
+
+// Scheduled articles are announced (article.published) at most this long after their date.
+const UPKEEP_INTERVAL_MS = 15_000;
 
 const EXPOSED_HEADERS = ['ETag', 'Location', 'Retry-After'];
 // What @fastify/cors adds to every response with the options below; the fast lane sends the same.
@@ -50,6 +72,33 @@ const CORS_HEADERS = {
   'access-control-allow-origin': '*',
   'access-control-expose-headers': EXPOSED_HEADERS.join(', '),
 };
+
+/** Webhook deliveries and CDN purges from the outbox, woken by every successful write. */
+function installBackground(app: FastifyInstance, config: Config, options: BuildOptions, now: () => Date): void {
+  const { db } = options;
+  const policy: DispatchPolicy = {
+    ...DEFAULT_DISPATCH_POLICY,
+    timeoutMs: config.webhookTimeoutMs,
+    ...options.dispatch,
+    allowPrivate: config.webhookAllowPrivate,
+  };
+  const on = options.background ?? true;
+  const background = startBackground({
+    jobs: [
+      { name: 'webhook-fan-out', run: () => fanOutEvents({ db }) },
+      { name: 'webhook-send', run: () => sendDueDeliveries({ db, policy, now }) },
+      purgeJob({ db, urls: config.purgeUrls, timeoutMs: policy.timeoutMs }),
+    ],
+    pollMs: on ? 1000 : null,
+    log: app.log,
+  });
+  app.decorate('background', background);
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 400) background.wake();
+  });
+  // Before the database closes: a round in progress finishes, no new one starts.
+  app.addHook('preClose', async () => background.stop());
+}
 
 /** Builds the whole application from a config; never reads process.env. */
 export async function buildApp(config: Config, options: BuildOptions): Promise<FastifyInstance> {
@@ -122,6 +171,10 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
     ...(shared && { redis: { shared, prefix: config.redisPrefix } }),
   });
   installPublicCaching(app, publicCache);
+  installUpkeep(app, {
+    intervalMs: UPKEEP_INTERVAL_MS,
+    tasks: [{ name: 'announce-publications', run: () => announceDuePublications({ db, now: now() }) }],
+  });
 
   const deps: RouteDeps = { db, now, config };
   await app.register(healthRoutes, deps);
@@ -139,5 +192,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
   await app.register(adminCommentBlockRoutes, { ...deps, prefix: '/v1/admin' });
   await app.register(adminKeyRoutes, { ...deps, prefix: '/v1/admin' });
   await app.register(adminSiteRoutes, { ...deps, prefix: '/v1/admin' });
+  await app.register(adminWebhookRoutes, { ...deps, prefix: '/v1/admin' });
+  installBackground(app, config, options, now);
   return app;
 }

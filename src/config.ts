@@ -62,6 +62,23 @@ const envSchema = z.object({
   SITE_PRODUCT_PATH: pathTemplate('/products/{slug}'),
   SITE_TAG_PATH: pathTemplate('/tags/{slug}'),
   SITEMAP_MAX_URLS: z.coerce.number().int().min(1).max(50_000).default(50_000),
+  WEBHOOK_ALLOW_PRIVATE: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  WEBHOOK_TIMEOUT_MS: positiveInt(10_000),
+  PURGE_URLS: z
+    .string()
+    .default('')
+    .transform((value, ctx) => {
+      const urls = value
+        .split(',')
+        .map((u) => u.trim())
+        .filter(Boolean);
+      const bad = urls.filter((u) => !absoluteUrl.safeParse(u).success);
+      if (bad.length > 0) ctx.addIssue({ code: 'custom', message: `expected http(s) URLs, got ${bad.join(', ')}` });
+      return urls;
+    }),
   SEED_ON_EMPTY: z
     .enum(['true', 'false'])
     .default('true')
@@ -106,6 +123,12 @@ export interface Config {
   sitePaths: SitePaths;
   /** URLs per sitemap file; past it /sitemap.xml is an index of parts. */
   sitemapMaxUrls: number;
+  /** Webhook receivers on loopback, link-local or private addresses are refused unless true. */
+  webhookAllowPrivate: boolean;
+  /** A webhook receiver must answer 2xx within this. */
+  webhookTimeoutMs: number;
+  /** Caches told to purge by surrogate key (Varnish xkey PURGE) after every change. */
+  purgeUrls: string[];
 }
 
 export interface SitePaths {
@@ -171,6 +194,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     publicUrl: e.PUBLIC_URL ?? null,
     sitePaths: { article: e.SITE_ARTICLE_PATH, product: e.SITE_PRODUCT_PATH, tag: e.SITE_TAG_PATH },
     sitemapMaxUrls: e.SITEMAP_MAX_URLS,
+    webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
+    webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
+    purgeUrls: e.PURGE_URLS,
     comments: {
       rateLimitMax: e.COMMENT_RATE_LIMIT_MAX,
       rateLimitWindowMs: e.COMMENT_RATE_LIMIT_WINDOW_MS,

@@ -47,6 +47,9 @@ describe('loadConfig', () => {
       SITE_PRODUCT_PATH: '/shop/{slug}.html',
       SITE_TAG_PATH: '/topics/{slug}',
       SITEMAP_MAX_URLS: '1000',
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+      WEBHOOK_TIMEOUT_MS: '2500',
+      PURGE_URLS: 'http://127.0.0.1:6081, https://cache.internal/purge',
     });
     expect(config).toEqual({
       port: 8080,
@@ -82,6 +85,9 @@ describe('loadConfig', () => {
       publicUrl: 'https://cdn.example/assets',
       sitePaths: { article: '/blog/{slug}', product: '/shop/{slug}.html', tag: '/topics/{slug}' },
       sitemapMaxUrls: 1000,
+      webhookAllowPrivate: true,
+      webhookTimeoutMs: 2500,
+      purgeUrls: ['http://127.0.0.1:6081', 'https://cache.internal/purge'],
     });
   });
 
@@ -105,6 +111,8 @@ describe('loadConfig', () => {
     ['PUBLIC_URL', 'javascript:alert(1)'],
     ['SITE_ARTICLE_PATH', '/articles/'],
     ['SITEMAP_MAX_URLS', '50001'],
+    ['WEBHOOK_ALLOW_PRIVATE', 'yes'],
+    ['PURGE_URLS', 'varnish:6081'],
   ])('stops on a bad %s (%s) with a message naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^Invalid configuration: ${name}: [^\n]+$`));

@@ -14,3 +14,12 @@ import { type Db, dialectOf } from './schema.js';
 export function forUpdate<Q extends PgSelect>(db: Db, query: Q): Q {
   return dialectOf(db) === 'postgres' ? (query.for('update') as Q) : query;
 }
+
+/**
+ * Work-queue claims: rows another transaction holds are skipped rather than waited for, so
+ * several processes each take different rows (`FOR UPDATE SKIP LOCKED` on PostgreSQL; on SQLite
+ * the single writer already runs one claim at a time).
+ */
+export function forUpdateSkipLocked<Q extends PgSelect>(db: Db, query: Q): Q {
+  return dialectOf(db) === 'postgres' ? (query.for('update', { skipLocked: true }) as Q) : query;
+}

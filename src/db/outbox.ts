@@ -1,4 +1,5 @@
-import { and, asc, desc, eq, gt, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, lt, lte, or, sql } from 'drizzle-orm';
+import { forUpdate } from './locks.js';
 import { postgresCurrentTxId, postgresVisibleTxBound } from './postgres/outbox.js';
 import { first } from './query.js';
 import { type Db, dialectOf, type Tables, tablesOf } from './schema.js';
@@ -134,4 +135,118 @@ function toEvent(row: Tables['outboxEvents']['$inferSelect']): OutboxEvent {
     surrogateKeys: row.surrogateKeys === '' ? [] : row.surrogateKeys.split(' '),
     at: row.at,
   };
+}
+
+/**
+ * Surrogate keys as the public routes name them (article detail: `article-N comments-N product-P`,
+ * lists: `articles` / `products`, site: `site`), so a purge by an event's keys hits every page it changed.
+ */
+export const surrogateKeysOf = {
+  article: (articleId: number, productIds: readonly number[] = []) => [
+    'articles',
+    `article-${articleId}`,
+    `comments-${articleId}`,
+    ...productIds.map((id) => `product-${id}`),
+  ],
+  comments: (articleId: number) => [`comments-${articleId}`],
+  product: (productId: number, articleIds: readonly number[] = []) => [
+    'products',
+    `product-${productId}`,
+    ...articleIds.map((id) => `article-${id}`),
+  ],
+  site: () => ['site'],
+};
+
+/** The article a comment event is about: named by its `comments-N` key. */
+export function commentArticleId(event: Pick<OutboxEvent, 'surrogateKeys'>): number | undefined {
+  const key = event.surrogateKeys.find((k) => k.startsWith('comments-'));
+  return key === undefined ? undefined : Number(key.slice('comments-'.length));
+}
+
+/** A named outbox reader's row (its place, and a time it keeps), locked for the rest of `tx`. */
+export async function lockCursor({
+  tx,
+  name,
+}: {
+  tx: Db;
+  name: string;
+}): Promise<{ position: OutboxPosition; updatedAt: string } | undefined> {
+  const { outboxCursors: c } = tablesOf(tx);
+  const query = tx.select().from(c).where(eq(c.name, name)).limit(1).$dynamic();
+  const row = await first(forUpdate(tx, query));
+  return row && { position: { txId: Number(row.txId), id: row.eventId }, updatedAt: row.updatedAt };
+}
+
+export async function saveCursor({
+  tx,
+  name,
+  position,
+  updatedAt,
+}: {
+  tx: Db;
+  name: string;
+  position: OutboxPosition;
+  updatedAt: string;
+}): Promise<void> {
+  const { outboxCursors: c } = tablesOf(tx);
+  const values = { txId: position.txId, eventId: position.id, updatedAt };
+  await tx
+    .insert(c)
+    .values({ name, ...values })
+    .onConflictDoUpdate({ target: c.name, set: values });
+}
+
+export async function findCursor({ db, name }: { db: Db; name: string }): Promise<OutboxPosition | undefined> {
+  const { outboxCursors: c } = tablesOf(db);
+  const row = await first(db.select().from(c).where(eq(c.name, name)).limit(1));
+  return row && { txId: Number(row.txId), id: row.eventId };
+}
+
+/** Whether an event of `type` about the resource was recorded at or after `since`. */
+export async function hasEventSince({
+  db,
+  type,
+  resourceId,
+  since,
+}: {
+  db: Db;
+  type: OutboxEventType;
+  resourceId: number;
+  since: string;
+}): Promise<boolean> {
+  const { outboxEvents: e } = tablesOf(db);
+  const row = await first(
+    db
+      .select({ id: e.id })
+      .from(e)
+      .where(and(eq(e.type, type), eq(e.resourceId, resourceId), gte(e.at, since)))
+      .limit(1),
+  );
+  return row !== undefined;
+}
+
+/** The newest event recorded before `before`, in commit order (what a prune removes up to). */
+export async function findLastEventBefore({
+  db,
+  before,
+}: {
+  db: Db;
+  before: string;
+}): Promise<OutboxPosition | undefined> {
+  const { outboxEvents: e } = tablesOf(db);
+  const settled = dialectOf(db) === 'postgres' ? lt(e.txId, postgresVisibleTxBound) : undefined;
+  return first(
+    db
+      .select({ txId: e.txId, id: e.id })
+      .from(e)
+      .where(and(lt(e.at, before), settled))
+      .orderBy(desc(e.txId), desc(e.id))
+      .limit(1),
+  ).then((row) => row && { txId: Number(row.txId), id: row.id });
+}
+
+/** Deletes every event up to and including `upTo` in commit order. */
+export async function deleteEventsUpTo({ tx, upTo }: { tx: Db; upTo: OutboxPosition }): Promise<void> {
+  const { outboxEvents: e } = tablesOf(tx);
+  await tx.delete(e).where(or(lt(e.txId, upTo.txId), and(eq(e.txId, upTo.txId), lte(e.id, upTo.id))));
 }

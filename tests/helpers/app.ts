@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { afterEach } from 'vitest';
-import { buildApp } from '../../src/app.js';
+import { type BuildOptions, buildApp } from '../../src/app.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import type { DatabaseHandles } from '../../src/db/client.js';
 import * as postgresTables from '../../src/db/postgres/schema.js';
@@ -42,11 +42,24 @@ afterEach(async () => {
  * removed after the test.
  */
 export async function createTestApp(
-  options: { config?: Partial<Config>; clock?: TestClock; traceSql?: (sql: string) => void; db?: DatabaseHandles } = {},
+  options: {
+    config?: Partial<Config>;
+    clock?: TestClock;
+    traceSql?: (sql: string) => void;
+    db?: DatabaseHandles;
+    /** Background work on timers (default off: tests run it with `app.background.drain()`). */
+    background?: boolean;
+    dispatch?: BuildOptions['dispatch'];
+  } = {},
 ) {
   const clock = options.clock ?? createClock();
   const db = options.db ?? (await openTestDatabase(options.traceSql ? { trace: options.traceSql } : {}));
-  const app = await buildApp(testConfig(options.config), { db, now: () => clock.now });
+  const app = await buildApp(testConfig(options.config), {
+    db,
+    now: () => clock.now,
+    background: options.background ?? false,
+    ...(options.dispatch && { dispatch: options.dispatch }),
+  });
   open.push(app);
   return { app, db: app.db, clock };
 }

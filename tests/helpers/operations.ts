@@ -2,7 +2,9 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
+import { recordEvents } from '../../src/db/outbox.js';
 import type { Role } from '../../src/db/schema.js';
+import { fanOutEvents } from '../../src/modules/webhooks/webhooks.dispatch.js';
 import { createTestApp, tables, testConfig } from './app.js';
 import { createArticle, createComment, createProduct, createSite } from './factories.js';
 import { bearer, createKeyFor } from './keys.js';
@@ -113,6 +115,24 @@ export async function world() {
       payload: { kind: 'email', value: 'blocked@example.com' },
     })
   ).json();
+  // A webhook with one delivery (fanned out, never sent: background work is off in tests).
+  const webhook = (
+    await ctx.app.inject({
+      method: 'POST',
+      url: '/v1/admin/webhooks',
+      headers: admin,
+      payload: { url: 'https://hooks.example.com/quire' },
+    })
+  ).json();
+  await ctx.db.withTransaction((tx) =>
+    recordEvents({
+      tx,
+      events: [{ type: 'site.updated', kind: 'site', resourceId: 1, slug: null, surrogateKeys: ['site'] }],
+      at: ctx.clock.now.toISOString(),
+    }),
+  );
+  await fanOutEvents({ db: ctx.db });
+  const [delivery] = await ctx.db.read.select().from(tables.webhookDeliveries);
   const editorKey = await createKeyFor(ctx.db, 'editor', 'Spare key');
   const [spareKey] = (await ctx.db.read.select().from(tables.apiKeys)).filter((k) => k.name === 'Spare key');
   const full = (
@@ -131,12 +151,21 @@ export async function world() {
       comment,
       block: block.id as number,
       key: spareKey!.id,
+      webhook: webhook.id as number,
+      delivery: delivery!.id,
     },
   };
 }
 
 export type World = Awaited<ReturnType<typeof world>>;
-export type Call = { id?: number | string; slug?: string; file?: string; query?: string; body?: object };
+export type Call = {
+  id?: number | string;
+  deliveryId?: number;
+  slug?: string;
+  file?: string;
+  query?: string;
+  body?: object;
+};
 
 /** How to call each operation successfully in a fresh world. */
 export const SUCCESS: Record<string, (w: World) => Call> = {
@@ -189,6 +218,13 @@ export const SUCCESS: Record<string, (w: World) => Call> = {
   getJsonFeed: () => ({}),
   getSitemap: () => ({}),
   getSitemapPart: () => ({ file: '1.xml' }),
+  listWebhooks: () => ({}),
+  createWebhook: () => ({ body: { url: 'https://hooks.example.com/other', events: ['article.published'] } }),
+  getWebhook: (w) => ({ id: w.ids.webhook }),
+  updateWebhook: (w) => ({ id: w.ids.webhook, body: { enabled: false } }),
+  deleteWebhook: (w) => ({ id: w.ids.webhook }),
+  listWebhookDeliveries: (w) => ({ id: w.ids.webhook }),
+  redeliverWebhookDelivery: (w) => ({ id: w.ids.webhook, deliveryId: w.ids.delivery }),
   adminGetSite: () => ({}),
   adminUpdateSite: () => ({ body: { announcement: 'Free shipping this week' } }),
 };
@@ -196,6 +232,7 @@ export const SUCCESS: Record<string, (w: World) => Call> = {
 export function urlOf(path: string, call: Call): string {
   const url = path
     .replace('{id}', String(call.id ?? ''))
+    .replace('{deliveryId}', String(call.deliveryId ?? ''))
     .replace('{slug}', String(call.slug ?? ''))
     .replace('{file}', String(call.file ?? ''));
   return call.query ? `${url}?${call.query}` : url;

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { DatabaseHandles, Db } from '../../db/client.js';
+import { type OutboxEventInput, recordEvents, surrogateKeysOf } from '../../db/outbox.js';
 import { derivedStatus } from '../../db/visibility.js';
 import { decodeCursor, splitPage } from '../../http/cursor.js';
 import { conflict, notFound, ruleViolation } from '../../http/errors.js';
@@ -120,8 +121,30 @@ async function writeArticle<T>(
     const at = ctx.now.toISOString();
     await touchArticle({ db: tx, id, at });
     await rewriteArticleSearch({ db: tx, articleIds: [id] });
+    await recordEvents({ tx, events: articleEvents(before, after), at });
     return { article: { ...after, revision: row.revision + 1, updatedAt: at }, result };
   });
+}
+
+/**
+ * What a change means to the public: drafts and scheduled articles are not public, so editing them
+ * says nothing; a slug change stands for an update too. Products linked before or after are touched.
+ */
+export function articleEvents(before: AdminArticle, after: AdminArticle): OutboxEventInput[] {
+  const wasPublic = before.status === 'published';
+  const isPublic = after.status === 'published';
+  if (!wasPublic && !isPublic) return [];
+  const productIds = [...new Set([...before.products, ...after.products].map((p) => p.productId))];
+  const base = {
+    kind: 'article' as const,
+    resourceId: after.id,
+    slug: after.slug,
+    surrogateKeys: surrogateKeysOf.article(after.id, productIds),
+  };
+  if (!wasPublic) return [{ type: 'article.published', ...base }];
+  if (!isPublic) return [{ type: 'article.unpublished', ...base }];
+  if (before.slug !== after.slug) return [{ type: 'article.slug_changed', ...base, previousSlug: before.slug }];
+  return [{ type: 'article.updated', ...base }];
 }
 
 /** A slug the article may take: explicit ones must be free; derived ones are made free. */
@@ -273,11 +296,22 @@ export async function unpublishArticle(ctx: WriteContext, id: number): Promise<A
 
 export async function removeArticle(ctx: WriteContext, id: number): Promise<void> {
   await ctx.db.withTransaction(async (tx) => {
-    await findCurrentArticle(tx, id, ctx.ifMatch);
+    const row = await findCurrentArticle(tx, id, ctx.ifMatch);
     const comments = await countAllComments({ db: tx, articleId: id });
     if (comments > 0)
       throw conflict(`The article has ${comments} comment(s), whose moderation history is kept; unpublish it instead.`);
+    const products = await listProductsOfArticle({ db: tx, articleId: id });
     await deleteArticle({ db: tx, id });
+    if (derivedStatus(row.status, row.publishedAt, ctx.now) !== 'published') return;
+    const keys = surrogateKeysOf.article(
+      id,
+      products.map((p) => p.productId),
+    );
+    await recordEvents({
+      tx,
+      events: [{ type: 'article.deleted', kind: 'article', resourceId: id, slug: row.slug, surrogateKeys: keys }],
+      at: ctx.now.toISOString(),
+    });
   });
 }
 

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, like, lt, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, like, lt, lte, type SQL, sql } from 'drizzle-orm';
 import { forUpdate } from '../../db/locks.js';
 import { first } from '../../db/query.js';
 import { type ArticleRow, type Db, type Tables, tablesOf } from '../../db/schema.js';
@@ -566,4 +566,23 @@ export async function renumberTips({
 export async function lockArticle({ db, id }: { db: Db; id: number }): Promise<ArticleRow | undefined> {
   const { articles } = tablesOf(db);
   return first(forUpdate(db, db.select().from(articles).where(eq(articles.id, id)).limit(1).$dynamic()));
+}
+
+/** Published articles whose date falls in (after, upTo]: scheduled ones that came due in that span. */
+export async function listArticlesDueBetween({
+  db,
+  after,
+  upTo,
+}: {
+  db: Db;
+  after: string;
+  upTo: string;
+}): Promise<{ id: number; slug: string; publishedAt: string }[]> {
+  const { articles } = tablesOf(db);
+  const rows = await db
+    .select({ id: articles.id, slug: articles.slug, publishedAt: articles.publishedAt })
+    .from(articles)
+    .where(and(eq(articles.status, 'published'), gt(articles.publishedAt, after), lte(articles.publishedAt, upTo)))
+    .orderBy(asc(articles.publishedAt), asc(articles.id));
+  return rows.map((r) => ({ id: r.id, slug: r.slug, publishedAt: r.publishedAt! }));
 }

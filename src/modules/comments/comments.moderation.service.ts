@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CommentPolicy } from '../../config.js';
 import type { DatabaseHandles, Db } from '../../db/client.js';
+import { type OutboxEventInput, recordEvents, surrogateKeysOf } from '../../db/outbox.js';
 import type { CommentStatus } from '../../db/schema.js';
 import { bumpContentVersion } from '../../db/transaction.js';
 import { decodeCursor, splitPage } from '../../http/cursor.js';
@@ -140,6 +141,7 @@ export async function submitComment(
         db: tx,
         values: { commentId: id, fromStatus: null, toStatus: status, actor: SYSTEM_ACTOR, note, at },
       });
+      await recordCommentEvents(tx, [{ id, articleId, from: null, to: status }], at);
       if (status === 'approved') {
         await refreshCommentCounts({ db: tx, articleIds: [articleId] });
         await bumpContentVersion(tx);
@@ -148,6 +150,42 @@ export async function submitComment(
     },
     { touchesContent: false },
   );
+}
+
+interface CommentMove {
+  id: number;
+  articleId: number;
+  from: CommentStatus | null;
+  to: CommentStatus | 'deleted';
+}
+
+/**
+ * A new pending comment is news for moderators (comment.created); into `approved` it becomes
+ * public, out of it (or deleted) it leaves the public view. Spam and rejections say nothing.
+ */
+async function recordCommentEvents(tx: Db, moves: readonly CommentMove[], at: string): Promise<void> {
+  const typeOf = ({ from, to }: CommentMove): OutboxEventInput['type'] | undefined => {
+    if (from === null && to === 'pending') return 'comment.created';
+    if (to === 'approved' && from !== 'approved') return 'comment.approved';
+    if (from === 'approved' && to !== 'approved') return 'comment.removed';
+    return undefined;
+  };
+  const slugs = new Map<number, string | null>();
+  const events: OutboxEventInput[] = [];
+  for (const move of moves) {
+    const type = typeOf(move);
+    if (!type) continue;
+    if (!slugs.has(move.articleId))
+      slugs.set(move.articleId, (await findArticleById({ db: tx, id: move.articleId }))?.slug ?? null);
+    events.push({
+      type,
+      kind: 'comment',
+      resourceId: move.id,
+      slug: slugs.get(move.articleId) ?? null,
+      surrogateKeys: surrogateKeysOf.comments(move.articleId),
+    });
+  }
+  await recordEvents({ tx, events, at });
 }
 
 async function assertReplyable(tx: Db, parentId: number, articleId: number): Promise<void> {
@@ -270,6 +308,7 @@ interface Decision {
 async function applyDecision(tx: Db, row: CommentRow, { status, note, actor }: Decision, at: string): Promise<void> {
   if (row.status === status) return;
   await updateCommentStatus({ db: tx, id: row.id, status, at });
+  await recordCommentEvents(tx, [{ id: row.id, articleId: row.articleId, from: row.status, to: status }], at);
   await insertModerationEvent({
     db: tx,
     values: { commentId: row.id, fromStatus: row.status, toStatus: status, actor, note: note ?? null, at },
@@ -358,6 +397,11 @@ export async function decideCommentsByFilter(
         const rows = await lockDecidableComments({ db: tx, ids: listed.map((r) => r.id), notStatus: decision.status });
         const at = now().toISOString();
         await updateCommentStatuses({ db: tx, ids: rows.map((r) => r.id), status: decision.status, at });
+        await recordCommentEvents(
+          tx,
+          rows.map((r) => ({ id: r.id, articleId: r.articleId, from: r.status, to: decision.status })),
+          at,
+        );
         await insertModerationEvents({
           db: tx,
           values: rows.map((row) => ({
@@ -399,6 +443,7 @@ export async function deleteComment(
     checkIfMatch(ifMatch, commentEtag(row), `comment (status ${row.status})`);
     const at = now.toISOString();
     await tombstoneComment({ db: tx, id, at });
+    await recordCommentEvents(tx, [{ id, articleId: row.articleId, from: row.status, to: 'deleted' }], at);
     await refreshCommentCounts({ db: tx, articleIds: [row.articleId] });
     await insertModerationEvent({
       db: tx,

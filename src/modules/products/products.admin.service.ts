@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { DatabaseHandles, Db } from '../../db/client.js';
+import { type OutboxEventType, recordEvents, surrogateKeysOf } from '../../db/outbox.js';
 import { decodeCursor, splitPage } from '../../http/cursor.js';
 import { conflict, notFound } from '../../http/errors.js';
 import { touchArticle } from '../articles/articles.repository.js';
@@ -58,6 +59,22 @@ async function claimProductSlug(tx: Db, wanted: string | undefined, name: string
   return wanted;
 }
 
+/** Products are public as soon as they exist: every create, edit and delete is announced. */
+async function recordProductEvent(
+  tx: Db,
+  type: OutboxEventType,
+  product: { id: number; slug: string },
+  articleIds: readonly number[],
+  at: string,
+): Promise<void> {
+  const keys = surrogateKeysOf.product(product.id, articleIds);
+  await recordEvents({
+    tx,
+    events: [{ type, kind: 'product', resourceId: product.id, slug: product.slug, surrogateKeys: keys }],
+    at,
+  });
+}
+
 async function requireProduct(db: Db, id: number): Promise<ProductRow> {
   const row = await findProductById({ db, id });
   if (!row) throw notFound(`No product has the id ${id}.`);
@@ -80,6 +97,7 @@ export async function createProduct({ db, now }: Context, input: ProductCreate):
         updatedAt: at,
       },
     });
+    await recordProductEvent(tx, 'product.updated', { id, slug }, [], at);
     return toAdminProduct(tx, await requireProduct(tx, id));
   });
 }
@@ -97,8 +115,15 @@ export async function patchProduct({ db, now }: Context, id: number, input: Prod
     if (!changed) return toAdminProduct(tx, row);
     await updateProduct({ db: tx, id, values: { ...values, updatedAt: now.toISOString() } });
     // The product is part of every article that links it: their admin ETags must move too.
-    for (const article of await listArticlesLinking({ db: tx, productId: id }))
-      await touchArticle({ db: tx, id: article.id, at: now.toISOString() });
+    const linking = await listArticlesLinking({ db: tx, productId: id });
+    for (const article of linking) await touchArticle({ db: tx, id: article.id, at: now.toISOString() });
+    await recordProductEvent(
+      tx,
+      'product.updated',
+      { id, slug: values.slug ?? row.slug },
+      linking.map((a) => a.id),
+      now.toISOString(),
+    );
     return toAdminProduct(tx, await requireProduct(tx, id));
   });
 }
@@ -106,7 +131,7 @@ export async function patchProduct({ db, now }: Context, id: number, input: Prod
 /** Refuses while articles link the product, naming them, unless forced: then the links go too. */
 export async function removeProduct({ db, now }: Context, id: number, force: boolean): Promise<void> {
   await db.withTransaction(async (tx) => {
-    await requireProduct(tx, id);
+    const row = await requireProduct(tx, id);
     const linking = await listArticlesLinking({ db: tx, productId: id });
     if (linking.length > 0 && !force) {
       const names = linking.map((a) => `${a.id} (${a.slug})`).join(', ');
@@ -115,6 +140,13 @@ export async function removeProduct({ db, now }: Context, id: number, force: boo
     for (const articleId of await unlinkProduct({ db: tx, productId: id }))
       await touchArticle({ db: tx, id: articleId, at: now.toISOString() });
     await deleteProduct({ db: tx, id });
+    await recordProductEvent(
+      tx,
+      'product.deleted',
+      row,
+      linking.map((a) => a.id),
+      now.toISOString(),
+    );
   });
 }
 

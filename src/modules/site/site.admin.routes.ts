@@ -12,7 +12,7 @@ const editorial = managementRoute(['admin', 'editor'] as const, 'admin-site');
 
 const sendSite = (reply: FastifyReply, site: Site) => reply.header('etag', siteEtag(site)).send(site);
 
-export const adminSiteRoutes: FastifyPluginAsync<RouteDeps> = async (app, { db }) => {
+export const adminSiteRoutes: FastifyPluginAsync<RouteDeps> = async (app, { db, now }) => {
   const routes = app.withTypeProvider<ZodTypeProvider>();
 
   routes.get(
@@ -33,6 +33,6 @@ export const adminSiteRoutes: FastifyPluginAsync<RouteDeps> = async (app, { db }
       { 200: SITE_ETAG },
     ),
     async (request, reply) =>
-      sendSite(reply, await patchSite({ db, ifMatch: request.headers['if-match'], patch: request.body })),
+      sendSite(reply, await patchSite({ db, now: now(), ifMatch: request.headers['if-match'], patch: request.body })),
   );
 };

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import type { DatabaseHandles } from '../../db/client.js';
+import { recordEvents, surrogateKeysOf } from '../../db/outbox.js';
 import { AppError, notFound, ruleViolation } from '../../http/errors.js';
 import { checkIfMatch } from '../../http/preconditions.js';
 import { getSite, lockSite, upsertSite } from './site.repository.js';
@@ -25,10 +27,12 @@ export async function getAdminSite({ db }: { db: DatabaseHandles }): Promise<Sit
  */
 export async function patchSite({
   db,
+  now,
   ifMatch,
   patch,
 }: {
   db: DatabaseHandles;
+  now: Date;
   ifMatch: string | undefined;
   patch: SitePatch;
 }): Promise<Site> {
@@ -55,6 +59,13 @@ export async function patchSite({
       announcement: patch.announcement === undefined ? (current?.announcement ?? null) : patch.announcement,
     };
     await upsertSite({ db: tx, values: next });
+    if (current && isDeepStrictEqual(current, next)) return next;
+    const keys = surrogateKeysOf.site();
+    await recordEvents({
+      tx,
+      events: [{ type: 'site.updated', kind: 'site', resourceId: 1, slug: null, surrogateKeys: keys }],
+      at: now.toISOString(),
+    });
     return next;
   });
 }
