@@ -94,6 +94,13 @@ describe('the client against a running server', () => {
     expect(one.data?.articles.map((a) => a.slug)).toEqual(['sciatica']);
     called.add('getProduct');
 
+    const tags = await client.GET('/v1/tags');
+    expect(tags.data?.data.map((t) => [t.slug, t.articleCount])).toEqual([['running', 1]]);
+    called.add('listTags');
+    const tag = await client.GET('/v1/tags/{slug}', { params: { path: { slug: 'running' } } });
+    expect(tag.data?.articleCount).toBe(1);
+    called.add('getTag');
+
     const xml = new XMLParser();
     const rss = await client.GET('/v1/feeds/rss.xml', { parseAs: 'text' });
     expect(xml.parse(rss.data as string).rss.channel.item.link).toBe('https://shop.example/articles/sciatica');
