@@ -156,6 +156,9 @@ export function createTransactor(
           scope.open = false;
         }
       }
+      // SQLite rolls the whole transaction back by itself on some errors (a full disk while a full-text
+      // index grows): every job of the batch is then lost, and each gets the error that ended it.
+      if (!writer.raw.inTransaction) throw outcomes.find((o) => !o.ok)?.value ?? new Error('transaction ended early');
       if (touched) await bumpContentVersion(writer.db);
       writerStatements.commit.run();
     } catch (error) {
