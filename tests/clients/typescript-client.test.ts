@@ -94,12 +94,14 @@ describe('the client against a running server', () => {
     expect(one.data?.articles.map((a) => a.slug)).toEqual(['sciatica']);
     called.add('getProduct');
 
-    const tags = await client.GET('/v1/tags');
-    expect(tags.data?.data.map((t) => [t.slug, t.articleCount])).toEqual([['running', 1]]);
+    const tags = await client.GET('/v1/tags', { params: { query: { limit: 5 } } });
+    expect(tags.data?.data).toEqual([{ slug: 'running', name: 'RUNNING', articleCount: 1 }]);
     called.add('listTags');
     const tag = await client.GET('/v1/tags/{slug}', { params: { path: { slug: 'running' } } });
     expect(tag.data?.articleCount).toBe(1);
     called.add('getTag');
+    const found = await client.GET('/v1/articles', { params: { query: { q: 'summary' } } });
+    expect(found.data?.data[0]?.snippet).toMatch(/<mark>Summary<\/mark>/);
 
     const xml = new XMLParser();
     const rss = await client.GET('/v1/feeds/rss.xml', { parseAs: 'text' });

@@ -83,7 +83,7 @@ describe('GET /v1/articles?q=', () => {
   });
 
   it('never finds drafts or scheduled articles, finds them once published, and reflects edits at once', async () => {
-    const { app, db, clock } = await createTestApp();
+    const { app, db } = await createTestApp();
     await createArticle(db, { status: 'draft', title: 'Secret zucchini' });
     await createArticle(db, { publishedAt: '2027-01-01T00:00:00.000Z', title: 'Future zucchini' });
     expect((await search(app, 'zucchini')).body.data).toEqual([]);
@@ -110,7 +110,23 @@ describe('GET /v1/articles?q=', () => {
     });
     expect(tip.statusCode).toBe(201);
     expect((await search(app, 'buckwheat')).body.data.map((a) => a.title)).toEqual(['Millet bowls']);
-    void clock;
+    const tipId = (tip.json() as { sections: { tips: { id: number; title: string }[] }[] }).sections[0]!.tips.find(
+      (t) => t.title === 'Buckwheat too',
+    )!.id;
+    const removed = await app.inject({
+      method: 'DELETE',
+      url: `/v1/admin/tips/${tipId}`,
+      headers: { ...editor, 'if-match': tip.headers.etag as string },
+    });
+    expect(removed.statusCode).toBe(200);
+    expect((await search(app, 'buckwheat')).body.data).toEqual([]);
+    const unpublished = await app.inject({
+      method: 'POST',
+      url: `/v1/admin/articles/${id}/unpublish`,
+      headers: { ...editor, 'if-match': removed.headers.etag as string },
+    });
+    expect(unpublished.statusCode).toBe(200);
+    expect((await search(app, 'millet')).body.data).toEqual([]);
   });
 
   it('is rebuilt by an import: the imported articles are found', async () => {
