@@ -1,4 +1,4 @@
-import type { components, paths } from './api.js';
+import type { components, paths } from '../../clients/typescript/src/schema.js';
 import createClient from './openapi-fetch.js';
 
 type QueueItem = components['schemas']['CommentQueueItem'];

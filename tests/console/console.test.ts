@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CONSOLE_API_TYPES, generateConsoleApiTypes } from '../../scripts/console-api-types.js';
 import { createTestApp } from '../helpers/app.js';
 
 const root = new URL('../../', import.meta.url);
@@ -47,10 +46,5 @@ describe('/console', () => {
       expect(res.statusCode).toBe(404);
       expect(res.headers['content-type']).toContain('application/problem+json');
     }
-  });
-
-  it('has API types identical to a fresh generation from the OpenAPI document (npm run console:types)', async () => {
-    const committed = await readFile(CONSOLE_API_TYPES, 'utf8');
-    expect(committed).toBe(await generateConsoleApiTypes());
   });
 });
