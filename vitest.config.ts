@@ -12,6 +12,8 @@ if (!process.env.TEST_DATABASE_URL) {
 
 export default defineConfig({
   test: {
+    // Drops the PostgreSQL template databases the workers leave on a TEST_DATABASE_URL server.
+    globalSetup: ['tests/helpers/drop-test-databases.ts'],
     pool: 'forks',
     testTimeout: 20_000,
     hookTimeout: 60_000,
