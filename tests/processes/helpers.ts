@@ -27,7 +27,8 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
   const port = env.PORT ?? String(await freePort());
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'silent', HOST: '127.0.0.1', ...env, PORT: port },
+    // A small pool: several servers share one PostgreSQL server's connection limit with the tests.
+    env: { ...process.env, LOG_LEVEL: 'silent', HOST: '127.0.0.1', DATABASE_POOL_SIZE: '4', ...env, PORT: port },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
