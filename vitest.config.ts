@@ -15,6 +15,7 @@ export default defineConfig({
     // Drops the PostgreSQL template databases the workers leave on a TEST_DATABASE_URL server.
     globalSetup: ['tests/helpers/drop-test-databases.ts'],
     pool: 'forks',
+    setupFiles: ['tests/setup.ts'],
     testTimeout: 20_000,
     hookTimeout: 60_000,
     // Every test file runs once per engine: the same suite proves both (drizzle's own layout).

@@ -1,11 +1,10 @@
-import type { FastifyInstance } from 'fastify';
-import { afterEach } from 'vitest';
 import { type BuildOptions, buildApp } from '../../src/app.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import type { DatabaseHandles } from '../../src/db/client.js';
 import * as postgresTables from '../../src/db/postgres/schema.js';
 import type { Tables } from '../../src/db/schema.js';
 import * as sqliteTables from '../../src/db/sqlite/schema.js';
+import { closeAfterTest } from './cleanup.js';
 import { openTestDatabase, TEST_ENGINE } from './databases.js';
 
 export { TEST_ENGINE } from './databases.js';
@@ -32,11 +31,6 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
   return { ...loadConfig({ DATABASE_URL: ':memory:', LOG_LEVEL: 'silent', SEED_ON_EMPTY: 'false' }), ...overrides };
 }
 
-const open: FastifyInstance[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((app) => app.close()));
-});
-
 /**
  * A fresh app on a fresh, migrated, empty database of the engine under test (QUIRE_TEST_ENGINE),
  * removed after the test.
@@ -60,6 +54,6 @@ export async function createTestApp(
     background: options.background ?? false,
     ...(options.dispatch && { dispatch: options.dispatch }),
   });
-  open.push(app);
+  closeAfterTest(() => app.close());
   return { app, db: app.db, clock };
 }

@@ -1,6 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach } from 'vitest';
+import { closeAfterTest } from './cleanup.js';
 
 export interface Received {
   method: string;
@@ -11,11 +11,6 @@ export interface Received {
 
 /** What the receiver answers a request with; by default 200 "ok". */
 export type Responder = (request: Received, response: ServerResponse) => void;
-
-const open: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((close) => close()));
-});
 
 /** A real HTTP server on 127.0.0.1 that records every request (a webhook receiver or a cache). */
 export async function startReceiver(initial?: Responder) {
@@ -42,7 +37,7 @@ export async function startReceiver(initial?: Responder) {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  open.push(
+  closeAfterTest(
     () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
