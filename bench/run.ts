@@ -241,7 +241,7 @@ const isPostgres = (database: string) => /^postgres(ql)?:\/\//.test(database);
 
 const MOST_COMMENTED = `select a.slug from comments c join articles a on a.id = c.article_id
   where c.status = 'approved' and c.parent_id is null and a.status = 'published' and a.published_at <= $1
-  group by c.article_id order by count(*) desc limit 1`;
+  group by c.article_id, a.slug order by count(*) desc limit 1`;
 
 async function mostCommentedSlug(database: string): Promise<string> {
   if (isPostgres(database)) {
