@@ -4,6 +4,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import type { Recording } from './bare-server.js';
 import { formatQueueTable, measureQueue, type QueueRow, queueScenarios } from './queue.js';
 
@@ -28,6 +29,8 @@ const { values: flags } = parseArgs({
     'database-url': { type: 'string' },
     // Comma-separated words: only the scenarios whose name holds one of them (and no crash test).
     only: { type: 'string' },
+    // The public scenarios on this PostgreSQL database too (emptied and seeded alike), side by side.
+    postgres: { type: 'string' },
   },
 });
 
@@ -102,6 +105,8 @@ async function startQuire(database: string, cacheBytes: number): Promise<Server>
       RESPONSE_CACHE_BYTES: String(cacheBytes),
       // Feeds link to the website; the bench has none, so any address does.
       SITE_URL: 'https://bench.example',
+      // Two servers per engine on a PostgreSQL server shared with others: small pools.
+      ...(isPostgres(database) ? { DATABASE_POOL_SIZE: '8' } : {}),
       // Bench-only: let the submission scenario measure the write path, not the limiter.
       COMMENT_RATE_LIMIT_MAX: '1000000000',
       COMMENT_MIN_SUBMIT_SECONDS: '0',
@@ -205,6 +210,7 @@ interface Scenario {
 }
 
 interface Row {
+  engine: string;
   size: string;
   scenario: string;
   quire: number;
@@ -231,23 +237,53 @@ async function walkCursor(base: string, pages: number, query = ''): Promise<stri
   return cursor;
 }
 
-function mostCommentedSlug(database: string): string {
+const isPostgres = (database: string) => /^postgres(ql)?:\/\//.test(database);
+
+const MOST_COMMENTED = `select a.slug from comments c join articles a on a.id = c.article_id
+  where c.status = 'approved' and c.parent_id is null and a.status = 'published' and a.published_at <= $1
+  group by c.article_id, a.slug order by count(*) desc limit 1`;
+
+async function mostCommentedSlug(database: string): Promise<string> {
+  if (isPostgres(database)) {
+    const client = new pg.Client({ connectionString: database });
+    await client.connect();
+    try {
+      return (await client.query<{ slug: string }>(MOST_COMMENTED, [new Date()])).rows[0]!.slug;
+    } finally {
+      await client.end();
+    }
+  }
   const db = new Database(database, { readonly: true });
-  const row = db
-    .prepare(
-      `select a.slug from comments c join articles a on a.id = c.article_id
-       where c.status = 'approved' and c.parent_id is null and a.status = 'published' and a.published_at <= ?
-       group by c.article_id order by count(*) desc limit 1`,
-    )
-    .get(new Date().toISOString()) as { slug: string };
+  const row = db.prepare(MOST_COMMENTED.replace('$1', '?')).get(new Date().toISOString()) as { slug: string };
   db.close();
   return row.slug;
 }
 
+/** Empties the PostgreSQL database and seeds it as the SQLite one (same counts, same seed). */
+async function buildPostgres(url: string, articles: number, comments: number): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('drop schema if exists drizzle cascade; drop schema public cascade; create schema public');
+  } finally {
+    await client.end();
+  }
+  const env = { DATABASE_URL: url, LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '4' };
+  await run(process.execPath, ['dist/src/cli.js', 'seed'], env);
+  const started = performance.now();
+  await run(
+    process.execPath,
+    ['dist/src/cli.js', 'seed', '--articles', String(articles), '--comments', String(comments), '--seed', '1'],
+    env,
+  );
+  return (performance.now() - started) / 1000;
+}
+
 async function measureSize(size: string, database: string): Promise<{ rows: Row[]; startupMs: number; rssMb: number }> {
+  const engine = isPostgres(database) ? 'PostgreSQL' : 'SQLite';
   const on = await startQuire(database, CACHE_BYTES);
   const off = await startQuire(database, 0);
-  const commentsSlug = mostCommentedSlug(database);
+  const commentsSlug = await mostCommentedSlug(database);
   const deepCursor = await walkCursor(on.url, 50);
   const etag = (await fetch(`${on.url}/v1/articles/${SAMPLE_SLUG}`)).headers.get('etag')!;
   // The tag with the most published articles, and a list filtered by it in title order.
@@ -364,6 +400,7 @@ async function measureSize(size: string, database: string): Promise<{ rows: Row[
     const bareRate = median(bareRuns.map((r) => r.rps));
     const problems = quireRuns.reduce((n, r) => n + r.errors + (scenario.writes ? r.non2xx : 0), 0);
     const row: Row = {
+      engine,
       size,
       scenario: scenario.name,
       quire: quireRate,
@@ -376,7 +413,7 @@ async function measureSize(size: string, database: string): Promise<{ rows: Row[
     };
     rows.push(row);
     log(
-      `  ${size} | ${row.scenario}: ${Math.round(row.quire)}/s vs bare ${Math.round(row.bare)}/s (${row.ratio.toFixed(2)}), p50 ${row.p50} ms, p99 ${row.p99} ms ${row.checks}`,
+      `  ${engine} ${size} | ${row.scenario}: ${Math.round(row.quire)}/s vs bare ${Math.round(row.bare)}/s (${row.ratio.toFixed(2)}), p50 ${row.p50} ms, p99 ${row.p99} ms ${row.checks}`,
     );
   }
   const rss = rssMb(on.pid);
@@ -446,14 +483,39 @@ function copyDatabase(from: string, to: string): void {
 }
 
 function formatTable(rows: Row[]): string {
+  const engines = new Set(rows.map((r) => r.engine)).size > 1;
   const lines = [
-    '| size | scenario | Quire req/s | bare req/s | ratio | target | p50 ms | p99 ms |',
-    '| --- | --- | ---: | ---: | ---: | --- | ---: | ---: |',
+    `| ${engines ? 'engine | ' : ''}size | scenario | Quire req/s | bare req/s | ratio | target | p50 ms | p99 ms |`,
+    `| ${engines ? '--- | ' : ''}--- | --- | ---: | ---: | ---: | --- | ---: | ---: |`,
   ];
   for (const r of rows) {
     const target = r.target === undefined ? '' : `${r.ratio >= r.target ? '✓' : '✗'} ≥ ${r.target.toFixed(2)}`;
     lines.push(
-      `| ${r.size} | ${r.scenario}${r.checks ? ` (${r.checks})` : ''} | ${Math.round(r.quire)} | ${Math.round(r.bare)} | ${r.ratio.toFixed(2)} | ${target} | ${r.p50} | ${r.p99} |`,
+      `| ${engines ? `${r.engine} | ` : ''}${r.size} | ${r.scenario}${r.checks ? ` (${r.checks})` : ''} | ${Math.round(r.quire)} | ${Math.round(r.bare)} | ${r.ratio.toFixed(2)} | ${target} | ${r.p50} | ${r.p99} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** PostgreSQL's rate over SQLite's per scenario, with issue 8's targets where it sets one. */
+const ENGINE_TARGETS: [RegExp, number][] = [
+  [/^article detail, cache on$/, 0.9],
+  [/^article detail, cache off$/, 0.5],
+];
+
+function formatEngineTable(rows: Row[]): string {
+  const lines = [
+    '| size | scenario | PostgreSQL /s | SQLite /s | PostgreSQL ÷ SQLite | target |',
+    '| --- | --- | ---: | ---: | ---: | --- |',
+  ];
+  for (const p of rows.filter((r) => r.engine === 'PostgreSQL')) {
+    const s = rows.find((r) => r.engine === 'SQLite' && r.size === p.size && r.scenario === p.scenario);
+    if (!s) continue;
+    const ratio = p.quire / s.quire;
+    const goal = ENGINE_TARGETS.find(([name]) => name.test(p.scenario))?.[1];
+    const target = goal === undefined ? '' : `${ratio >= goal ? '✓' : '✗'} ≥ ${goal.toFixed(2)}`;
+    lines.push(
+      `| ${p.size} | ${p.scenario} | ${Math.round(p.quire)} | ${Math.round(s.quire)} | ${ratio.toFixed(2)} | ${target} |`,
     );
   }
   return lines.join('\n');
@@ -568,8 +630,18 @@ async function main(): Promise<void> {
       const result = await measureSize(size.label, copy);
       rows.push(...result.rows);
       notes.push(
-        `${size.label}: start-up (spawn to first 200 from /readyz, migrations checked) ${Math.round(result.startupMs)} ms; RSS of the cache-on process after its scenarios ${result.rssMb.toFixed(0)} MB (response cache budget ${CACHE_BYTES / 1024 / 1024} MiB).`,
+        `${size.label}${flags.postgres ? ', SQLite' : ''}: start-up (spawn to first 200 from /readyz, migrations checked) ${Math.round(result.startupMs)} ms; RSS of the cache-on process after its scenarios ${result.rssMb.toFixed(0)} MB (response cache budget ${CACHE_BYTES / 1024 / 1024} MiB).`,
       );
+      if (flags.postgres) {
+        log('seeding PostgreSQL alike …');
+        const seconds = await buildPostgres(flags.postgres, size.articles, size.comments);
+        log(`measuring ${size.label} on PostgreSQL …`);
+        const pgResult = await measureSize(size.label, flags.postgres);
+        rows.push(...pgResult.rows);
+        notes.push(
+          `${size.label}, PostgreSQL: seeding ${seconds.toFixed(1)} s; start-up ${Math.round(pgResult.startupMs)} ms; RSS of the cache-on process ${pgResult.rssMb.toFixed(0)} MB.`,
+        );
+      }
     }
     if (!ONLY) {
       const crashDb = join(dir, 'crash.db');
@@ -578,9 +650,10 @@ async function main(): Promise<void> {
       notes.push(`Durability: ${crash} (SQLITE_SYNCHRONOUS=NORMAL, WAL).`);
     }
 
-    const table = formatTable(rows);
+    const table = flags.postgres ? `${formatTable(rows)}\n\n${formatEngineTable(rows)}` : formatTable(rows);
     const machine = machineLine();
-    const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+    const args = process.argv.slice(2).map((a) => (isPostgres(a) ? '<url>' : a));
+    const command = `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`;
     const report = [
       '# Benchmarks',
       '',

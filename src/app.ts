@@ -109,6 +109,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
   const metrics = createMetrics();
   const publicCache = createPublicCache({
     db: db.read,
+    contentVersion: db.contentVersion,
     now,
     cacheControl: config.cacheControl,
     cacheBytes: config.responseCacheBytes,

@@ -18,6 +18,10 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_URL: z.string().min(1).default('data/quire.db'),
   DATABASE_POOL_SIZE: positiveInt(10),
+  DATABASE_LISTEN: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
   METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   WORKERS: z.coerce.number().int().min(0).max(256).default(0),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
@@ -93,6 +97,8 @@ export interface Config {
   databaseUrl: string;
   /** PostgreSQL: connections per process. */
   databasePoolSize: number;
+  /** PostgreSQL: learn the content version from LISTEN/NOTIFY on one extra connection. */
+  databaseListen: boolean;
   /** Bearer token for GET /metrics; null leaves the route off. */
   metricsToken: string | null;
   /** Processes serving the port (node:cluster); 0 is one process and no primary. */
@@ -176,6 +182,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
+    databaseListen: e.DATABASE_LISTEN,
     metricsToken: e.METRICS_TOKEN ?? null,
     workers: e.WORKERS,
     redisUrl: e.REDIS_URL ?? null,

@@ -27,6 +27,7 @@ export function openConfiguredDatabase(config: Config): Promise<DatabaseHandles>
     synchronous: config.sqliteSynchronous,
     busyWaitMs: config.sqliteBusyWaitMs,
     poolSize: config.databasePoolSize,
+    listen: config.databaseListen,
   });
 }
 

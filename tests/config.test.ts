@@ -11,6 +11,7 @@ describe('loadConfig', () => {
       trustProxy: false,
       sqliteSynchronous: 'NORMAL',
       seedOnEmpty: true,
+      databaseListen: true,
     });
     expect(config.cacheControl).toBe('public, max-age=0, s-maxage=60, stale-while-revalidate=300');
   });
@@ -30,6 +31,7 @@ describe('loadConfig', () => {
       SQLITE_SYNCHRONOUS: 'FULL',
       SQLITE_BUSY_WAIT_MS: '250',
       SEED_ON_EMPTY: 'false',
+      DATABASE_LISTEN: 'false',
       AUTH_FAILURE_LIMIT_MAX: '9',
       AUTH_FAILURE_WINDOW_MS: '1000',
       COMMENT_RATE_LIMIT_MAX: '7',
@@ -69,6 +71,7 @@ describe('loadConfig', () => {
       sqliteSynchronous: 'FULL',
       sqliteBusyWaitMs: 250,
       seedOnEmpty: false,
+      databaseListen: false,
       authFailureLimit: { max: 9, windowMs: 1000 },
       comments: {
         rateLimitMax: 7,
@@ -105,6 +108,7 @@ describe('loadConfig', () => {
     ['BODY_LIMIT', '-1'],
     ['SQLITE_SYNCHRONOUS', 'SOMETIMES'],
     ['SEED_ON_EMPTY', 'yes'],
+    ['DATABASE_LISTEN', 'yes'],
     ['COMMENT_RATE_LIMIT_MAX', '0'],
     ['COMMENT_SPAM_THRESHOLD', '-1'],
     ['SITE_URL', 'shop.example'],

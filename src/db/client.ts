@@ -17,6 +17,18 @@ export interface DatabaseHandles {
   /** What the logs and errors call it: a file path, or a URL without its password. */
   describe(): string;
   close(): Promise<void>;
+  /**
+   * PostgreSQL with DATABASE_LISTEN: the content version kept in memory from LISTEN/NOTIFY.
+   * `current()` is undefined while the listener is disconnected: then read it per request.
+   */
+  contentVersion?: ContentVersionFeed;
+}
+
+export interface ContentVersionFeed {
+  current(): number | undefined;
+  /** 'version' with each version learnt; 'lost' when the listening connection drops. */
+  on(event: 'version' | 'lost', listener: (version?: number) => void): unknown;
+  off(event: 'version' | 'lost', listener: (version?: number) => void): unknown;
 }
 
 export interface OpenDatabaseOptions {
@@ -30,6 +42,8 @@ export interface OpenDatabaseOptions {
   maxPageCount?: number;
   /** PostgreSQL: connections in the pool. */
   poolSize?: number;
+  /** PostgreSQL: keep the content version in memory from LISTEN/NOTIFY on one extra connection. */
+  listen?: boolean;
   /** Called with every SQL statement run (tests count them). */
   trace?: (sql: string) => void;
 }

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Db } from '../db/client.js';
+import type { ContentVersionFeed, Db } from '../db/client.js';
 import { getContentVersion, getPublicationHorizon } from '../modules/content/content.repository.js';
 import { type CachedResponse, createByteLru, createResponseCache, ENTRY_OVERHEAD_BYTES } from './response-cache.js';
 import { always, type HeaderDeclaration, responseHeaders } from './response-headers.js';
@@ -53,12 +53,21 @@ export interface ContentState {
  * database, so all processes agree) and of the publication times already passed. The horizon is
  * re-read only when the version moved or the next publication time came.
  */
-export function createContentStateReader({ db, now }: { db: Db; now: () => Date }) {
+export function createContentStateReader({
+  db,
+  now,
+  contentVersion,
+}: {
+  db: Db;
+  now: () => Date;
+  /** The version kept in memory by the engine (PostgreSQL LISTEN/NOTIFY), when it knows it. */
+  contentVersion?: ContentVersionFeed | undefined;
+}) {
   let known: ContentState | null = null;
 
   return async function readContentState(): Promise<ContentState> {
     const at = now();
-    const version = await getContentVersion({ db });
+    const version = contentVersion?.current() ?? (await getContentVersion({ db }));
     const current =
       known !== null && known.version === version && (known.nextChangeAt === null || at < known.nextChangeAt);
     if (!current) {
@@ -112,6 +121,7 @@ const VALIDATOR_CACHE_BYTES = 4 * 1024 * 1024;
 
 export interface CachingOptions {
   db: Db;
+  contentVersion?: ContentVersionFeed | undefined;
   now: () => Date;
   cacheControl: string;
   /** Byte budget of the in-process response cache; 0 turns it off. */
@@ -137,7 +147,11 @@ export interface Resolution {
  * hooks and the fast lane in front of Fastify, so both answer exactly alike.
  */
 export function createPublicCache(options: CachingOptions) {
-  const readContentState = createContentStateReader({ db: options.db, now: options.now });
+  const readContentState = createContentStateReader({
+    db: options.db,
+    now: options.now,
+    contentVersion: options.contentVersion,
+  });
   const store = options.cacheBytes > 0 ? createResponseCache(options.cacheBytes) : null;
   // Representations a public route answered with 200 in the current state, with their ETag. Only
   // those may get an early 304 (a 404 or 400 never does), and nothing else is remembered.

@@ -9,6 +9,7 @@ import pg from 'pg';
 import type { DatabaseHandles, OpenDatabaseOptions } from '../client.js';
 import { insertInstanceRows, migrationsFolder } from '../migrate.js';
 import type { Db } from '../schema.js';
+import { ContentVersionListener } from './content-listener.js';
 import { createPostgresTransactor } from './transaction.js';
 
 // Any constant: processes starting together take it in turn, so migrations run once.
@@ -19,13 +20,15 @@ const loggerFor = (trace: OpenDatabaseOptions['trace']) =>
 
 function handles(
   orm: PgDatabase<PgQueryResultHKT>,
-  parts: { migrate(): Promise<void>; describe: string; close(): Promise<void> },
+  parts: { migrate(): Promise<void>; describe: string; close(): Promise<void>; listener?: ContentVersionListener },
 ): DatabaseHandles {
   const db = orm as unknown as Db;
+  const listener = parts.listener;
   return {
     dialect: 'postgres',
     read: db,
-    withTransaction: createPostgresTransactor(orm),
+    withTransaction: createPostgresTransactor(orm, listener ? (version) => listener.advance(version) : undefined),
+    ...(listener ? { contentVersion: listener } : {}),
     migrate: parts.migrate,
     async ping() {
       await orm.execute(sql`select 1`);
@@ -44,7 +47,10 @@ export function openPostgres(options: OpenDatabaseOptions): DatabaseHandles {
   const url = new URL(options.url);
   url.password = '';
   let closed = false;
+  const listener = options.listen !== true ? undefined : new ContentVersionListener(options.url);
+  listener?.start();
   return handles(orm, {
+    listener,
     describe: url.toString(),
     async migrate() {
       // The advisory lock is held by one connection: migrate on that same connection.
@@ -62,6 +68,7 @@ export function openPostgres(options: OpenDatabaseOptions): DatabaseHandles {
     async close() {
       if (closed) return;
       closed = true;
+      await listener?.stop();
       await pool.end();
     },
   });

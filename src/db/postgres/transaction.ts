@@ -1,7 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { Db } from '../schema.js';
 import { bumpContentVersion, type TransactionOptions, type WithTransaction } from '../transaction.js';
+import { CONTENT_CHANNEL } from './content-listener.js';
 
 interface Scope {
   tx: Db;
@@ -33,7 +35,11 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * A serialization failure or deadlock reruns the whole callback a bounded number of times, then
  * surfaces (as a 503 with Retry-After).
  */
-export function createPostgresTransactor(orm: PgDatabase<PgQueryResultHKT>): WithTransaction {
+export function createPostgresTransactor(
+  orm: PgDatabase<PgQueryResultHKT>,
+  /** Told the version a committed transaction bumped to (this process's own writes, before their NOTIFY). */
+  onCommitted?: (version: number) => void,
+): WithTransaction {
   const active = new AsyncLocalStorage<Scope>();
 
   return async function withTransaction<T>(fn: (tx: Db) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
@@ -47,8 +53,9 @@ export function createPostgresTransactor(orm: PgDatabase<PgQueryResultHKT>): Wit
       return outer.tx.transaction((sp) => fn(sp as Db));
     }
     for (let attempt = 1; ; attempt += 1) {
+      let bumped: number | undefined;
       try {
-        return await orm.transaction(
+        const result = await orm.transaction(
           async (tx) => {
             const scope: Scope = {
               tx: tx as Db,
@@ -63,13 +70,22 @@ export function createPostgresTransactor(orm: PgDatabase<PgQueryResultHKT>): Wit
               // Closed as soon as the caller's work settles: a call it left behind starts a transaction of its own.
               scope.open = false;
             }
-            if (scope.touched) await bumpContentVersion(tx as Db);
+            if (scope.touched) {
+              await bumpContentVersion(tx as Db);
+              // Every listening process learns the new version at commit (LISTEN/NOTIFY).
+              const notified = await tx.execute(
+                sql`select version, pg_notify(${CONTENT_CHANNEL}, version::text) from content_version where id = 1`,
+              );
+              bumped = Number((notified as unknown as { rows: { version: number }[] }).rows[0]?.version);
+            }
             return value;
           },
           readOnly
             ? { isolationLevel: 'repeatable read', accessMode: 'read only' }
             : { isolationLevel: 'read committed' },
         );
+        if (bumped !== undefined && onCommitted) onCommitted(bumped);
+        return result;
       } catch (error) {
         const state = sqlState(error);
         if (!state || !RETRYABLE.has(state) || attempt >= MAX_ATTEMPTS) throw error;
