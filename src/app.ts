@@ -20,6 +20,8 @@ import { installUpkeep } from './http/upkeep.js';
 import { adminArticleRoutes } from './modules/articles/articles.admin.routes.js';
 import { publicArticleRoutes } from './modules/articles/articles.routes.js';
 import { announceDuePublications } from './modules/articles/publications.js';
+import { changeRoutes } from './modules/changes/changes.routes.js';
+import { pruneChanges } from './modules/changes/changes.service.js';
 import { adminCommentBlockRoutes } from './modules/comments/comment-blocks.routes.js';
 import { adminCommentRoutes } from './modules/comments/comments.admin.routes.js';
 import { publicCommentRoutes } from './modules/comments/comments.routes.js';
@@ -174,7 +176,13 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
   installPublicCaching(app, publicCache);
   installUpkeep(app, {
     intervalMs: UPKEEP_INTERVAL_MS,
-    tasks: [{ name: 'announce-publications', run: () => announceDuePublications({ db, now: now() }) }],
+    tasks: [
+      { name: 'announce-publications', run: () => announceDuePublications({ db, now: now() }) },
+      {
+        name: 'prune-changes',
+        run: () => pruneChanges({ db, now: now(), retentionDays: config.changesRetentionDays }),
+      },
+    ],
   });
 
   const deps: RouteDeps = { db, now, config };
@@ -186,6 +194,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
   await app.register(publicProductRoutes, { ...deps, prefix: '/v1' });
   await app.register(publicTagRoutes, { ...deps, prefix: '/v1' });
   await app.register(feedRoutes, { ...deps, prefix: '/v1' });
+  await app.register(changeRoutes, { ...deps, prefix: '/v1' });
   await app.register(sitemapRoutes, deps);
   await app.register(adminArticleRoutes, { ...deps, prefix: '/v1/admin' });
   await app.register(adminProductRoutes, { ...deps, prefix: '/v1/admin' });

@@ -60,6 +60,8 @@ const envSchema = z.object({
         .map((w) => w.trim().toLowerCase())
         .filter(Boolean),
     ),
+  CHANGES_RETENTION_DAYS: z.coerce.number().positive().default(30),
+  // Seconds; a week at most, so a leaked link does not outlive a release cycle.
   SITE_URL: absoluteUrl.optional(),
   PUBLIC_URL: absoluteUrl.optional(),
   SITE_ARTICLE_PATH: pathTemplate('/articles/{slug}'),
@@ -135,6 +137,8 @@ export interface Config {
   webhookTimeoutMs: number;
   /** Caches told to purge by surrogate key (Varnish xkey PURGE) after every change. */
   purgeUrls: string[];
+  /** How long the change feed keeps events; an older cursor gets 410. */
+  changesRetentionDays: number;
 }
 
 export interface SitePaths {
@@ -204,6 +208,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
     webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
     purgeUrls: e.PURGE_URLS,
+    changesRetentionDays: e.CHANGES_RETENTION_DAYS,
     comments: {
       rateLimitMax: e.COMMENT_RATE_LIMIT_MAX,
       rateLimitWindowMs: e.COMMENT_RATE_LIMIT_WINDOW_MS,

@@ -52,6 +52,7 @@ describe('loadConfig', () => {
       WEBHOOK_ALLOW_PRIVATE: 'true',
       WEBHOOK_TIMEOUT_MS: '2500',
       PURGE_URLS: 'http://127.0.0.1:6081, https://cache.internal/purge',
+      CHANGES_RETENTION_DAYS: '7',
     });
     expect(config).toEqual({
       port: 8080,
@@ -91,10 +92,12 @@ describe('loadConfig', () => {
       webhookAllowPrivate: true,
       webhookTimeoutMs: 2500,
       purgeUrls: ['http://127.0.0.1:6081', 'https://cache.internal/purge'],
+      changesRetentionDays: 7,
     });
   });
 
   it.each([
+    ['CHANGES_RETENTION_DAYS', '0'],
     ['PORT', 'abc'],
     ['PORT', '70000'],
     ['LOG_LEVEL', 'loud'],

@@ -1,4 +1,5 @@
-import { and, asc, desc, eq, gt, gte, lt, lte, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, lt, lte, notInArray, or, sql } from 'drizzle-orm';
+import type { DatabaseHandles } from './client.js';
 import { forUpdate } from './locks.js';
 import { postgresCurrentTxId, postgresVisibleTxBound } from './postgres/outbox.js';
 import { first } from './query.js';
@@ -97,17 +98,21 @@ export async function listEventsAfter({
   db,
   after,
   limit,
+  excludeTypes = [],
 }: {
   db: Db;
   after: OutboxPosition;
   limit: number;
+  /** Types this reader never wants (the public change feed leaves out comment.created). */
+  excludeTypes?: readonly OutboxEventType[];
 }): Promise<OutboxEvent[]> {
   const { outboxEvents: e } = tablesOf(db);
   const settled = dialectOf(db) === 'postgres' ? lt(e.txId, postgresVisibleTxBound) : undefined;
+  const wanted = excludeTypes.length > 0 ? notInArray(e.type, [...excludeTypes]) : undefined;
   const rows = await db
     .select()
     .from(e)
-    .where(and(afterPosition(db, after), settled))
+    .where(and(afterPosition(db, after), settled, wanted))
     .orderBy(asc(e.txId), asc(e.id))
     .limit(limit);
   return rows.map(toEvent);
@@ -225,7 +230,7 @@ export async function hasEventSince({
   return row !== undefined;
 }
 
-/** The newest event recorded before `before`, in commit order (what a prune removes up to). */
+/** The newest settled event recorded before `before` (by its time: one step down the `at` index). */
 export async function findLastEventBefore({
   db,
   before,
@@ -235,18 +240,48 @@ export async function findLastEventBefore({
 }): Promise<OutboxPosition | undefined> {
   const { outboxEvents: e } = tablesOf(db);
   const settled = dialectOf(db) === 'postgres' ? lt(e.txId, postgresVisibleTxBound) : undefined;
-  return first(
+  const row = await first(
     db
       .select({ txId: e.txId, id: e.id })
       .from(e)
       .where(and(lt(e.at, before), settled))
-      .orderBy(desc(e.txId), desc(e.id))
+      .orderBy(desc(e.at), desc(e.txId), desc(e.id))
       .limit(1),
-  ).then((row) => row && { txId: Number(row.txId), id: row.id });
+  );
+  return row && { txId: Number(row.txId), id: row.id };
 }
 
 /** Deletes every event up to and including `upTo` in commit order. */
 export async function deleteEventsUpTo({ tx, upTo }: { tx: Db; upTo: OutboxPosition }): Promise<void> {
   const { outboxEvents: e } = tablesOf(tx);
   await tx.delete(e).where(or(lt(e.txId, upTo.txId), and(eq(e.txId, upTo.txId), lte(e.id, upTo.id))));
+}
+
+/** The outbox_cursors row holding how far events were pruned: a reader behind it has missed some. */
+export const PRUNED_CURSOR = 'pruned';
+
+export function isBefore(a: OutboxPosition, b: OutboxPosition): boolean {
+  return a.txId < b.txId || (a.txId === b.txId && a.id < b.id);
+}
+
+/** Deletes events recorded before `before` and moves the pruned watermark up to the last one. */
+export async function pruneEvents({
+  db,
+  before,
+  at,
+}: {
+  db: Pick<DatabaseHandles, 'withTransaction'>;
+  before: string;
+  at: string;
+}): Promise<void> {
+  await db.withTransaction(
+    async (tx) => {
+      const pruned = await lockCursor({ tx, name: PRUNED_CURSOR });
+      const upTo = await findLastEventBefore({ db: tx, before });
+      if (!upTo || (pruned && !isBefore(pruned.position, upTo))) return;
+      await deleteEventsUpTo({ tx, upTo });
+      await saveCursor({ tx, name: PRUNED_CURSOR, position: upTo, updatedAt: at });
+    },
+    { touchesContent: false },
+  );
 }

@@ -48,6 +48,7 @@ export const PROBLEM_CODES = [
   'console_not_built',
   'unavailable',
   'storage_full',
+  'cursor_expired',
 ] as const;
 
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
@@ -123,6 +124,7 @@ const STATUS_DESCRIPTIONS: Record<number, string> = {
   404: 'No such resource',
   409: 'Conflicts with the current state (e.g. a duplicate slug)',
   412: 'The If-Match ETag is stale',
+  410: 'Gone: no longer available',
   413: 'The body is too large',
   415: 'Unsupported content type',
   422: 'Well-formed, but breaks a rule',

@@ -27,6 +27,8 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'products', description: 'Products and the articles featuring them' },
         { name: 'site', description: 'Site-wide settings' },
         { name: 'feeds', description: 'RSS, Atom and JSON feeds, and the sitemap' },
+        { name: 'changes', description: 'The change feed: what changed in public content, in commit order' },
+        { name: 'preview', description: 'Draft previews through signed preview links' },
         { name: 'health', description: 'Liveness and readiness' },
         { name: 'admin-articles', description: 'Management: articles, sections and tips (editor, admin)' },
         { name: 'admin-products', description: 'Management: products (editor, admin)' },

@@ -100,6 +100,12 @@ describe('the client against a running server', () => {
     const tag = await client.GET('/v1/tags/{slug}', { params: { path: { slug: 'running' } } });
     expect(tag.data?.articleCount).toBe(1);
     called.add('getTag');
+
+    // The change feed from the outbox's start holds the comment approved above.
+    const changes = await client.GET('/v1/changes', { params: { query: { since: 'MC4w', limit: 10 } } });
+    expect(changes.response.headers.get('cache-control')).toBe('no-store');
+    expect(changes.data?.data.map((c) => [c.type, c.slug])).toEqual([['comment.approved', 'sciatica']]);
+    called.add('listChanges');
     const found = await client.GET('/v1/articles', { params: { query: { q: 'summary' } } });
     expect(found.data?.data[0]?.snippet).toMatch(/<mark>Summary<\/mark>/);
 

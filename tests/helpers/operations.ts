@@ -225,6 +225,8 @@ export const SUCCESS: Record<string, (w: World) => Call> = {
   deleteWebhook: (w) => ({ id: w.ids.webhook }),
   listWebhookDeliveries: (w) => ({ id: w.ids.webhook }),
   redeliverWebhookDelivery: (w) => ({ id: w.ids.webhook, deliveryId: w.ids.delivery }),
+  // "MC4w" is the cursor of the outbox's start (txId 0, id 0): the whole retained history.
+  listChanges: () => ({ query: 'since=MC4w&limit=10' }),
   adminGetSite: () => ({}),
   adminUpdateSite: () => ({ body: { announcement: 'Free shipping this week' } }),
 };

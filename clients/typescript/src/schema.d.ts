@@ -223,6 +223,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Public content changes in commit order (articles, products, site, approved comments), to keep a frontend or search index in sync */
+        get: operations["listChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/sitemap.xml": {
         parameters: {
             query?: never;
@@ -831,7 +848,7 @@ export interface components {
              * @description A stable, machine-readable error code
              * @enum {string}
              */
-            code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "precondition_failed" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rule_violation" | "rate_limited" | "internal" | "busy" | "not_ready" | "method_not_allowed" | "not_acceptable" | "request_timeout" | "length_required" | "headers_too_large" | "malformed_request" | "client_error" | "shutting_down" | "invalid_preflight" | "console_not_built" | "unavailable" | "storage_full";
+            code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "precondition_failed" | "payload_too_large" | "uri_too_long" | "unsupported_media_type" | "rule_violation" | "rate_limited" | "internal" | "busy" | "not_ready" | "method_not_allowed" | "not_acceptable" | "request_timeout" | "length_required" | "headers_too_large" | "malformed_request" | "client_error" | "shutting_down" | "invalid_preflight" | "console_not_built" | "unavailable" | "storage_full" | "cursor_expired";
             instance?: string;
             /** @description Each offending field, for bad input */
             errors?: components["schemas"]["FieldError"][];
@@ -1153,6 +1170,31 @@ export interface components {
         AdminArticleList: {
             data: components["schemas"]["AdminArticleSummary"][];
             meta: components["schemas"]["PageMeta"];
+        };
+        Change: {
+            /** @description Resume after this change by passing it as since */
+            cursor: string;
+            /** @enum {string} */
+            type: "article.published" | "article.updated" | "article.unpublished" | "article.deleted" | "article.slug_changed" | "product.updated" | "product.deleted" | "site.updated" | "comment.approved" | "comment.removed";
+            /**
+             * @description What changed; comment events name the article whose comments changed
+             * @enum {string}
+             */
+            kind: "article" | "product" | "site";
+            id: number;
+            slug: string | null;
+            /** @description For article.slug_changed: the slug it had (it now redirects) */
+            previousSlug?: string;
+            /** @description When the change was recorded */
+            at: string;
+        };
+        ChangePage: {
+            data: components["schemas"]["Change"][];
+            meta: {
+                limit: number;
+                /** @description Poll again with this as since; it stays the same while nothing changed */
+                nextCursor: string;
+            };
         };
         CommentBlock: {
             id: number;
@@ -2701,6 +2743,65 @@ export interface operations {
             };
             /** @description No such resource */
             404: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error */
+            500: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listChanges: {
+        parameters: {
+            query?: {
+                /** @description The nextCursor of your previous page; omit it to start from now (an empty page and the current cursor) */
+                since?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description no-store: the feed moves with every write; poll it, never cache it */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangePage"];
+                };
+            };
+            /** @description The request does not match its schema */
+            400: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gone: no longer available */
+            410: {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
