@@ -16,7 +16,16 @@ export interface DatabaseHandles {
   ping(): Promise<void>;
   /** What the logs and errors call it: a file path, or a URL without its password. */
   describe(): string;
+  /** Figures for /metrics, read when scraped. */
+  stats(): DatabaseStats;
   close(): Promise<void>;
+}
+
+export interface DatabaseStats {
+  /** Writes waiting for their turn: SQLite's single writer queue, PostgreSQL's callers waiting for a pooled connection. */
+  writerQueueDepth: number;
+  /** Times a write was retried because the database was busy (a lock held elsewhere, a serialization failure). */
+  busyRetries: number;
 }
 
 export interface OpenDatabaseOptions {

@@ -19,18 +19,20 @@ const loggerFor = (trace: OpenDatabaseOptions['trace']) =>
 
 function handles(
   orm: PgDatabase<PgQueryResultHKT>,
-  parts: { migrate(): Promise<void>; describe: string; close(): Promise<void> },
+  parts: { migrate(): Promise<void>; describe: string; close(): Promise<void>; waiting?: () => number },
 ): DatabaseHandles {
   const db = orm as unknown as Db;
+  const counters = { busyRetries: 0 };
   return {
     dialect: 'postgres',
     read: db,
-    withTransaction: createPostgresTransactor(orm),
+    withTransaction: createPostgresTransactor(orm, counters),
     migrate: parts.migrate,
     async ping() {
       await orm.execute(sql`select 1`);
     },
     describe: () => parts.describe,
+    stats: () => ({ writerQueueDepth: parts.waiting?.() ?? 0, busyRetries: counters.busyRetries }),
     close: parts.close,
   };
 }
@@ -46,6 +48,7 @@ export function openPostgres(options: OpenDatabaseOptions): DatabaseHandles {
   let closed = false;
   return handles(orm, {
     describe: url.toString(),
+    waiting: () => pool.waitingCount,
     async migrate() {
       // The advisory lock is held by one connection: migrate on that same connection.
       const client = await pool.connect();

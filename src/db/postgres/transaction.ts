@@ -33,7 +33,10 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * A serialization failure or deadlock reruns the whole callback a bounded number of times, then
  * surfaces (as a 503 with Retry-After).
  */
-export function createPostgresTransactor(orm: PgDatabase<PgQueryResultHKT>): WithTransaction {
+export function createPostgresTransactor(
+  orm: PgDatabase<PgQueryResultHKT>,
+  stats: { busyRetries: number } = { busyRetries: 0 },
+): WithTransaction {
   const active = new AsyncLocalStorage<Scope>();
 
   return async function withTransaction<T>(fn: (tx: Db) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
@@ -73,6 +76,7 @@ export function createPostgresTransactor(orm: PgDatabase<PgQueryResultHKT>): Wit
       } catch (error) {
         const state = sqlState(error);
         if (!state || !RETRYABLE.has(state) || attempt >= MAX_ATTEMPTS) throw error;
+        stats.busyRetries += 1;
         await pause(Math.random() * 10 * 2 ** attempt);
       }
     }
