@@ -108,7 +108,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
   const { db } = options;
   const etagSecret = await getInstanceSecret({ db: db.read, name: 'etag-secret' });
   if (!etagSecret) throw new Error('instance secret etag-secret is missing; run the migrations');
-  const metrics = createMetrics();
+  const metrics = createMetrics(db.stats);
   const publicCache = createPublicCache({
     db: db.read,
     contentVersion: db.contentVersion,

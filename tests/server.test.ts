@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,6 +56,10 @@ describe('server process', () => {
       server.child.kill('SIGTERM');
       expect(await server.exited).toBe(0);
       expect(server.output()).toContain('shutting down');
+      // The first lines name the database, whether migrations ran and whether the sample was loaded.
+      expect(server.output()).toMatch(
+        /"database":"[^"]*quire\.db".*"migrations":"applied".*"sampleLoaded":true.*"msg":"database ready"/,
+      );
     } finally {
       server.child.kill('SIGKILL');
     }
@@ -106,4 +111,39 @@ describe('server process', () => {
   ])('stops with one line naming HOST for HOST=%s', async (host, line) => {
     await expectOneLineFailure({ HOST: host, PORT: '0' }, line);
   });
+
+  it('stops with one line naming the file when DATABASE_URL names a file of random bytes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'quire-server-'));
+    dirs.push(dir);
+    const file = join(dir, 'random.db');
+    writeFileSync(file, randomBytes(8192));
+    await expectOneLineFailure(
+      { DATABASE_URL: file, PORT: '0' },
+      new RegExp(
+        `Cannot open database ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: the file is not a SQLite database or is corrupt.*`,
+      ),
+    );
+  });
+
+  it.each([
+    [
+      'an unknown database',
+      'postgres://postgres:secret@127.0.0.1:5432/quire_no_such_database',
+      /Cannot open database postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:5432\/quire_no_such_database: PostgreSQL says database "quire_no_such_database" does not exist.*/,
+    ],
+    [
+      'a port nobody listens on',
+      'postgres://postgres@127.0.0.1:1/quire',
+      /Cannot connect to PostgreSQL at postgres:\/\/postgres@127\.0\.0\.1:1\/quire \(ECONNREFUSED\).*/,
+    ],
+  ])(
+    'stops with one line naming DATABASE_URL when PostgreSQL refuses (%s), password hidden',
+    async (_name, url, line) => {
+      if (url.includes(':5432') && !process.env.TEST_DATABASE_URL) {
+        console.log('skipped: needs a PostgreSQL server (set TEST_DATABASE_URL)');
+        return;
+      }
+      await expectOneLineFailure({ DATABASE_URL: url, PORT: '0' }, line);
+    },
+  );
 });

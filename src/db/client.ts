@@ -16,6 +16,8 @@ export interface DatabaseHandles {
   ping(): Promise<void>;
   /** What the logs and errors call it: a file path, or a URL without its password. */
   describe(): string;
+  /** Figures for /metrics, read when scraped. */
+  stats(): DatabaseStats;
   close(): Promise<void>;
   /**
    * PostgreSQL with DATABASE_LISTEN: the content version kept in memory from LISTEN/NOTIFY.
@@ -29,6 +31,13 @@ export interface ContentVersionFeed {
   /** 'version' with each version learnt; 'lost' when the listening connection drops. */
   on(event: 'version' | 'lost', listener: (version?: number) => void): unknown;
   off(event: 'version' | 'lost', listener: (version?: number) => void): unknown;
+}
+
+export interface DatabaseStats {
+  /** Writes waiting for their turn: SQLite's single writer queue, PostgreSQL's callers waiting for a pooled connection. */
+  writerQueueDepth: number;
+  /** Times a write was retried because the database was busy (a lock held elsewhere, a serialization failure). */
+  busyRetries: number;
 }
 
 export interface OpenDatabaseOptions {

@@ -1,9 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { DatabaseStats } from '../db/client.js';
 import { AppError } from './errors.js';
 
 /** Prometheus metrics for this process: requests by route and status, fast-lane answers, database trouble. */
-export function createMetrics() {
+export function createMetrics(databaseStats: () => DatabaseStats = () => ({ writerQueueDepth: 0, busyRetries: 0 })) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'quire_' });
   const requests = new Counter({
@@ -30,6 +31,24 @@ export function createMetrics() {
     help: 'Requests answered 503 because the database was busy (a lock held elsewhere), unavailable or full',
     labelNames: ['code'] as const,
     registers: [registry],
+  });
+  // Read from the database handles when scraped: nothing to keep in step on the write path.
+  new Gauge({
+    name: 'quire_database_writer_queue_depth',
+    help: 'Writes waiting for their turn (SQLite: the writer queue; PostgreSQL: callers waiting for a connection)',
+    registers: [registry],
+    collect() {
+      this.set(databaseStats().writerQueueDepth);
+    },
+  });
+  new Counter({
+    name: 'quire_database_busy_retries_total',
+    help: 'Writes retried because the database was busy (a lock held by another process, a serialization failure)',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(databaseStats().busyRetries);
+    },
   });
   return {
     registry,

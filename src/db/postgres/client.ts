@@ -20,20 +20,32 @@ const loggerFor = (trace: OpenDatabaseOptions['trace']) =>
 
 function handles(
   orm: PgDatabase<PgQueryResultHKT>,
-  parts: { migrate(): Promise<void>; describe: string; close(): Promise<void>; listener?: ContentVersionListener },
+  parts: {
+    migrate(): Promise<void>;
+    describe: string;
+    close(): Promise<void>;
+    listener?: ContentVersionListener | undefined;
+    waiting?: () => number;
+  },
 ): DatabaseHandles {
   const db = orm as unknown as Db;
   const listener = parts.listener;
+  const counters = { busyRetries: 0 };
   return {
     dialect: 'postgres',
     read: db,
-    withTransaction: createPostgresTransactor(orm, listener ? (version) => listener.advance(version) : undefined),
+    withTransaction: createPostgresTransactor(
+      orm,
+      listener ? (version) => listener.advance(version) : undefined,
+      counters,
+    ),
     ...(listener ? { contentVersion: listener } : {}),
     migrate: parts.migrate,
     async ping() {
       await orm.execute(sql`select 1`);
     },
     describe: () => parts.describe,
+    stats: () => ({ writerQueueDepth: parts.waiting?.() ?? 0, busyRetries: counters.busyRetries }),
     close: parts.close,
   };
 }
@@ -52,6 +64,7 @@ export function openPostgres(options: OpenDatabaseOptions): DatabaseHandles {
   return handles(orm, {
     listener,
     describe: url.toString(),
+    waiting: () => pool.waitingCount,
     async migrate() {
       // The advisory lock is held by one connection: migrate on that same connection.
       const client = await pool.connect();

@@ -39,6 +39,7 @@ export function createPostgresTransactor(
   orm: PgDatabase<PgQueryResultHKT>,
   /** Told the version a committed transaction bumped to (this process's own writes, before their NOTIFY). */
   onCommitted?: (version: number) => void,
+  stats: { busyRetries: number } = { busyRetries: 0 },
 ): WithTransaction {
   const active = new AsyncLocalStorage<Scope>();
 
@@ -89,6 +90,7 @@ export function createPostgresTransactor(
       } catch (error) {
         const state = sqlState(error);
         if (!state || !RETRYABLE.has(state) || attempt >= MAX_ATTEMPTS) throw error;
+        stats.busyRetries += 1;
         await pause(Math.random() * 10 * 2 ** attempt);
       }
     }

@@ -80,12 +80,14 @@ export function openSqlite(opts: OpenDatabaseOptions): DatabaseHandles {
       });
     }
   };
+  const stats = { busyRetries: 0, writerQueueDepth: () => 0 };
   return {
     dialect: 'sqlite',
     read: reader.db,
     withTransaction: createTransactor(writer, snapshot, {
       busyWaitMs: opts.busyWaitMs ?? 5000,
       beforeWrite: assertStillThere,
+      stats,
     }),
     async migrate() {
       writer.raw.pragma(`busy_timeout = ${START_UP_WAIT_MS}`);
@@ -98,6 +100,7 @@ export function openSqlite(opts: OpenDatabaseOptions): DatabaseHandles {
       ping.get();
     },
     describe: () => (temporary ? ':memory: (a temporary file)' : path),
+    stats: () => ({ writerQueueDepth: stats.writerQueueDepth(), busyRetries: stats.busyRetries }),
     async close() {
       if (connections.every((c) => !c.open)) return;
       for (const c of connections) c.close();

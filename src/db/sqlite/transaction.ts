@@ -32,6 +32,8 @@ export interface TransactorOptions {
   busyWaitMs: number;
   /** Throws when writing would be pointless (the database file is gone): checked before each batch. */
   beforeWrite?: () => void;
+  /** Filled in by the transactor so the handles can report it: busy retries so far, and the write queue. */
+  stats?: { busyRetries: number; writerQueueDepth: () => number };
 }
 
 // Writes waiting together are committed together: one COMMIT (one WAL write) per batch.
@@ -85,6 +87,9 @@ export function createTransactor(
   const reads: Job[] = [];
   let drainingWrites = false;
   let drainingReads = false;
+  // Writes not yet settled: waiting in the queue, or in the batch now running (perhaps waiting for the lock).
+  let running = 0;
+  if (options.stats) options.stats.writerQueueDepth = () => writes.length + running;
 
   /** Runs `fn` inside a savepoint of the current transaction: it lands whole or not at all. */
   async function inSavepoint<T>(scope: Scope, fn: () => Promise<T>): Promise<T> {
@@ -111,6 +116,7 @@ export function createTransactor(
         return;
       } catch (error) {
         if (!isBusy(error) || Date.now() >= deadline) throw error;
+        if (options.stats) options.stats.busyRetries += 1;
         await sleep(Math.min(delay + Math.random() * delay, Math.max(1, deadline - Date.now())));
       }
     }
@@ -180,7 +186,13 @@ export function createTransactor(
       while (writes.length > 0) {
         // One turn of the event loop first: writes arriving on other sockets join this batch.
         await new Promise((resolve) => setImmediate(resolve));
-        await runBatch(writes.splice(0, MAX_BATCH));
+        const batch = writes.splice(0, MAX_BATCH);
+        running = batch.length;
+        try {
+          await runBatch(batch);
+        } finally {
+          running = 0;
+        }
       }
     } finally {
       drainingWrites = false;
