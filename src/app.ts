@@ -18,6 +18,7 @@ import { createRedis } from './http/redis.js';
 import type { RouteDeps } from './http/route-deps.js';
 import { installUpkeep } from './http/upkeep.js';
 import { adminArticleRoutes } from './modules/articles/articles.admin.routes.js';
+import { adminPreviewRoutes, previewRoutes } from './modules/articles/articles.preview.routes.js';
 import { publicArticleRoutes } from './modules/articles/articles.routes.js';
 import { announceDuePublications } from './modules/articles/publications.js';
 import { changeRoutes } from './modules/changes/changes.routes.js';
@@ -195,8 +196,10 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
   await app.register(publicTagRoutes, { ...deps, prefix: '/v1' });
   await app.register(feedRoutes, { ...deps, prefix: '/v1' });
   await app.register(changeRoutes, { ...deps, prefix: '/v1' });
+  await app.register(previewRoutes, { ...deps, prefix: '/v1' });
   await app.register(sitemapRoutes, deps);
   await app.register(adminArticleRoutes, { ...deps, prefix: '/v1/admin' });
+  await app.register(adminPreviewRoutes, { ...deps, prefix: '/v1/admin' });
   await app.register(adminProductRoutes, { ...deps, prefix: '/v1/admin' });
   await app.register(adminCommentRoutes, { ...deps, prefix: '/v1/admin' });
   await app.register(adminCommentBlockRoutes, { ...deps, prefix: '/v1/admin' });

@@ -60,6 +60,7 @@ const envSchema = z.object({
         .map((w) => w.trim().toLowerCase())
         .filter(Boolean),
     ),
+  PREVIEW_TTL: z.coerce.number().int().positive().max(604_800).default(3600),
   CHANGES_RETENTION_DAYS: z.coerce.number().positive().default(30),
   // Seconds; a week at most, so a leaked link does not outlive a release cycle.
   SITE_URL: absoluteUrl.optional(),
@@ -132,6 +133,8 @@ export interface Config {
   /** URLs per sitemap file; past it /sitemap.xml is an index of parts. */
   sitemapMaxUrls: number;
   /** Webhook receivers on loopback, link-local or private addresses are refused unless true. */
+  /** How long a preview link lives, in seconds (at most 7 days). */
+  previewTtlSeconds: number;
   webhookAllowPrivate: boolean;
   /** A webhook receiver must answer 2xx within this. */
   webhookTimeoutMs: number;
@@ -205,6 +208,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     publicUrl: e.PUBLIC_URL ?? null,
     sitePaths: { article: e.SITE_ARTICLE_PATH, product: e.SITE_PRODUCT_PATH, tag: e.SITE_TAG_PATH },
     sitemapMaxUrls: e.SITEMAP_MAX_URLS,
+    previewTtlSeconds: e.PREVIEW_TTL,
     webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
     webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
     purgeUrls: e.PURGE_URLS,

@@ -52,6 +52,7 @@ describe('loadConfig', () => {
       WEBHOOK_ALLOW_PRIVATE: 'true',
       WEBHOOK_TIMEOUT_MS: '2500',
       PURGE_URLS: 'http://127.0.0.1:6081, https://cache.internal/purge',
+      PREVIEW_TTL: '600',
       CHANGES_RETENTION_DAYS: '7',
     });
     expect(config).toEqual({
@@ -92,6 +93,7 @@ describe('loadConfig', () => {
       webhookAllowPrivate: true,
       webhookTimeoutMs: 2500,
       purgeUrls: ['http://127.0.0.1:6081', 'https://cache.internal/purge'],
+      previewTtlSeconds: 600,
       changesRetentionDays: 7,
     });
   });
@@ -120,6 +122,7 @@ describe('loadConfig', () => {
     ['SITEMAP_MAX_URLS', '50001'],
     ['WEBHOOK_ALLOW_PRIVATE', 'yes'],
     ['PURGE_URLS', 'varnish:6081'],
+    ['PREVIEW_TTL', '604801'],
   ])('stops on a bad %s (%s) with a message naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^Invalid configuration: ${name}: [^\n]+$`));

@@ -17,7 +17,7 @@ export async function insertInstanceRows(db: Db): Promise<void> {
   const { contentVersion, instanceSecrets } = tablesOf(db);
   const now = new Date().toISOString();
   await db.insert(contentVersion).values({ id: 1, version: 1, updatedAt: now }).onConflictDoNothing();
-  for (const name of ['address-hash-salt', 'etag-secret']) {
+  for (const name of ['address-hash-salt', 'etag-secret', 'preview-secret']) {
     await db
       .insert(instanceSecrets)
       .values({ name, value: randomBytes(32).toString('base64url'), createdAt: now })

@@ -106,6 +106,16 @@ describe('the client against a running server', () => {
     expect(changes.response.headers.get('cache-control')).toBe('no-store');
     expect(changes.data?.data.map((c) => [c.type, c.slug])).toEqual([['comment.approved', 'sciatica']]);
     called.add('listChanges');
+
+    const editor = createQuireClient({ baseUrl, apiKey: await createKeyFor(db, 'editor') });
+    const draft = await createArticle(db, { slug: 'in-the-works', status: 'draft', publishedAt: null });
+    const link = await editor.POST('/v1/admin/articles/{id}/preview', { params: { path: { id: draft.id } } });
+    const preview = await client.GET('/v1/preview/articles/{id}', {
+      params: { path: { id: draft.id }, query: { token: link.data!.token } },
+    });
+    expect(preview.data?.slug).toBe('in-the-works');
+    expect(preview.data?.publishedAt).toBeNull();
+    called.add('getArticlePreview');
     const found = await client.GET('/v1/articles', { params: { query: { q: 'summary' } } });
     expect(found.data?.data[0]?.snippet).toMatch(/<mark>Summary<\/mark>/);
 

@@ -94,6 +94,7 @@ describe('export', () => {
     expect(rows.filter((r) => r.table === 'instance_secrets').map((r) => r.row.name)).toEqual([
       'address-hash-salt',
       'etag-secret',
+      'preview-secret',
     ]);
   });
 

@@ -133,6 +133,9 @@ export async function world() {
   );
   await fanOutEvents({ db: ctx.db });
   const [delivery] = await ctx.db.read.select().from(tables.webhookDeliveries);
+  const preview = (
+    await ctx.app.inject({ method: 'POST', url: `/v1/admin/articles/${spare.id}/preview`, headers: admin })
+  ).json();
   const editorKey = await createKeyFor(ctx.db, 'editor', 'Spare key');
   const [spareKey] = (await ctx.db.read.select().from(tables.apiKeys)).filter((k) => k.name === 'Spare key');
   const full = (
@@ -142,6 +145,7 @@ export async function world() {
     ...ctx,
     admin,
     editorKey,
+    previewToken: preview.token as string,
     ids: {
       article: article.id,
       spare: spare.id,
@@ -227,6 +231,9 @@ export const SUCCESS: Record<string, (w: World) => Call> = {
   redeliverWebhookDelivery: (w) => ({ id: w.ids.webhook, deliveryId: w.ids.delivery }),
   // "MC4w" is the cursor of the outbox's start (txId 0, id 0): the whole retained history.
   listChanges: () => ({ query: 'since=MC4w&limit=10' }),
+  adminCreatePreviewLink: (w) => ({ id: w.ids.spare }),
+  adminRevokePreviewLinks: (w) => ({ id: w.ids.spare }),
+  getArticlePreview: (w) => ({ id: w.ids.spare, query: `token=${w.previewToken}` }),
   adminGetSite: () => ({}),
   adminUpdateSite: () => ({ body: { announcement: 'Free shipping this week' } }),
 };

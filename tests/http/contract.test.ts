@@ -51,6 +51,12 @@ describe('every operation answers as its OpenAPI document says', () => {
       }
     }
 
+    if (!management && op.responses['401']) {
+      // A public operation with a credential of its own (a preview token): without it, 401.
+      const res = await send('without its token', { url: urlOf(path, { ...success, query: undefined }) });
+      expect(res.statusCode).toBe(401);
+    }
+
     // Malformed: a non-integer id, an invalid slug, an unknown body field or an unknown query field.
     const malformed: Call | undefined = path.includes('{id}')
       ? { ...success, id: 'abc' }

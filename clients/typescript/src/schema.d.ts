@@ -240,6 +240,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/preview/articles/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The current text of one article (a draft too) in the public shape, for a preview link */
+        get: operations["getArticlePreview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/sitemap.xml": {
         parameters: {
             query?: never;
@@ -492,6 +509,30 @@ export interface paths {
          * @description Requires an API key with role: admin or editor.
          */
         patch: operations["adminUpdateTip"];
+        trace?: never;
+    };
+    "/v1/admin/articles/{id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A signed link to the article as it is now (draft or not), valid for PREVIEW_TTL (3600 s here)
+         * @description Requires an API key with role: admin or editor.
+         */
+        post: operations["adminCreatePreviewLink"];
+        /**
+         * Revoke every preview link of the article at once
+         * @description Requires an API key with role: admin or editor.
+         */
+        delete: operations["adminRevokePreviewLinks"];
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/admin/products": {
@@ -1170,6 +1211,48 @@ export interface components {
         AdminArticleList: {
             data: components["schemas"]["AdminArticleSummary"][];
             meta: components["schemas"]["PageMeta"];
+        };
+        PreviewLink: {
+            /** @description Send as `Authorization: Preview <token>`, or as ?token= */
+            token: string;
+            /** @description The preview URL on this API, token included, for a frontend to open */
+            url: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC timestamp with milliseconds
+             */
+            expiresAt: string;
+        };
+        PreviewArticle: {
+            id: number;
+            slug: string;
+            title: string;
+            /** @description Markdown */
+            summary: string | null;
+            /** @description Only with format=html: `summary` as HTML, rendered from Markdown and sanitised; null when `summary` is null */
+            summaryHtml?: string | null;
+            /** @description Markdown */
+            intro: string | null;
+            /** @description Only with format=html: `intro` as HTML, rendered from Markdown and sanitised; null when `intro` is null */
+            introHtml?: string | null;
+            /** @description Markdown */
+            conclusion: string | null;
+            /** @description Only with format=html: `conclusion` as HTML, rendered from Markdown and sanitised; null when `conclusion` is null */
+            conclusionHtml?: string | null;
+            image: components["schemas"]["Image"] | null;
+            tags: components["schemas"]["Tag"][];
+            seo: components["schemas"]["Seo"];
+            /** @description null for a draft */
+            publishedAt: string | null;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC timestamp with milliseconds
+             */
+            updatedAt: string;
+            /** @description Approved comments visible in the public thread */
+            commentCount: number;
+            sections: components["schemas"]["Section"][];
+            products: components["schemas"]["ArticleProduct"][];
         };
         Change: {
             /** @description Resume after this change by passing it as since */
@@ -2802,6 +2885,79 @@ export interface operations {
             };
             /** @description Gone: no longer available */
             410: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error */
+            500: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getArticlePreview: {
+        parameters: {
+            query?: {
+                /** @description The preview token, for a link a browser opens */
+                token?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description private, no-store: a preview is never cached, and has no ETag */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreviewArticle"];
+                };
+            };
+            /** @description The request does not match its schema */
+            400: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    /** @description Preview realm="quire" */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;
@@ -4851,6 +5007,192 @@ export interface operations {
             };
             /** @description Well-formed, but breaks a rule */
             422: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error */
+            500: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    adminCreatePreviewLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    /** @description no-store: private to the caller, never cached */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreviewLink"];
+                };
+            };
+            /** @description The request does not match its schema */
+            400: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    /** @description Bearer realm="quire", with error="invalid_token" for a bad key */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the required role */
+            403: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    /** @description Seconds until this address may try a key again */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected server error */
+            500: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    adminRevokePreviewLinks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
+            204: {
+                headers: {
+                    /** @description no-store: private to the caller, never cached */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request does not match its schema */
+            400: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    /** @description Bearer realm="quire", with error="invalid_token" for a bad key */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the required role */
+            403: {
+                headers: {
+                    /** @description no-store: an error is never a cacheable representation */
+                    "Cache-Control": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
                 headers: {
                     /** @description no-store: an error is never a cacheable representation */
                     "Cache-Control": string;

@@ -337,3 +337,18 @@ export async function findPublicArticleIdBySlug({
 }): Promise<number | undefined> {
   return (await publicIdBySlug(db).execute({ slug, now }))[0]?.id;
 }
+
+/**
+ * An article of any status (a draft for a preview link) in the public document's shape, with its
+ * preview epoch; never served on a public route.
+ */
+export async function findArticleDocumentById({ db, id }: { db: Db; id: number }) {
+  const { articles } = tablesOf(db);
+  const json = jsonOf(db);
+  const [row] = await db
+    .select({ doc: json.text(documents(db).article), previewEpoch: articles.previewEpoch })
+    .from(articles)
+    .where(eq(articles.id, id))
+    .limit(1);
+  return row && { json: row.doc, previewEpoch: row.previewEpoch };
+}

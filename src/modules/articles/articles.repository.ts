@@ -586,3 +586,14 @@ export async function listArticlesDueBetween({
     .orderBy(asc(articles.publishedAt), asc(articles.id));
   return rows.map((r) => ({ id: r.id, slug: r.slug, publishedAt: r.publishedAt! }));
 }
+
+/** Invalidates every preview link of an article at once; false when there is no such article. */
+export async function bumpPreviewEpoch({ db, id }: { db: Db; id: number }): Promise<boolean> {
+  const { articles } = tablesOf(db);
+  const rows = await db
+    .update(articles)
+    .set({ previewEpoch: sql`${articles.previewEpoch} + 1` })
+    .where(eq(articles.id, id))
+    .returning({ id: articles.id });
+  return rows.length > 0;
+}
