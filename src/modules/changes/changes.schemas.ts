@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { outboxEventTypes } from '../../db/outbox.js';
 
 export const ChangesQuerySchema = z.strictObject({
   since: z
@@ -14,18 +15,7 @@ export const ChangeKindSchema = z.enum(['article', 'product', 'site']);
 export const ChangeSchema = z
   .object({
     cursor: z.string().describe('Resume after this change by passing it as since'),
-    type: z.enum([
-      'article.published',
-      'article.updated',
-      'article.unpublished',
-      'article.deleted',
-      'article.slug_changed',
-      'product.updated',
-      'product.deleted',
-      'site.updated',
-      'comment.approved',
-      'comment.removed',
-    ]),
+    type: z.enum(outboxEventTypes).exclude(['comment.created']),
     kind: ChangeKindSchema.describe('What changed; comment events name the article whose comments changed'),
     id: z.number().int(),
     slug: z.string().nullable(),

@@ -1,6 +1,5 @@
 import type { DatabaseHandles } from '../../db/client.js';
-import { getLatestPosition, listEventsAfter } from '../../db/outbox.js';
-import { readCursor, saveCursor } from '../../db/outbox-cursors.js';
+import { findCursor, getLatestPosition, listEventsAfter, saveCursor } from '../../db/outbox.js';
 import type { BackgroundJob } from '../../workers/background.js';
 import { sendOutbound } from '../webhooks/outbound-http.js';
 
@@ -26,12 +25,12 @@ export function purgeJob({
     name: 'cdn-purge',
     async run() {
       if (urls.length === 0) return 0;
-      const cursor = await readCursor({ db: db.read, name: CURSOR });
+      const cursor = await findCursor({ db: db.read, name: CURSOR });
       if (!cursor) {
         // First run: caches hold nothing older than now that needs a purge from us.
         const latest = await getLatestPosition({ db: db.read });
         await db.withTransaction(
-          (tx) => saveCursor({ db: tx, name: CURSOR, position: latest, at: new Date().toISOString() }),
+          (tx) => saveCursor({ tx, name: CURSOR, position: latest, updatedAt: new Date().toISOString() }),
           {
             touchesContent: false,
           },
@@ -56,7 +55,7 @@ export function purgeJob({
             throw new Error(`purge of ${keys.length} key(s) at ${url} answered ${response.status}`);
         }
       }
-      await db.withTransaction((tx) => saveCursor({ db: tx, name: CURSOR, position: last, at: last.at }), {
+      await db.withTransaction((tx) => saveCursor({ tx, name: CURSOR, position: last, updatedAt: last.at }), {
         touchesContent: false,
       });
       return events.length;

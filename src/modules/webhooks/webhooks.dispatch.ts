@@ -1,7 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { DatabaseHandles } from '../../db/client.js';
-import { listEventsAfter, outboxStart } from '../../db/outbox.js';
-import { lockCursor, saveCursor } from '../../db/outbox-cursors.js';
+import { listEventsAfter, lockCursor, outboxStart, saveCursor } from '../../db/outbox.js';
 import { sendOutbound } from './outbound-http.js';
 import {
   claimDueDeliveries,
@@ -70,7 +69,7 @@ export async function fanOutEvents({ db }: { db: DatabaseHandles }): Promise<num
   if ((await listEnabledWebhooks({ db: db.read })).length === 0) return 0;
   return db.withTransaction(
     async (tx) => {
-      const cursor = (await lockCursor({ db: tx, name: CURSOR })) ?? outboxStart;
+      const cursor = (await lockCursor({ tx, name: CURSOR }))?.position ?? outboxStart;
       const events = await listEventsAfter({ db: tx, after: cursor, limit: FAN_OUT_BATCH });
       const last = events.at(-1);
       if (!last) return 0;
@@ -81,7 +80,7 @@ export async function fanOutEvents({ db }: { db: DatabaseHandles }): Promise<num
           .map((w) => ({ webhookId: w.id, eventId: event.id, nextAttemptAt: event.at, createdAt: event.at })),
       );
       await insertDeliveries({ db: tx, values });
-      await saveCursor({ db: tx, name: CURSOR, position: last, at: last.at });
+      await saveCursor({ tx, name: CURSOR, position: last, updatedAt: last.at });
       return events.length;
     },
     { touchesContent: false },
