@@ -1,6 +1,7 @@
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import { type OutboxEventInput, recordEvents } from '../src/db/outbox.js';
+import { listEventsAfter, type OutboxEventInput, outboxStart, recordEvents } from '../src/db/outbox.js';
+import { encodeChangeCursor } from '../src/modules/changes/changes.service.js';
 import { createKey } from '../src/modules/keys/keys.service.js';
 import { prepareDatabase } from '../src/startup.js';
 
@@ -29,12 +30,16 @@ for (let done = 0; done < total; done += 1000) {
 
 const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const p99 = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length * 0.99)]!;
-const cursorAt = (id: number) => Buffer.from(`0.${id}`).toString('base64url');
+// Real positions (on PostgreSQL each batch has its own transaction id), so a page starts mid-outbox.
+const positions = await listEventsAfter({ db: db.read, after: outboxStart, limit: total });
 const page: number[] = [];
 for (let i = 0; i < 300; i++) {
   const from = Math.floor(Math.random() * (total - 100));
   const start = performance.now();
-  const res = await app.inject({ method: 'GET', url: `/v1/changes?since=${cursorAt(from)}&limit=100` });
+  const res = await app.inject({
+    method: 'GET',
+    url: `/v1/changes?since=${encodeChangeCursor(positions[from]!)}&limit=100`,
+  });
   page.push(performance.now() - start);
   if (res.statusCode !== 200 || res.json().data.length !== 100) throw new Error(`unexpected ${res.statusCode}`);
 }

@@ -87,7 +87,11 @@ export async function recordEvents({
 
 function afterPosition(db: Db, after: OutboxPosition) {
   const { outboxEvents: e } = tablesOf(db);
-  return or(gt(e.txId, after.txId), and(eq(e.txId, after.txId), gt(e.id, after.id)));
+  // Forms that seek the (tx_id, id) index instead of walking it from the start: PostgreSQL compares row
+  // values in the index; SQLite writes one transaction at a time (tx_id is always 0, id is commit order)
+  // and would range on a row value's leading column only.
+  if (dialectOf(db) === 'sqlite') return and(eq(e.txId, after.txId), gt(e.id, after.id));
+  return sql`(${e.txId}, ${e.id}) > (${after.txId}, ${after.id})`;
 }
 
 /**

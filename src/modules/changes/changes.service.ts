@@ -65,14 +65,12 @@ export async function listChanges(
     return { data: [], meta: { limit: query.limit, nextCursor: encodeChangeCursor(latest) } };
   }
   const since = decodeChangeCursor(query.since);
-  const pruned = await findCursor({ db: db.read, name: PRUNED_CURSOR });
+  // Two reads at once (two pooled connections on PostgreSQL): a feed page is one round trip.
+  const [pruned, events] = await Promise.all([
+    findCursor({ db: db.read, name: PRUNED_CURSOR }),
+    listEventsAfter({ db: db.read, after: since, limit: query.limit, excludeTypes: ['comment.created'] }),
+  ]);
   if (pruned && isBefore(since, pruned)) throw cursorExpired();
-  const events = await listEventsAfter({
-    db: db.read,
-    after: since,
-    limit: query.limit,
-    excludeTypes: ['comment.created'],
-  });
   const last = events.at(-1);
   return {
     data: events.map(toChange),
