@@ -16,6 +16,7 @@ interface LoadOptions {
 
 const options = JSON.parse(process.argv[2]!) as LoadOptions;
 let counter = 0;
+const cpuBefore = process.cpuUsage();
 const result = (await autocannon({
   url: options.url,
   connections: options.connections,
@@ -43,6 +44,7 @@ const result = (await autocannon({
   statusCodeStats?: Record<string, { count: number }>;
 };
 const seconds = result.duration;
+const cpu = process.cpuUsage(cpuBefore);
 process.stdout.write(
   JSON.stringify({
     rps: result.requests.total / seconds,
@@ -53,6 +55,8 @@ process.stdout.write(
     ok: result['2xx'],
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
+    // The load generator's own CPU during the run: on a shared machine, what it took from the server.
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
     statuses: Object.fromEntries(
       Object.entries(result.statusCodeStats ?? {}).map(([code, stat]) => [code, stat.count]),
     ),
