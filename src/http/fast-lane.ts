@@ -17,12 +17,15 @@ interface ServerTimeouts {
 /** Headers every public response carries besides its validators (the CORS policy of app.ts). */
 export type FixedHeaders = Record<string, string>;
 
+/** Told of every answer the fast lane writes itself, with when its request arrived (performance.now()). */
+export type FastLaneObserver = (request: IncomingMessage, status: 200 | 304, startedAt: number) => void;
+
 /**
  * A public GET whose answer is already in memory (a 304, or cached bytes) is written straight to
  * the socket, with exactly the headers the Fastify route would send: routing, hooks and the reply
  * object are for requests that need work. Everything else, and every miss, goes to Fastify.
  */
-export function fastLaneServerFactory(cache: PublicCache, fixed: FixedHeaders, onAnswer?: (status: number) => void) {
+export function fastLaneServerFactory(cache: PublicCache, fixed: FixedHeaders, onAnswer?: FastLaneObserver) {
   return (handler: RequestListener, fastifyOptions: Record<string, unknown>): Server => {
     const options = fastifyOptions as unknown as ServerTimeouts;
     const server = createServer(serverOptions(options), (request: IncomingMessage, response: ServerResponse) => {
@@ -30,6 +33,7 @@ export function fastLaneServerFactory(cache: PublicCache, fixed: FixedHeaders, o
       // Once closing (server.close() ran), Fastify answers every request with a 503 problem.
       if (request.method !== 'GET' || !url.startsWith('/v1/') || url.startsWith('/v1/admin') || !server.listening)
         return handler(request, response);
+      const startedAt = performance.now();
       const ifNoneMatch = request.headers['if-none-match'];
       cache.resolve(url, typeof ifNoneMatch === 'string' ? ifNoneMatch : undefined).then(
         (resolved) => {
@@ -42,7 +46,7 @@ export function fastLaneServerFactory(cache: PublicCache, fixed: FixedHeaders, o
           };
           if (resolved.notModified) {
             response.writeHead(304, headers).end();
-            onAnswer?.(304);
+            onAnswer?.(request, 304, startedAt);
             return;
           }
           const hit = resolved.hit!;
@@ -50,7 +54,7 @@ export function fastLaneServerFactory(cache: PublicCache, fixed: FixedHeaders, o
           if (hit.surrogateKey) headers['surrogate-key'] = hit.surrogateKey;
           headers['content-length'] = String(Buffer.byteLength(hit.body));
           response.writeHead(200, headers).end(hit.body);
-          onAnswer?.(200);
+          onAnswer?.(request, 200, startedAt);
         },
         () => handler(request, response),
       );
