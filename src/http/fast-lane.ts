@@ -6,6 +6,7 @@ import {
   type ServerOptions,
   type ServerResponse,
 } from 'node:http';
+import type { Socket } from 'node:net';
 import { JSON_CONTENT_TYPE, type PublicCache } from './caching.js';
 
 interface ServerTimeouts {
@@ -60,8 +61,40 @@ export function fastLaneServerFactory(cache: PublicCache, fixed: FixedHeaders, o
       );
     });
     server.setTimeout(options.connectionTimeout);
+    boundNewConnectionsWhileClosing(server);
     return server;
   };
+}
+
+/** How long a connection that has not sent its first request stays open once the server closes. */
+export const CLOSING_FIRST_REQUEST_GRACE_MS = 2000;
+
+/**
+ * On close, Node destroys the keep-alive connections idle between requests (`closeIdleConnections`, called by
+ * Fastify and by `server.close()`), but leaves an accepted connection that has not sent its first request
+ * open, and stops the timer that would expire it: a client that connects and sends nothing (a preconnect, a
+ * TCP check) held shutdown until the 10 s forced exit. Such a connection now gets a short grace, in which a
+ * request on its way is read and answered (the 503 problem, `Connection: close`), and is then destroyed.
+ */
+function boundNewConnectionsWhileClosing(server: Server): void {
+  const open = new Set<Socket>();
+  const served = new WeakSet<Socket>();
+  server.on('connection', (socket: Socket) => {
+    open.add(socket);
+    socket.once('close', () => open.delete(socket));
+  });
+  server.on('request', (request: IncomingMessage) => served.add(request.socket));
+  const closeIdle = server.closeIdleConnections.bind(server);
+  let grace: NodeJS.Timeout | undefined;
+  server.closeIdleConnections = () => {
+    closeIdle();
+    grace ??= setTimeout(() => {
+      for (const socket of open) if (!served.has(socket)) socket.destroy();
+      // Keep-alive connections that went idle since (a fast-lane answer that raced the close).
+      closeIdle();
+    }, CLOSING_FIRST_REQUEST_GRACE_MS);
+  };
+  server.once('close', () => clearTimeout(grace));
 }
 
 /**
