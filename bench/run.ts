@@ -31,6 +31,8 @@ const { values: flags } = parseArgs({
     only: { type: 'string' },
     // The public scenarios on this PostgreSQL database too (emptied and seeded alike), side by side.
     postgres: { type: 'string' },
+    // Quire's LOG_LEVEL; at info (production's default) every request is logged, to a pipe this process drains.
+    'log-level': { type: 'string', default: 'warn' },
   },
 });
 
@@ -40,6 +42,7 @@ const DURATION = Number(flags.duration ?? (flags.quick ? 2 : 5));
 const CONNECTIONS = Number(flags.connections);
 const CACHE_BYTES = 64 * 1024 * 1024;
 const SAMPLE_SLUG = 'sciatica-in-runners';
+const LOG_LEVEL = flags['log-level'];
 const children = new Set<ChildProcess>();
 
 // A benchmark never outlives itself: every child dies with it.
@@ -90,17 +93,18 @@ async function waitFor(url: string, started: number, child: ChildProcess): Promi
 async function startQuire(database: string, cacheBytes: number): Promise<Server> {
   const port = nextPort++;
   const started = performance.now();
+  const logging = LOG_LEVEL !== 'warn';
   const child = spawn(process.execPath, ['dist/src/server.js'], {
     cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', logging ? 'pipe' : 'ignore', 'inherit'],
     env: {
       ...process.env,
       NODE_ENV: 'production',
       HOST: '127.0.0.1',
       PORT: String(port),
       DATABASE_URL: database,
-      // No per-request log lines: access logs belong to the proxy in front.
-      LOG_LEVEL: 'warn',
+      // By default no per-request log lines: access logs belong to the proxy in front.
+      LOG_LEVEL,
       SEED_ON_EMPTY: 'false',
       RESPONSE_CACHE_BYTES: String(cacheBytes),
       // Feeds link to the website; the bench has none, so any address does.
@@ -113,6 +117,8 @@ async function startQuire(database: string, cacheBytes: number): Promise<Server>
     },
   });
   children.add(child);
+  // Read like a log collector would read it, so a full pipe never stalls the server.
+  child.stdout?.resume();
   const url = `http://127.0.0.1:${port}`;
   const startupMs = await waitFor(`${url}/readyz`, started, child);
   return { url, pid: child.pid!, startupMs, process: child };
@@ -659,7 +665,7 @@ async function main(): Promise<void> {
       '',
       `Measured ${new Date().toISOString().slice(0, 10)} with \`${command}\` on ${machine}.`,
       '',
-      `Each scenario: ${RUNS} run(s) of ${DURATION} s with ${CONNECTIONS} connections (autocannon in its own process, loopback only), alternating Quire and the bare server; the table shows medians. "bare" is a Fastify process that replays Quire's exact recorded bytes for the same request from memory: the ceiling on this machine. Quire runs compiled (\`node dist/src/server.js\`), \`NODE_ENV=production\`, \`LOG_LEVEL=warn\`; "cache on" is the default 64 MiB response cache, "cache off" is \`RESPONSE_CACHE_BYTES=0\`. The submission scenario raises the rate limit (bench-only config) and sends a different body every time; its figure is accepted (202) writes per second.`,
+      `Each scenario: ${RUNS} run(s) of ${DURATION} s with ${CONNECTIONS} connections (autocannon in its own process, loopback only), alternating Quire and the bare server; the table shows medians. "bare" is a Fastify process that replays Quire's exact recorded bytes for the same request from memory: the ceiling on this machine. Quire runs compiled (\`node dist/src/server.js\`), \`NODE_ENV=production\`, \`LOG_LEVEL=${LOG_LEVEL}\`; "cache on" is the default 64 MiB response cache, "cache off" is \`RESPONSE_CACHE_BYTES=0\`. The submission scenario raises the rate limit (bench-only config) and sends a different body every time; its figure is accepted (202) writes per second.`,
       '',
       table,
       '',

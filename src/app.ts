@@ -9,12 +9,13 @@ import { createPublicCache, installPublicCaching, type PublicCache } from './htt
 import { clientAddress } from './http/client-address.js';
 import { consoleRoutes } from './http/console.js';
 import { AppError, installProblemHandlers, sendClientErrorProblem, sendFrameworkProblem } from './http/errors.js';
-import { fastLaneServerFactory } from './http/fast-lane.js';
+import { type FastLaneObserver, fastLaneServerFactory } from './http/fast-lane.js';
 import { healthRoutes } from './http/health.js';
 import { installJsonBodyParser } from './http/json-body.js';
-import { createMetrics, installMetrics } from './http/metrics.js';
+import { createMetrics, installMetrics, type Metrics } from './http/metrics.js';
 import { registerOpenApi } from './http/openapi.js';
 import { createRedis } from './http/redis.js';
+import { createRequestIds, logFastLaneAnswer } from './http/request-log.js';
 import type { RouteDeps } from './http/route-deps.js';
 import { installUpkeep } from './http/upkeep.js';
 import { adminArticleRoutes } from './modules/articles/articles.admin.routes.js';
@@ -56,6 +57,8 @@ export interface BuildOptions {
   background?: boolean;
   /** Webhook timing, shortened by tests. */
   dispatch?: Partial<Omit<DispatchPolicy, 'allowPrivate'>>;
+  /** Where log lines go (default stdout); tests read them from here. */
+  logStream?: { write(line: string): void };
 }
 
 declare module 'fastify' {
@@ -103,6 +106,21 @@ function installBackground(app: FastifyInstance, config: Config, options: BuildO
   app.addHook('preClose', async () => background.stop());
 }
 
+/** Counts every answer the fast lane writes, and logs it (or a sample) as Fastify logs the rest. */
+function observeFastLane(
+  metrics: Metrics,
+  log: () => FastifyInstance['log'],
+  nextRequestId: () => string,
+  sampleRate: number,
+): FastLaneObserver {
+  return (request, status, startedAt) => {
+    metrics.countFastLane(status);
+    metrics.countCacheLookup(status === 304 ? 'not_modified' : 'hit');
+    if (sampleRate === 0 || (sampleRate < 1 && Math.random() >= sampleRate)) return;
+    logFastLaneAnswer(log(), nextRequestId(), request, status, performance.now() - startedAt, sampleRate);
+  };
+}
+
 /** Builds the whole application from a config; never reads process.env. */
 export async function buildApp(config: Config, options: BuildOptions): Promise<FastifyInstance> {
   const now = options.now ?? (() => new Date());
@@ -118,12 +136,18 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
     cacheBytes: config.responseCacheBytes,
     etagSecret,
   });
-  const app = Fastify({
-    serverFactory: fastLaneServerFactory(publicCache, CORS_HEADERS, metrics.countFastLane),
+  const nextRequestId = createRequestIds();
+  // Fastify logs each request at info: below that level, the fast lane has nothing to log either.
+  const logsRequests = ['info', 'debug', 'trace'].includes(config.logLevel);
+  const fastLane = observeFastLane(metrics, () => app.log, nextRequestId, logsRequests ? config.logFastLaneSample : 0);
+  const app: FastifyInstance = Fastify({
+    serverFactory: fastLaneServerFactory(publicCache, CORS_HEADERS, fastLane),
     logger: {
       level: config.logLevel,
       redact: { paths: ['req.headers.authorization', 'headers.authorization'], censor: '[redacted]' },
+      ...(options.logStream && { stream: options.logStream }),
     },
+    genReqId: nextRequestId,
     bodyLimit: config.bodyLimit,
     requestTimeout: config.requestTimeoutMs,
     trustProxy: config.trustProxy === false ? false : config.trustProxy,
@@ -174,7 +198,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
     failureLimit: config.authFailureLimit,
     ...(shared && { redis: { shared, prefix: config.redisPrefix } }),
   });
-  installPublicCaching(app, publicCache);
+  installPublicCaching(app, publicCache, metrics.countCacheLookup);
   installUpkeep(app, {
     intervalMs: UPKEEP_INTERVAL_MS,
     tasks: [

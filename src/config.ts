@@ -27,6 +27,7 @@ const envSchema = z.object({
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   REDIS_PREFIX: z.string().min(1).default('quire:'),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  LOG_FAST_LANE_SAMPLE: z.coerce.number().min(0).max(1).default(0.01),
   TRUST_PROXY: z
     .string()
     .default('false')
@@ -111,6 +112,8 @@ export interface Config {
   /** Prefix of every Redis key, so installations (or test runs) sharing a Redis never mix counts. */
   redisPrefix: string;
   logLevel: (typeof LOG_LEVELS)[number];
+  /** Share of the fast lane's answers (cache hits, 304s) logged as Fastify logs requests: 1 all, 0 none. */
+  logFastLaneSample: number;
   trustProxy: TrustProxy;
   bodyLimit: number;
   requestTimeoutMs: number;
@@ -195,6 +198,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     redisUrl: e.REDIS_URL ?? null,
     redisPrefix: e.REDIS_PREFIX,
     logLevel: e.LOG_LEVEL,
+    logFastLaneSample: e.LOG_FAST_LANE_SAMPLE,
     trustProxy: e.TRUST_PROXY,
     bodyLimit: e.BODY_LIMIT,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,

@@ -12,6 +12,7 @@ describe('loadConfig', () => {
       sqliteSynchronous: 'NORMAL',
       seedOnEmpty: true,
       databaseListen: true,
+      logFastLaneSample: 0.01,
     });
     expect(config.cacheControl).toBe('public, max-age=0, s-maxage=60, stale-while-revalidate=300');
   });
@@ -23,6 +24,7 @@ describe('loadConfig', () => {
       DATABASE_URL: ':memory:',
       DATABASE_POOL_SIZE: '4',
       LOG_LEVEL: 'debug',
+      LOG_FAST_LANE_SAMPLE: '0.25',
       TRUST_PROXY: '10.0.0.0/8, 127.0.0.1',
       BODY_LIMIT: '2048',
       REQUEST_TIMEOUT_MS: '500',
@@ -65,6 +67,7 @@ describe('loadConfig', () => {
       redisUrl: null,
       redisPrefix: 'quire:',
       logLevel: 'debug',
+      logFastLaneSample: 0.25,
       trustProxy: ['10.0.0.0/8', '127.0.0.1'],
       bodyLimit: 2048,
       requestTimeoutMs: 500,
@@ -103,6 +106,7 @@ describe('loadConfig', () => {
     ['PORT', 'abc'],
     ['PORT', '70000'],
     ['LOG_LEVEL', 'loud'],
+    ['LOG_FAST_LANE_SAMPLE', '1.5'],
     ['TRUST_PROXY', 'true'],
     ['TRUST_PROXY', 'evil.example.com'],
     ['TRUST_PROXY', 'cafe'],

@@ -216,18 +216,27 @@ export function contentVersionOf(request: FastifyRequest): number | undefined {
  * If-None-Match with 304, and are served from the response cache, all before validation or
  * handler run. Hooks are attached to those routes only, so other routes pay nothing.
  */
-export function installPublicCaching(app: FastifyInstance, cache: PublicCache): void {
+export function installPublicCaching(
+  app: FastifyInstance,
+  cache: PublicCache,
+  countLookup: (result: 'hit' | 'not_modified' | 'miss') => void = () => {},
+): void {
   const pending = new WeakMap<FastifyRequest, { key: string; etag: string }>();
 
   const lookup = async (request: FastifyRequest, reply: FastifyReply) => {
     const resolved = await cache.resolve(request.url, request.headers['if-none-match']);
     reply.header('etag', resolved.etag);
     reply.header('cache-control', resolved.cacheControl);
-    if (resolved.notModified) return reply.code(304).send();
+    if (resolved.notModified) {
+      countLookup('not_modified');
+      return reply.code(304).send();
+    }
     if (resolved.hit) {
+      countLookup('hit');
       if (resolved.hit.surrogateKey) reply.header('surrogate-key', resolved.hit.surrogateKey);
       return reply.header('content-type', resolved.hit.contentType ?? JSON_CONTENT_TYPE).send(resolved.hit.body);
     }
+    countLookup('miss');
     pending.set(request, { key: resolved.key, etag: resolved.etag });
     requestVersions.set(request, resolved.version);
   };

@@ -6,6 +6,7 @@ import {
   type ServerOptions,
   type ServerResponse,
 } from 'node:http';
+import type { Socket } from 'node:net';
 import { JSON_CONTENT_TYPE, type PublicCache } from './caching.js';
 
 interface ServerTimeouts {
@@ -17,12 +18,15 @@ interface ServerTimeouts {
 /** Headers every public response carries besides its validators (the CORS policy of app.ts). */
 export type FixedHeaders = Record<string, string>;
 
+/** Told of every answer the fast lane writes itself, with when its request arrived (performance.now()). */
+export type FastLaneObserver = (request: IncomingMessage, status: 200 | 304, startedAt: number) => void;
+
 /**
  * A public GET whose answer is already in memory (a 304, or cached bytes) is written straight to
  * the socket, with exactly the headers the Fastify route would send: routing, hooks and the reply
  * object are for requests that need work. Everything else, and every miss, goes to Fastify.
  */
-export function fastLaneServerFactory(cache: PublicCache, fixed: FixedHeaders, onAnswer?: (status: number) => void) {
+export function fastLaneServerFactory(cache: PublicCache, fixed: FixedHeaders, onAnswer?: FastLaneObserver) {
   return (handler: RequestListener, fastifyOptions: Record<string, unknown>): Server => {
     const options = fastifyOptions as unknown as ServerTimeouts;
     const server = createServer(serverOptions(options), (request: IncomingMessage, response: ServerResponse) => {
@@ -30,6 +34,7 @@ export function fastLaneServerFactory(cache: PublicCache, fixed: FixedHeaders, o
       // Once closing (server.close() ran), Fastify answers every request with a 503 problem.
       if (request.method !== 'GET' || !url.startsWith('/v1/') || url.startsWith('/v1/admin') || !server.listening)
         return handler(request, response);
+      const startedAt = performance.now();
       const ifNoneMatch = request.headers['if-none-match'];
       cache.resolve(url, typeof ifNoneMatch === 'string' ? ifNoneMatch : undefined).then(
         (resolved) => {
@@ -42,7 +47,7 @@ export function fastLaneServerFactory(cache: PublicCache, fixed: FixedHeaders, o
           };
           if (resolved.notModified) {
             response.writeHead(304, headers).end();
-            onAnswer?.(304);
+            onAnswer?.(request, 304, startedAt);
             return;
           }
           const hit = resolved.hit!;
@@ -50,14 +55,46 @@ export function fastLaneServerFactory(cache: PublicCache, fixed: FixedHeaders, o
           if (hit.surrogateKey) headers['surrogate-key'] = hit.surrogateKey;
           headers['content-length'] = String(Buffer.byteLength(hit.body));
           response.writeHead(200, headers).end(hit.body);
-          onAnswer?.(200);
+          onAnswer?.(request, 200, startedAt);
         },
         () => handler(request, response),
       );
     });
     server.setTimeout(options.connectionTimeout);
+    boundNewConnectionsWhileClosing(server);
     return server;
   };
+}
+
+/** How long a connection that has not sent its first request stays open once the server closes. */
+export const CLOSING_FIRST_REQUEST_GRACE_MS = 2000;
+
+/**
+ * On close, Node destroys the keep-alive connections idle between requests (`closeIdleConnections`, called by
+ * Fastify and by `server.close()`), but leaves an accepted connection that has not sent its first request
+ * open, and stops the timer that would expire it: a client that connects and sends nothing (a preconnect, a
+ * TCP check) held shutdown until the 10 s forced exit. Such a connection now gets a short grace, in which a
+ * request on its way is read and answered (the 503 problem, `Connection: close`), and is then destroyed.
+ */
+function boundNewConnectionsWhileClosing(server: Server): void {
+  const open = new Set<Socket>();
+  const served = new WeakSet<Socket>();
+  server.on('connection', (socket: Socket) => {
+    open.add(socket);
+    socket.once('close', () => open.delete(socket));
+  });
+  server.on('request', (request: IncomingMessage) => served.add(request.socket));
+  const closeIdle = server.closeIdleConnections.bind(server);
+  let grace: NodeJS.Timeout | undefined;
+  server.closeIdleConnections = () => {
+    closeIdle();
+    grace ??= setTimeout(() => {
+      for (const socket of open) if (!served.has(socket)) socket.destroy();
+      // Keep-alive connections that went idle since (a fast-lane answer that raced the close).
+      closeIdle();
+    }, CLOSING_FIRST_REQUEST_GRACE_MS);
+  };
+  server.once('close', () => clearTimeout(grace));
 }
 
 /**

@@ -3,7 +3,9 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import type { DatabaseStats } from '../db/client.js';
 import { AppError } from './errors.js';
 
-/** Prometheus metrics for this process: requests by route and status, fast-lane answers, database trouble. */
+export type CacheLookupResult = 'hit' | 'not_modified' | 'miss';
+
+/** Prometheus metrics for this process: requests by route and status, cache lookups, fast-lane answers, database trouble. */
 export function createMetrics(databaseStats: () => DatabaseStats = () => ({ writerQueueDepth: 0, busyRetries: 0 })) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'quire_' });
@@ -24,6 +26,12 @@ export function createMetrics(databaseStats: () => DatabaseStats = () => ({ writ
     name: 'quire_fast_lane_answers_total',
     help: 'Public answers written from memory before Fastify (cache hits and 304s), by status',
     labelNames: ['status'] as const,
+    registers: [registry],
+  });
+  const lookups = new Counter({
+    name: 'quire_public_cache_lookups_total',
+    help: 'Public reads looked up in memory, by result: hit (cached bytes), not_modified (a 304) or miss (built by its route)',
+    labelNames: ['result'] as const,
     registers: [registry],
   });
   const database = new Counter({
@@ -54,6 +62,8 @@ export function createMetrics(databaseStats: () => DatabaseStats = () => ({ writ
     registry,
     /** Called by the fast lane for each answer it writes itself (counting costs one increment). */
     countFastLane: (status: number) => fastLane.inc({ status: String(status) }),
+    /** Called once per public read, by whichever lane settled it. */
+    countCacheLookup: (result: CacheLookupResult) => lookups.inc({ result }),
     observe(request: FastifyRequest, reply: FastifyReply) {
       const labels = {
         route: request.routeOptions.url ?? 'unmatched',

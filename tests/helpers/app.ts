@@ -44,6 +44,8 @@ export async function createTestApp(
     /** Background work on timers (default off: tests run it with `app.background.drain()`). */
     background?: boolean;
     dispatch?: BuildOptions['dispatch'];
+    /** Receives the app's log lines (set config.logLevel too: tests log nothing by default). */
+    logStream?: BuildOptions['logStream'];
   } = {},
 ) {
   const clock = options.clock ?? createClock();
@@ -53,6 +55,7 @@ export async function createTestApp(
     now: () => clock.now,
     background: options.background ?? false,
     ...(options.dispatch && { dispatch: options.dispatch }),
+    ...(options.logStream && { logStream: options.logStream }),
   });
   closeAfterTest(() => app.close());
   return { app, db: app.db, clock };

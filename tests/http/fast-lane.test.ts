@@ -20,6 +20,21 @@ const comparable = (headers: Headers) => {
   return out;
 };
 
+/** The app's log lines, parsed, as they are written. */
+function captureLog() {
+  const lines: Record<string, unknown>[] = [];
+  return { lines, stream: { write: (line: string) => void lines.push(JSON.parse(line)) } };
+}
+
+const completed = (lines: Record<string, unknown>[]) =>
+  lines.filter((line) => line.msg === 'request completed') as {
+    level: number;
+    reqId: string;
+    req?: { method: string; url: string; remoteAddress: string };
+    res: { statusCode: number };
+    responseTime: number;
+  }[];
+
 describe('fast lane', () => {
   it('answers a cached representation with the same status, headers and bytes as the route', async () => {
     const { base, db } = await serve({ config: { responseCacheBytes: 1024 * 1024 } });
@@ -89,5 +104,49 @@ describe('fast lane', () => {
     expect((await fetch(`${base}/v1/articles/fast`, { method: 'HEAD' })).status).toBe(200);
     expect((await fetch(`${base}/v1/admin/articles`)).status).toBe(401);
     expect((await fetch(`${base}/v1/nothing`)).status).toBe(404);
+  });
+
+  it('logs each answer it writes at info like Fastify logs a request: reqId, method, url, status, responseTime', async () => {
+    const log = captureLog();
+    const { base, db } = await serve({
+      config: { logLevel: 'info', logFastLaneSample: 1, responseCacheBytes: 1024 * 1024 },
+      logStream: log.stream,
+    });
+    await createArticle(db, { slug: 'fast' });
+    const first = await fetch(`${base}/v1/articles/fast`); // built by the route: Fastify logs it
+    await first.text();
+    const countBefore = completed(log.lines).length;
+    await (await fetch(`${base}/v1/articles/fast`)).text(); // a cache hit
+    await fetch(`${base}/v1/articles/fast`, { headers: { 'if-none-match': first.headers.get('etag')! } }); // a 304
+
+    const lines = completed(log.lines);
+    expect(lines.slice(countBefore).map((line) => line.res.statusCode)).toEqual([200, 304]);
+    for (const line of lines.slice(countBefore)) {
+      expect(line).toMatchObject({
+        level: 30,
+        req: { method: 'GET', url: '/v1/articles/fast', remoteAddress: '127.0.0.1' },
+      });
+      expect(line.responseTime).toBeGreaterThan(0);
+    }
+    // One id sequence for both lanes, in Fastify's format.
+    const ids = lines.map((line) => line.reqId);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) expect(id).toMatch(/^req-[0-9a-z]+$/);
+  });
+
+  it('logs a share of its answers with LOG_FAST_LANE_SAMPLE, and still counts them all', async () => {
+    const log = captureLog();
+    const token = 'metrics-token-for-tests';
+    const { base, db } = await serve({
+      config: { logLevel: 'info', logFastLaneSample: 0, metricsToken: token },
+      logStream: log.stream,
+    });
+    await createArticle(db, { slug: 'fast' });
+    for (let i = 0; i < 3; i += 1) await (await fetch(`${base}/v1/articles/fast`)).text();
+    const metrics = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+    expect(await metrics.text()).toContain('quire_fast_lane_answers_total{status="200"} 2');
+    // Only the route's own answers are logged: the first read and the scrape.
+    expect(completed(log.lines).map((line) => line.res.statusCode)).toEqual([200, 200]);
+    expect(completed(log.lines).every((line) => line.req === undefined)).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -27,6 +28,39 @@ function get(base: string, path: string): Promise<Outcome> {
     req.on('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }));
     req.end();
   });
+}
+
+/** A raw connection to the server, recording everything it receives and how it ended. */
+interface Held {
+  socket: Socket;
+  received: () => string;
+  /** Resolves when the connection closes: with the error that closed it (ECONNRESET), or null. */
+  closed: Promise<string | null>;
+}
+
+async function hold(base: string): Promise<Held> {
+  const { hostname, port } = new URL(base);
+  const socket = connect(Number(port), hostname);
+  let received = '';
+  let error: string | null = null;
+  socket.on('data', (chunk) => (received += chunk));
+  socket.on('error', (e: NodeJS.ErrnoException) => (error = e.code ?? e.message));
+  const closed = new Promise<string | null>((resolve) => socket.on('close', () => resolve(error)));
+  await new Promise((resolve) => socket.once('connect', resolve));
+  return { socket, received: () => received, closed };
+}
+
+/** Sends a GET on a held connection and resolves once a whole response (headers and body) has arrived. */
+async function exchange(held: Held, path: string): Promise<string> {
+  const before = held.received().length;
+  held.socket.write(`GET ${path} HTTP/1.1\r\nHost: quire\r\n\r\n`);
+  for (;;) {
+    const text = held.received().slice(before);
+    const head = text.indexOf('\r\n\r\n');
+    const length = Number(/\r\ncontent-length: (\d+)/i.exec(text)?.[1]);
+    if (head >= 0 && text.length >= head + 4 + length) return text;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -72,6 +106,17 @@ async function sigtermUnderLoad(databaseUrl: string) {
   // The server logs each request as it arrives: once logged, it is in flight.
   await waitForOutput(server, /"method":"POST","url":"\/v1\/articles\/sciatica-in-runners\/comments"/);
 
+  // Connections the server accepted before the signal: some idle between requests (keep-alive), some that
+  // have not sent their first request yet.
+  const keptAlive = await Promise.all(Array.from({ length: 3 }, () => hold(server.base)));
+  for (const held of keptAlive) expect(await exchange(held, `/v1/articles/${SLUG}`)).toMatch(/^HTTP\/1\.1 200 /);
+  const fresh = await Promise.all(Array.from({ length: 3 }, () => hold(server.base)));
+  // And one that never sends anything (a preconnect, a TCP check): it must not hold the shutdown open.
+  const silent = await hold(server.base);
+  cleanups.push(async () => {
+    for (const held of [...keptAlive, ...fresh, silent]) held.socket.destroy();
+  });
+
   // Load: clients reading in a loop, before and across the shutdown.
   let stop = false;
   const before: Outcome[] = [];
@@ -91,6 +136,30 @@ async function sigtermUnderLoad(databaseUrl: string) {
   terminated = true;
   server.child.kill('SIGTERM');
   await waitForOutput(server, /shutting down/);
+  // A first request on a connection accepted before the signal is read and answered, never reset: the
+  // 503 problem (or a 200 if it arrived before closing began), and the server then closes the connection.
+  const late = await Promise.all(
+    fresh.map(async (held, i) => {
+      held.socket.write(`GET /v1/articles/${SLUG}/comments?limit=${i + 1} HTTP/1.1\r\nHost: quire\r\n\r\n`);
+      return { error: await held.closed, response: held.received() };
+    }),
+  );
+  for (const { error, response } of late) {
+    expect(error).toBeNull();
+    expect(response).toMatch(/^HTTP\/1\.1 (200|503) /);
+    if (response.startsWith('HTTP/1.1 503')) {
+      expect(response).toMatch(/\r\ncontent-type: application\/problem\+json/i);
+      expect(response).toMatch(/\r\nretry-after: 1\r\n/i);
+    }
+    expect(response).toMatch(/\r\nconnection: close\r\n/i);
+  }
+  // A keep-alive connection idle between requests is closed at once and cleanly (FIN, not reset), with
+  // nothing sent on it: its client learns of the close before it sends another request.
+  for (const held of keptAlive) {
+    const before = held.received();
+    expect(await held.closed).toBeNull();
+    expect(held.received()).toBe(before);
+  }
   // The in-flight request finishes its body after the signal, and is answered.
   inFlightRequest.end(body.slice(20));
   expect(await inFlight).toEqual({ status: 202, problem: false });
@@ -102,10 +171,13 @@ async function sigtermUnderLoad(databaseUrl: string) {
 
   expect(code).toBe(0);
   expect(elapsed).toBeLessThan(10_000);
+  expect(await silent.closed).toBeNull();
   expect(before.every((o) => 'status' in o && o.status === 200)).toBe(true);
-  // Across the shutdown: answered 200, a 503 problem, or a connection refused or reset before any byte of the
-  // request was read (a connection accepted as the listener closes is dropped as idle; safe to retry); never
-  // a 5xx other than that 503, and never a 503 that is not a problem document.
+  // Across the shutdown, on connections opened one per request: answered 200, a 503 problem, refused once the
+  // listener closed, or reset: a connection the kernel completed but Quire had not accepted yet when the
+  // listening socket closed is reset by the kernel (its accept queue is dropped on close), which no server
+  // can answer; every connection Quire accepted is answered (proved on the held connections above). Never a
+  // 5xx other than that 503, and never a 503 that is not a problem document.
   const unexpected = during.filter(
     (o) =>
       !('status' in o
