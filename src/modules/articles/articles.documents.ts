@@ -3,7 +3,12 @@ import { tableThroughIndex } from '../../db/index-hints.js';
 import { type JsonBuilder, jsonOf } from '../../db/json.js';
 import { orderByWithLimit, preparedPer, preparedPerLimit } from '../../db/prepared.js';
 import { type Db, type Tables, tablesOf } from '../../db/schema.js';
-import { articleSearchHits, articleSearchSnippet } from '../../db/text-search.js';
+import {
+  articleSearchHits,
+  articleSearchNthNewest,
+  articleSearchSnippet,
+  type IdWindow,
+} from '../../db/text-search.js';
 import { isPublic } from '../../db/visibility.js';
 
 // Public documents built as JSON by the database, in the exact shape of ArticleSchema and
@@ -277,31 +282,33 @@ export async function countPublicSummaries({ db, now, filters }: { db: Db; now: 
   return Number(row?.n ?? 0);
 }
 
-/**
- * Up to `limit` public articles holding every word, most relevant first (then by id), after the
- * cursor's (rank, id): the page is chosen on ids and ranks alone, then only its rows get their
- * document and passage.
- */
-export async function searchPublicSummaryDocuments({
-  db,
-  now,
-  words,
-  limit,
-  after,
-}: {
-  db: Db;
-  now: string;
-  words: string[];
-  limit: number;
-  after?: { rank: number; id: number } | undefined;
-}) {
+// Above every article id (PostgreSQL's integer ids end there): the first ranking window is open at the top.
+const TOP = 2_147_483_647;
+
+/** The ranking window below `below`: down to the `size`-th newest match, or to the oldest when fewer match. */
+async function windowBelow(db: Db, words: string[], below: number, size: number): Promise<IdWindow> {
+  const [row] = await db
+    .select({ id: sql<number>`nth.article_id` })
+    .from(sql`(${articleSearchNthNewest(db, words, below, size)}) as nth`);
+  return { from: row ? Number(row.id) : 0, below };
+}
+
+/** One window's public matches, most relevant first, after the cursor's (rank, id). */
+function rankedPage(
+  db: Db,
+  now: string,
+  words: string[],
+  window: IdWindow,
+  limit: number,
+  after: { rank: number; id: number } | undefined,
+) {
   const { articles } = tablesOf(db);
   const conditions: SQL[] = [sql`${articles.id} = hit.article_id`, isPublic(articles, now)];
   if (after) conditions.push(sql`(hit.rank, ${articles.id}) > (cast(${after.rank} as double precision), ${after.id})`);
   const page = db
     .select({ id: sql<number>`${articles.id}`.as('page_id'), rank: sql<number>`hit.rank`.as('page_rank') })
     // CROSS JOIN keeps the matches as the outer loop on SQLite (else it probes the index once per article); PostgreSQL plans it freely.
-    .from(sql`${articleSearchHits(db, words)} as hit cross join ${articles}`)
+    .from(sql`${articleSearchHits(db, words, window)} as hit cross join ${articles}`)
     .where(and(...conditions))
     .orderBy(...orderByWithLimit(limit, sql`hit.rank`, sql`${articles.id}`))
     .as('page');
@@ -315,6 +322,49 @@ export async function searchPublicSummaryDocuments({
     .from(page)
     .innerJoin(articles, eq(articles.id, page.id))
     .orderBy(page.rank, page.id);
+}
+
+/** Where a search page stands: inside the window [from, below) of ids, after (rank, id). */
+export interface SearchPosition {
+  from: number;
+  below: number;
+  rank: number;
+  id: number;
+}
+
+/**
+ * Up to `limit` public articles holding every word, after the cursor's position. Matches are
+ * ranked in windows of `rankWindow` by id, newest window first: within a window most relevant
+ * first (then by id), so a search matching more than `rankWindow` articles scores only that many
+ * per page instead of every match. The page is chosen on ids and ranks alone, then only its rows
+ * get their document and passage. Each row carries its window, which the next cursor keeps.
+ */
+export async function searchPublicSummaryDocuments({
+  db,
+  now,
+  words,
+  limit,
+  rankWindow,
+  after,
+}: {
+  db: Db;
+  now: string;
+  words: string[];
+  limit: number;
+  rankWindow: number;
+  after?: SearchPosition | undefined;
+}) {
+  let window = after ? { from: after.from, below: after.below } : await windowBelow(db, words, TOP, rankWindow);
+  let position = after && { rank: after.rank, id: after.id };
+  const rows: { id: number; rank: number; doc: string; passage: string | null; from: number; below: number }[] = [];
+  for (;;) {
+    const page = await rankedPage(db, now, words, window, limit - rows.length, position);
+    rows.push(...page.map((row) => ({ ...row, ...window })));
+    // A window starting at 0 holds every older match: nothing lies below it.
+    if (rows.length >= limit || window.from === 0) return rows;
+    window = await windowBelow(db, words, window.from, rankWindow);
+    position = undefined;
+  }
 }
 
 const publicIdBySlug = preparedPer((db: Db) => {
