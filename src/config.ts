@@ -70,6 +70,8 @@ const envSchema = z.object({
   SITE_PRODUCT_PATH: pathTemplate('/products/{slug}'),
   SITE_TAG_PATH: pathTemplate('/tags/{slug}'),
   SITEMAP_MAX_URLS: z.coerce.number().int().min(1).max(50_000).default(50_000),
+  // Matches ranked together per search window: bounds a common word's cost (README, Search).
+  SEARCH_RANK_WINDOW: positiveInt(1000),
   WEBHOOK_ALLOW_PRIVATE: z
     .enum(['true', 'false'])
     .default('false')
@@ -135,6 +137,8 @@ export interface Config {
   sitePaths: SitePaths;
   /** URLs per sitemap file; past it /sitemap.xml is an index of parts. */
   sitemapMaxUrls: number;
+  /** Search matches ranked together, newest first: a search matching more ranks window by window. */
+  searchRankWindow: number;
   /** Webhook receivers on loopback, link-local or private addresses are refused unless true. */
   /** How long a preview link lives, in seconds (at most 7 days). */
   previewTtlSeconds: number;
@@ -212,6 +216,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     publicUrl: e.PUBLIC_URL ?? null,
     sitePaths: { article: e.SITE_ARTICLE_PATH, product: e.SITE_PRODUCT_PATH, tag: e.SITE_TAG_PATH },
     sitemapMaxUrls: e.SITEMAP_MAX_URLS,
+    searchRankWindow: e.SEARCH_RANK_WINDOW,
     previewTtlSeconds: e.PREVIEW_TTL,
     webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
     webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,

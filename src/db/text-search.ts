@@ -1,6 +1,7 @@
 import type { SQL, SQLWrapper } from 'drizzle-orm';
 import {
   postgresArticleHits,
+  postgresArticleNthNewest,
   postgresArticleSnippet,
   postgresArticleText,
   postgresCommentText,
@@ -9,6 +10,7 @@ import {
 import { type Db, dialectOf, type Tables } from './schema.js';
 import {
   sqliteArticleHits,
+  sqliteArticleNthNewest,
   sqliteArticleSnippet,
   sqliteArticleText,
   sqliteCommentText,
@@ -49,11 +51,24 @@ export function articleSearchText(db: Db) {
 }
 
 /**
- * Articles whose search text holds every word, stemmed for English, through each engine's index
- * (migration 0002): a derived table `(article_id, rank)`, lower rank is more relevant.
+ * Articles whose search text holds every word, stemmed for English, with ids in the window, through
+ * each engine's index (migration 0002): a derived table `(article_id, rank)`, lower rank is more relevant.
  */
-export function articleSearchHits(db: Db, words: string[]): SQL {
-  return dialectOf(db) === 'postgres' ? postgresArticleHits(words) : sqliteArticleHits(words);
+export function articleSearchHits(db: Db, words: string[], window: IdWindow): SQL {
+  return dialectOf(db) === 'postgres' ? postgresArticleHits(words, window) : sqliteArticleHits(words, window);
+}
+
+/** A range of article ids, `from` inclusive and `below` exclusive: the matches one ranking pass scores. */
+export interface IdWindow {
+  from: number;
+  below: number;
+}
+
+/** A query for the id of the `nth` newest article below `below` holding every word, or no row when fewer match. */
+export function articleSearchNthNewest(db: Db, words: string[], below: number, nth: number): SQL {
+  return dialectOf(db) === 'postgres'
+    ? postgresArticleNthNewest(words, below, nth)
+    : sqliteArticleNthNewest(words, below, nth);
 }
 
 // Private-use characters mark matches inside the engine's passage; the text is escaped before they become tags.

@@ -129,6 +129,68 @@ describe('GET /v1/articles?q=', () => {
     expect((await search(app, 'millet')).body.data).toEqual([]);
   });
 
+  it('ranks a word matching more than SEARCH_RANK_WINDOW articles window by window, newest first, pages without repeats or gaps', async () => {
+    // Same shapes everywhere, so only where "kettlebell" stands (title > heading > body) sets the rank.
+    const make = async (
+      db: Awaited<ReturnType<typeof createTestApp>>['db'],
+      where: 'title' | 'heading' | 'body',
+      status: 'draft' | 'published' = 'published',
+    ) =>
+      (
+        await createArticle(db, {
+          status,
+          title: where === 'title' ? 'Kettlebell guide' : 'Strength guide',
+          sections: [
+            {
+              heading: where === 'heading' ? 'Kettlebell swings' : 'Warm up',
+              tips: [{ title: 'Grip', body: where === 'body' ? 'Kettlebell work helps.' : 'Hold it firmly.' }],
+            },
+          ],
+        })
+      ).slug;
+    const build = async (rankWindow?: number) => {
+      const ctx = await createTestApp(rankWindow ? { config: { searchRankWindow: rankWindow } } : {});
+      // Oldest first: a1 … a8 (a4 a draft whose title matches: it counts in its window, never shows).
+      const slugs = [];
+      for (const [where, status] of [
+        ['body'],
+        ['title'],
+        ['heading'],
+        ['title', 'draft'],
+        ['body'],
+        ['title'],
+        ['body'],
+        ['heading'],
+      ] as const)
+        slugs.push(await make(ctx.db, where, status));
+      return { app: ctx.app, a: slugs };
+    };
+    const all = async (app: Awaited<ReturnType<typeof createTestApp>>['app'], limit: number) => {
+      const seen: string[] = [];
+      let cursor = '';
+      for (let page = 0; page < 10; page += 1) {
+        const { body } = await search(app, 'kettlebell', `&limit=${limit}${cursor && `&cursor=${cursor}`}`);
+        seen.push(...body.data.map((hit) => hit.slug));
+        if (!body.meta.nextCursor) return seen;
+        cursor = body.meta.nextCursor;
+      }
+      throw new Error('the search never ends');
+    };
+    const windowed = await build(3);
+    const [a1, a2, a3, a4, a5, a6, a7, a8] = windowed.a;
+    // Windows of 3 matches by id: {a8, a7, a6}, {a5, a4, a3}, {a2, a1}; each ranked title, heading, body.
+    const expected = [a6, a8, a7, a3, a5, a2, a1];
+    expect(await all(windowed.app, 20)).toEqual(expected);
+    // Pages of 2 cross the windows' edges and carry on from the cursor: the same hits, once each.
+    expect(await all(windowed.app, 2)).toEqual(expected);
+    expect(expected).not.toContain(a4);
+    // Within the default window all seven are ranked together: both title matches come first.
+    const whole = await build();
+    const ranked = await all(whole.app, 20);
+    expect(new Set(ranked.slice(0, 2))).toEqual(new Set([whole.a[1], whole.a[5]]));
+    expect(new Set(ranked)).toEqual(new Set(expected.map((slug) => whole.a[windowed.a.indexOf(slug!)])));
+  });
+
   it('is rebuilt by an import: the imported articles are found', async () => {
     const source = await sampleApp();
     const text = await exportToString(source.db);

@@ -1,5 +1,6 @@
 import { type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import type { Tables } from '../schema.js';
+import type { IdWindow } from '../text-search.js';
 
 const matchOf = (words: string[]) => words.map((word) => `"${word}"*`).join(' ');
 
@@ -33,11 +34,18 @@ export function sqliteArticleText() {
 const ftsQuery = (words: string[]) => words.map((word) => `"${word}"`).join(' ');
 
 /**
- * Articles holding every word (Porter-stemmed) as a derived table `hit(article_id, rank)`; rank is
- * bm25 with title 10, headings 5, body 1: lower is better.
+ * Articles holding every word (Porter-stemmed) with ids in the window, as a derived table
+ * `hit(article_id, rank)`; rank is bm25 with title 10, headings 5, body 1: lower is better. FTS5
+ * seeks the rowid range in its doclists, so only the window's matches are scored; the bounds are
+ * cast because a bound REAL (as JavaScript numbers bind) makes FTS5 scan every match instead.
  */
-export function sqliteArticleHits(words: string[]): SQL {
-  return sql`(select rowid as article_id, bm25(article_search_fts, 10.0, 5.0, 1.0) as rank from article_search_fts where article_search_fts match ${ftsQuery(words)})`;
+export function sqliteArticleHits(words: string[], window: IdWindow): SQL {
+  return sql`(select rowid as article_id, bm25(article_search_fts, 10.0, 5.0, 1.0) as rank from article_search_fts where article_search_fts match ${ftsQuery(words)} and rowid >= cast(${window.from} as integer) and rowid < cast(${window.below} as integer))`;
+}
+
+/** The id of the `nth` newest article below `below` holding every word: FTS5 walks its doclists in rowid order, scoring nothing (cast as above). */
+export function sqliteArticleNthNewest(words: string[], below: number, nth: number): SQL {
+  return sql`select rowid as article_id from article_search_fts where article_search_fts match ${ftsQuery(words)} and rowid < cast(${below} as integer) order by rowid desc limit 1 offset ${nth - 1}`;
 }
 
 /** The best passage of one article around the words, the matches between `open` and `close`. */

@@ -1,9 +1,14 @@
-import { and, asc, desc, eq, gte, inArray, lt, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, lt, type Placeholder, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import { tableThroughIndex } from '../../db/index-hints.js';
 import { type JsonBuilder, jsonOf } from '../../db/json.js';
 import { orderByWithLimit, preparedPer, preparedPerLimit } from '../../db/prepared.js';
 import { type Db, type Tables, tablesOf } from '../../db/schema.js';
-import { articleSearchHits, articleSearchSnippet } from '../../db/text-search.js';
+import {
+  articleSearchHits,
+  articleSearchNthNewest,
+  articleSearchSnippet,
+  type IdWindow,
+} from '../../db/text-search.js';
 import { isPublic } from '../../db/visibility.js';
 
 // Public documents built as JSON by the database, in the exact shape of ArticleSchema and
@@ -194,28 +199,105 @@ export interface SummaryFilters {
   publishedUntil?: string | undefined;
 }
 
-/** The public articles matching the filters, as conditions over `articles` (each a semi-join, never a fan-out). */
-function filterConditions(db: Db, now: string, filters: SummaryFilters): SQL[] {
+type Param = string | Placeholder;
+
+/** Filter values, or placeholders for them in a prepared statement. */
+interface FilterParams {
+  now: Param;
+  tagSlugs: Param[];
+  productSlug?: Param | undefined;
+  publishedFrom?: Param | undefined;
+  publishedUntil?: Param | undefined;
+}
+
+/**
+ * The public articles matching the filters, as conditions over `articles`. Tags and product are
+ * probes of a unique (article_id, tag_id | product_id) index with ids resolved once from their
+ * slugs: a semi-join per walked row, never a fan-out.
+ */
+function filterConditions(db: Db, filters: FilterParams): SQL[] {
   const { articles, articleTags, tags, articleProducts, products } = tablesOf(db);
-  const conditions: SQL[] = [isPublic(articles, now)];
+  const conditions: SQL[] = [isPublic(articles, filters.now)];
   const { tagSlugs, productSlug, publishedFrom, publishedUntil } = filters;
-  if (tagSlugs?.length)
+  if (tagSlugs.length)
     conditions.push(
-      sql`exists (select 1 from ${articleTags} join ${tags} on ${tags.id} = ${articleTags.tagId} where ${articleTags.articleId} = ${articles.id} and ${inArray(tags.slug, tagSlugs)})`,
+      sql`exists (select 1 from ${articleTags} where ${articleTags.articleId} = ${articles.id} and ${articleTags.tagId} in (select ${tags.id} from ${tags} where ${tags.slug} in (${sql.join(tagSlugs, sql`, `)})))`,
     );
   if (productSlug !== undefined)
     conditions.push(
-      sql`exists (select 1 from ${articleProducts} join ${products} on ${products.id} = ${articleProducts.productId} where ${articleProducts.articleId} = ${articles.id} and ${products.slug} = ${productSlug})`,
+      sql`exists (select 1 from ${articleProducts} where ${articleProducts.articleId} = ${articles.id} and ${articleProducts.productId} = (select ${products.id} from ${products} where ${products.slug} = ${productSlug}))`,
     );
   if (publishedFrom !== undefined) conditions.push(gte(articles.publishedAt, publishedFrom));
   if (publishedUntil !== undefined) conditions.push(lt(articles.publishedAt, publishedUntil));
   return conditions;
 }
 
+/** Which filters a list has: one prepared statement per shape and page size. */
+interface ListShape {
+  sort: ArticleSort;
+  tags: number;
+  product: boolean;
+  from: boolean;
+  until: boolean;
+  paged: boolean;
+}
+
+// Each order walks an index from the cursor on (articles_public_list_idx for dates, articles_title_idx for titles).
+function filteredPage(db: Db, shape: ListShape, limit: number) {
+  const { articles } = tablesOf(db);
+  const column = shape.sort === 'title' ? articles.title : articles.publishedAt;
+  const conditions = filterConditions(db, {
+    now: sql.placeholder('now'),
+    tagSlugs: Array.from({ length: shape.tags }, (_, i) => sql.placeholder(`tag${i}`)),
+    productSlug: shape.product ? sql.placeholder('product') : undefined,
+    publishedFrom: shape.from ? sql.placeholder('from') : undefined,
+    publishedUntil: shape.until ? sql.placeholder('until') : undefined,
+  });
+  if (shape.paged) {
+    const cursor = sql`(${sql.placeholder('afterKey')}, ${sql.placeholder('afterId')})`;
+    conditions.push(
+      shape.sort === '-publishedAt'
+        ? sql`(${column}, ${articles.id}) < ${cursor}`
+        : sql`(${column}, ${articles.id}) > ${cursor}`,
+    );
+  }
+  const order = shape.sort === '-publishedAt' ? [desc(column), desc(articles.id)] : [asc(column), asc(articles.id)];
+  const index = shape.sort === 'title' ? 'articles_title_idx' : 'articles_public_list_idx';
+  const name = `article_summaries_${shape.sort === 'title' ? 'title' : shape.sort === 'publishedAt' ? 'oldest' : 'newest'}_t${shape.tags}${shape.product ? '_p' : ''}${shape.from ? '_f' : ''}${shape.until ? '_u' : ''}${shape.paged ? '_after' : ''}_${limit}`;
+  return db
+    .select({
+      id: sql<number>`${articles.id}`,
+      key: sql<string>`${column}`,
+      doc: jsonOf(db).text(documents(db).summary),
+    })
+    .from(tableThroughIndex(db, articles, index))
+    .where(and(...conditions))
+    .orderBy(...orderByWithLimit(limit, ...order))
+    .prepare(name);
+}
+
+const filteredPages = new WeakMap<Db, Map<string, ReturnType<typeof filteredPage>>>();
+
+function preparedFilteredPage(db: Db, shape: ListShape, limit: number) {
+  let byShape = filteredPages.get(db);
+  if (byShape === undefined) {
+    byShape = new Map();
+    filteredPages.set(db, byShape);
+  }
+  const key = `${JSON.stringify(shape)}:${limit}`;
+  let page = byShape.get(key);
+  if (page === undefined) {
+    page = filteredPage(db, shape, limit);
+    byShape.set(key, page);
+  }
+  return page;
+}
+
 /**
  * Up to `limit` public article summaries as JSON documents in the given order, after the cursor's
  * (key, id), where key is the sort column. Each order walks an index from the cursor on
  * (articles_public_list_idx for dates, articles_title_idx for titles); filters are checked per row.
+ * Every shape of filters is a statement prepared once.
  */
 export async function listPublicSummaryDocuments({
   db,
@@ -245,26 +327,23 @@ export async function listPublicSummaryDocuments({
     const page = tagSlugs[0] ? (after ? pages.tagAfter : pages.tag) : after ? pages.allAfter : pages.all;
     return page(db, limit).execute(params);
   }
-  const { articles } = tablesOf(db);
-  const column = sort === 'title' ? articles.title : articles.publishedAt;
-  const conditions = filterConditions(db, now, filters);
-  if (after)
-    conditions.push(
-      sort === '-publishedAt'
-        ? sql`(${column}, ${articles.id}) < (${after.key}, ${after.id})`
-        : sql`(${column}, ${articles.id}) > (${after.key}, ${after.id})`,
-    );
-  const order = sort === '-publishedAt' ? [desc(column), desc(articles.id)] : [asc(column), asc(articles.id)];
-  const index = sort === 'title' ? 'articles_title_idx' : 'articles_public_list_idx';
-  return db
-    .select({
-      id: sql<number>`${articles.id}`,
-      key: sql<string>`${column}`,
-      doc: jsonOf(db).text(documents(db).summary),
-    })
-    .from(tableThroughIndex(db, articles, index))
-    .where(and(...conditions))
-    .orderBy(...orderByWithLimit(limit, ...order));
+  const shape: ListShape = {
+    sort,
+    tags: tagSlugs.length,
+    product: productSlug !== undefined,
+    from: publishedFrom !== undefined,
+    until: publishedUntil !== undefined,
+    paged: after !== undefined,
+  };
+  const params: Record<string, string | number> = { now };
+  tagSlugs.forEach((slug, i) => {
+    params[`tag${i}`] = slug;
+  });
+  if (productSlug !== undefined) params.product = productSlug;
+  if (publishedFrom !== undefined) params.from = publishedFrom;
+  if (publishedUntil !== undefined) params.until = publishedUntil;
+  if (after) Object.assign(params, { afterKey: after.key, afterId: after.id });
+  return preparedFilteredPage(db, shape, limit).execute(params);
 }
 
 /** How many public articles match the filters (for count=true). */
@@ -273,35 +352,37 @@ export async function countPublicSummaries({ db, now, filters }: { db: Db; now: 
   const [row] = await db
     .select({ n: sql<number>`cast(count(*) as integer)` })
     .from(articles)
-    .where(and(...filterConditions(db, now, filters)));
+    .where(and(...filterConditions(db, { ...filters, now, tagSlugs: filters.tagSlugs ?? [] })));
   return Number(row?.n ?? 0);
 }
 
-/**
- * Up to `limit` public articles holding every word, most relevant first (then by id), after the
- * cursor's (rank, id): the page is chosen on ids and ranks alone, then only its rows get their
- * document and passage.
- */
-export async function searchPublicSummaryDocuments({
-  db,
-  now,
-  words,
-  limit,
-  after,
-}: {
-  db: Db;
-  now: string;
-  words: string[];
-  limit: number;
-  after?: { rank: number; id: number } | undefined;
-}) {
+// Above every article id (PostgreSQL's integer ids end there): the first ranking window is open at the top.
+const TOP = 2_147_483_647;
+
+/** The ranking window below `below`: down to the `size`-th newest match, or to the oldest when fewer match. */
+async function windowBelow(db: Db, words: string[], below: number, size: number): Promise<IdWindow> {
+  const [row] = await db
+    .select({ id: sql<number>`nth.article_id` })
+    .from(sql`(${articleSearchNthNewest(db, words, below, size)}) as nth`);
+  return { from: row ? Number(row.id) : 0, below };
+}
+
+/** One window's public matches, most relevant first, after the cursor's (rank, id). */
+function rankedPage(
+  db: Db,
+  now: string,
+  words: string[],
+  window: IdWindow,
+  limit: number,
+  after: { rank: number; id: number } | undefined,
+) {
   const { articles } = tablesOf(db);
   const conditions: SQL[] = [sql`${articles.id} = hit.article_id`, isPublic(articles, now)];
   if (after) conditions.push(sql`(hit.rank, ${articles.id}) > (cast(${after.rank} as double precision), ${after.id})`);
   const page = db
     .select({ id: sql<number>`${articles.id}`.as('page_id'), rank: sql<number>`hit.rank`.as('page_rank') })
     // CROSS JOIN keeps the matches as the outer loop on SQLite (else it probes the index once per article); PostgreSQL plans it freely.
-    .from(sql`${articleSearchHits(db, words)} as hit cross join ${articles}`)
+    .from(sql`${articleSearchHits(db, words, window)} as hit cross join ${articles}`)
     .where(and(...conditions))
     .orderBy(...orderByWithLimit(limit, sql`hit.rank`, sql`${articles.id}`))
     .as('page');
@@ -315,6 +396,49 @@ export async function searchPublicSummaryDocuments({
     .from(page)
     .innerJoin(articles, eq(articles.id, page.id))
     .orderBy(page.rank, page.id);
+}
+
+/** Where a search page stands: inside the window [from, below) of ids, after (rank, id). */
+export interface SearchPosition {
+  from: number;
+  below: number;
+  rank: number;
+  id: number;
+}
+
+/**
+ * Up to `limit` public articles holding every word, after the cursor's position. Matches are
+ * ranked in windows of `rankWindow` by id, newest window first: within a window most relevant
+ * first (then by id), so a search matching more than `rankWindow` articles scores only that many
+ * per page instead of every match. The page is chosen on ids and ranks alone, then only its rows
+ * get their document and passage. Each row carries its window, which the next cursor keeps.
+ */
+export async function searchPublicSummaryDocuments({
+  db,
+  now,
+  words,
+  limit,
+  rankWindow,
+  after,
+}: {
+  db: Db;
+  now: string;
+  words: string[];
+  limit: number;
+  rankWindow: number;
+  after?: SearchPosition | undefined;
+}) {
+  let window = after ? { from: after.from, below: after.below } : await windowBelow(db, words, TOP, rankWindow);
+  let position = after && { rank: after.rank, id: after.id };
+  const rows: { id: number; rank: number; doc: string; passage: string | null; from: number; below: number }[] = [];
+  for (;;) {
+    const page = await rankedPage(db, now, words, window, limit - rows.length, position);
+    rows.push(...page.map((row) => ({ ...row, ...window })));
+    // A window starting at 0 holds every older match: nothing lies below it.
+    if (rows.length >= limit || window.from === 0) return rows;
+    window = await windowBelow(db, words, window.from, rankWindow);
+    position = undefined;
+  }
 }
 
 const publicIdBySlug = preparedPer((db: Db) => {

@@ -53,7 +53,13 @@ export const publicArticleRoutes: FastifyPluginAsync<RouteDeps> = async (app, { 
       const page =
         q === undefined
           ? await listPublicArticleSummaries({ db: db.read, now: now(), ...query, count: count === 'true' })
-          : await searchPublicArticleSummaries({ db: db.read, now: now(), q, ...onlyPaging(request.query) });
+          : await searchPublicArticleSummaries({
+              db: db.read,
+              now: now(),
+              q,
+              rankWindow: config.searchRankWindow,
+              ...onlyPaging(request.query),
+            });
       setSurrogateKeys(reply, ['articles', ...page.articleIds.flatMap((id) => [`article-${id}`, `comments-${id}`])]);
       return sendJson(reply, present(page.json, 'articleList', await presentation(request, format)));
     },

@@ -99,12 +99,15 @@ export async function searchPublicArticleSummaries({
   limit,
   cursor,
   q,
+  rankWindow,
 }: {
   db: Db;
   now: Date;
   limit: number;
   cursor?: string | undefined;
   q: string;
+  /** Matches ranked together, newest first (SEARCH_RANK_WINDOW). */
+  rankWindow: number;
 }) {
   const words = searchWords(q);
   if (words.length === 0)
@@ -113,16 +116,24 @@ export async function searchPublicArticleSummaries({
     ]);
   // The cursor names its search, so a cursor from another list is refused instead of skipping rows.
   const list = listName(['q', words]);
-  const after = decodeCursor<[string, number, number]>(cursor, ['string', 'number', 'number']);
+  // It also carries its ranking window, so the next page ranks the same matches together.
+  const after = decodeCursor<[string, number, number, number, number]>(cursor, [
+    'string',
+    'number',
+    'number',
+    'number',
+    'number',
+  ]);
   if (after && after[0] !== list) throw invalidCursor();
   const rows = await searchPublicSummaryDocuments({
     db,
     now: now.toISOString(),
     words,
     limit: limit + 1,
-    after: after ? { rank: after[1], id: after[2] } : undefined,
+    rankWindow,
+    after: after ? { from: after[1], below: after[2], rank: after[3], id: after[4] } : undefined,
   });
-  const page = splitPage(rows, limit, (r) => [list, r.rank, r.id]);
+  const page = splitPage(rows, limit, (r) => [list, r.from, r.below, r.rank, r.id]);
   return {
     json: collectionJson(
       page.rows.map((r) => `${r.doc.slice(0, -1)},"snippet":${JSON.stringify(markSnippet(r.passage ?? ''))}}`),
