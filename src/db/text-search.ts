@@ -26,14 +26,18 @@ export function searchWords(q: string): string[] {
   );
 }
 
-/** A comment text search resolved against the index once per query: the words, and SQLite's FTS5 query for them (null: nothing matches). */
+/** A comment text search resolved against the index once per query: the words, and SQLite's FTS5 query for them. */
 export interface CommentSearch {
   words: string[];
   sqliteQuery: string | null;
+  /** No indexed word starts with one of the words (SQLite knows it from the index): no comment's text matches. */
+  none: boolean;
 }
 
 export async function commentSearchOf(db: Db, words: string[]): Promise<CommentSearch> {
-  return { words, sqliteQuery: dialectOf(db) === 'postgres' ? null : await sqliteCommentQuery(db, words) };
+  if (dialectOf(db) === 'postgres') return { words, sqliteQuery: null, none: false };
+  const sqliteQuery = await sqliteCommentQuery(db, words);
+  return { words, sqliteQuery, none: sqliteQuery === null };
 }
 
 /** How a text filter meets the queue's order (see sqliteCommentText); PostgreSQL's planner chooses for itself. */
