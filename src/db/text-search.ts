@@ -13,6 +13,7 @@ import {
   sqliteArticleNthNewest,
   sqliteArticleSnippet,
   sqliteArticleText,
+  sqliteCommentQuery,
   sqliteCommentText,
   sqliteNewestCommentText,
 } from './sqlite/text-search.js';
@@ -27,22 +28,48 @@ export function searchWords(q: string): string[] {
   );
 }
 
+/** A comment text search resolved against the index once per query: the words, and SQLite's FTS5 query for them. */
+export interface CommentSearch {
+  words: string[];
+  sqliteQuery: string | null;
+  /** No indexed word starts with one of the words (SQLite knows it from the index): no comment's text matches. */
+  none: boolean;
+}
+
+export async function commentSearchOf(db: Db, words: string[]): Promise<CommentSearch> {
+  if (dialectOf(db) === 'postgres') return { words, sqliteQuery: null, none: false };
+  const sqliteQuery = await sqliteCommentQuery(db, words);
+  return { words, sqliteQuery, none: sqliteQuery === null };
+}
+
+/** How a text filter meets the queue's order (see sqliteCommentText); PostgreSQL's planner chooses for itself. */
+export type CommentTextPlan = 'driven' | 'walked' | 'probed';
+
 /**
  * Comments whose body or author name hold every word (each as a prefix), case-insensitively,
- * through each engine's full-text index (migration 0001): never a scan. `manyMatches` says the
- * words match more comments than a page sorts cheaply (a hint; PostgreSQL's planner has statistics).
+ * through each engine's full-text index (migration 0001): never a scan.
  */
-export function commentTextMatch(db: Db, comments: Tables['comments'], words: string[], manyMatches = false): SQL {
+export function commentTextMatch(
+  db: Db,
+  comments: Tables['comments'],
+  search: CommentSearch,
+  plan: CommentTextPlan = 'driven',
+): SQL {
   return dialectOf(db) === 'postgres'
-    ? postgresCommentText(comments, words)
-    : sqliteCommentText(comments, words, manyMatches);
+    ? postgresCommentText(comments, search.words)
+    : sqliteCommentText(comments, search.sqliteQuery, plan);
 }
 
 /** A subquery of the ids of the newest `limit` comments matching the words, whatever their status. */
-export function newestCommentTextMatches(db: Db, comments: Tables['comments'], words: string[], limit: number): SQL {
+export function newestCommentTextMatches(
+  db: Db,
+  comments: Tables['comments'],
+  search: CommentSearch,
+  limit: number,
+): SQL {
   return dialectOf(db) === 'postgres'
-    ? postgresNewestCommentText(comments, words, limit)
-    : sqliteNewestCommentText(words, limit);
+    ? postgresNewestCommentText(comments, search.words, limit)
+    : sqliteNewestCommentText(search.sqliteQuery, limit);
 }
 
 /** The searchable text of an article (headings; summary, intro, leads, tips and conclusion), over `articles` rows. */

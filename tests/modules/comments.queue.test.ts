@@ -183,4 +183,34 @@ describe('the queue at scale', () => {
     expect(counted.meta.countsExact).toBe(true);
     expect((await queue(ctx, `articleId=${ctx.article.id}&q=knees`)).meta.counts.approved).toBe(1);
   });
+
+  it('finds a prefix standing for one, several or many indexed words, or a word with a diacritic', async () => {
+    const ctx = await moderatorApp();
+    const make = (body: string, status: 'pending' | 'approved' = 'pending') =>
+      createComment(ctx.db, { articleId: ctx.article.id, status, body });
+    const drive = await make('A long drive');
+    const drives = await make('Long drives hurt', 'approved');
+    const driving = await make('Driving all day');
+    // Ten words starting with "st": more than a prefix is spelt out as.
+    const many = [];
+    for (const word of ['stab', 'stack', 'staff', 'stage', 'stain', 'stair', 'stake', 'stale', 'stall', 'stamp'])
+      many.push(await make(`A ${word} in the back`));
+    const cafe = await make('Le café du coin');
+    const ids = async (q: string, extra = '') =>
+      (await queue(ctx, `q=${encodeURIComponent(q)}${extra}`)).data.map((c: { id: number }) => c.id).sort();
+    expect(await ids('driv')).toEqual([drive, drives, driving].sort());
+    expect(await ids('drive long')).toEqual([drive, drives].sort());
+    expect(await ids('drives')).toEqual([drives]);
+    expect(await ids('dri', '&status=approved')).toEqual([drives]);
+    expect(await ids('st', '&limit=100')).toEqual([...many].sort());
+    expect(await ids('st back a')).toEqual([...many].sort().slice(0, 20));
+    expect(await ids('drivez')).toEqual([]);
+    expect(await ids('long nothing')).toEqual([]);
+    // A word with a diacritic stays a prefix query (SQLite folds it like the text; PostgreSQL's 'simple' keeps it).
+    expect(await ids('CAFÉ')).toEqual([cafe]);
+    expect(await ids('caf')).toEqual([cafe]);
+    expect(await ids('caf du')).toEqual([cafe]);
+    const counted = await queue(ctx, 'q=driv');
+    expect(counted.meta.counts).toEqual({ pending: 2, approved: 1, rejected: 0, spam: 0 });
+  });
 });

@@ -7,6 +7,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { DatabaseHandles, OpenDatabaseOptions } from '../client.js';
 import { insertInstanceRows, migrationsFolder } from '../migrate.js';
 import type { Db } from '../schema.js';
+import { COMMENT_TERMS } from './text-search.js';
 import { createTransactor } from './transaction.js';
 
 /** The file a SQLite DATABASE_URL names; null for ":memory:". */
@@ -43,6 +44,8 @@ function openConnection(path: string, opts: OpenDatabaseOptions, role: Role) {
   if (role === 'writer') conn.pragma('journal_mode = WAL');
   // NORMAL in WAL mode: a committed transaction survives a process crash; a power loss may drop the last ones.
   conn.pragma(`synchronous = ${opts.synchronous ?? 'NORMAL'}`);
+  // The terms of the comment text index, for expanding a prefix into the words it stands for (text-search.ts); temp: no migration, nothing written to the file.
+  conn.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.${COMMENT_TERMS} USING fts5vocab(main, comments_fts, 'instance')`);
   if (role !== 'writer') conn.pragma('query_only = ON');
   return conn;
 }

@@ -1,22 +1,72 @@
 import { type SQL, type SQLWrapper, sql } from 'drizzle-orm';
-import type { Tables } from '../schema.js';
-import type { IdWindow } from '../text-search.js';
+import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import type { Db, Tables } from '../schema.js';
+import type { CommentTextPlan, IdWindow } from '../text-search.js';
 
-const matchOf = (words: string[]) => words.map((word) => `"${word}"*`).join(' ');
+/** The temp fts5vocab table ('instance') over comments_fts each connection opens (client.ts). */
+export const COMMENT_TERMS = 'comments_fts_terms';
+
+// A prefix standing for more indexed words than this stays a prefix query.
+const MAX_TERMS_PER_WORD = 8;
+
+const quoted = (term: string) => `"${term.replaceAll('"', '""')}"`;
+
+/** The indexed words starting with `prefix`, up to `max` + 1, each found by one seek (an 'instance' cursor stops at its first row). */
+async function termsStartingWith(db: Db, prefix: string, max: number): Promise<string[]> {
+  const sqlite = db as unknown as BetterSQLite3Database;
+  const terms: string[] = [];
+  // char(1) never occurs in a unicode61 token, so `term || char(1)` is the first string after `term`.
+  let from = prefix;
+  while (terms.length <= max) {
+    const [row] = sqlite.all<{ term: string }>(
+      sql`select term from ${sql.identifier('temp')}.${sql.identifier(COMMENT_TERMS)} where term >= ${from} limit 1`,
+    );
+    if (!row?.term.startsWith(prefix)) break;
+    terms.push(row.term);
+    from = `${row.term}\u0001`;
+  }
+  return terms;
+}
 
 /**
- * FTS5 external-content table `comments_fts` (body, author_name), kept by triggers. With
- * `manyMatches`, `+id` keeps SQLite from driving the query by the matches (fetching and sorting
- * each one): it walks the queue's order index instead and tests membership, which stops early.
+ * The FTS5 query for comments holding every word as a prefix; null when no indexed word starts
+ * with one of them. A prefix query merges whole doclists before yielding a row, so each ASCII word
+ * is spelt as the few indexed words it stands for (OR'ed): those are read lazily, in rowid order,
+ * and a LIMIT stops them. Other words (the tokenizer folds their diacritics) stay prefixes.
  */
-export function sqliteCommentText(comments: Tables['comments'], words: string[], manyMatches: boolean): SQL {
-  const id = manyMatches ? sql`+${comments.id}` : sql`${comments.id}`;
-  return sql`${id} in (select rowid from comments_fts where comments_fts match ${matchOf(words)})`;
+export async function sqliteCommentQuery(db: Db, words: string[]): Promise<string | null> {
+  const parts: string[] = [];
+  for (const word of words) {
+    if (!/^[a-z0-9]+$/.test(word)) {
+      parts.push(`${quoted(word)}*`);
+      continue;
+    }
+    const terms = await termsStartingWith(db, word, MAX_TERMS_PER_WORD);
+    if (terms.length === 0) return null;
+    if (terms.length > MAX_TERMS_PER_WORD) parts.push(`${quoted(word)}*`);
+    else parts.push(terms.length === 1 ? quoted(terms[0]!) : `(${terms.map(quoted).join(' OR ')})`);
+  }
+  return parts.join(' AND ');
+}
+
+/**
+ * FTS5 external-content table `comments_fts` (body, author_name), kept by triggers. 'driven': SQLite
+ * may read every match, then sort them; 'walked': `+id` makes it walk the queue's order index and
+ * test each comment against the matches, read once into a set; 'probed': it walks the order index
+ * and asks the index about each comment (a seek per word), which stops after a page of matches.
+ */
+export function sqliteCommentText(comments: Tables['comments'], query: string | null, plan: CommentTextPlan): SQL {
+  if (query === null) return sql`0`;
+  if (plan === 'probed')
+    return sql`exists (select 1 from comments_fts where comments_fts match ${query} and rowid = ${comments.id})`;
+  const id = plan === 'walked' ? sql`+${comments.id}` : sql`${comments.id}`;
+  return sql`${id} in (select rowid from comments_fts where comments_fts match ${query})`;
 }
 
 /** The ids of the newest `limit` matches, read from the index in rowid order: it stops there. */
-export function sqliteNewestCommentText(words: string[], limit: number): SQL {
-  return sql`(select rowid from comments_fts where comments_fts match ${matchOf(words)} order by rowid desc limit ${limit})`;
+export function sqliteNewestCommentText(query: string | null, limit: number): SQL {
+  if (query === null) return sql`(select null where 0)`;
+  return sql`(select rowid from comments_fts where comments_fts match ${query} order by rowid desc limit ${limit})`;
 }
 
 /** The searchable text of each `articles` row, as migration 0002 backfills it (sections and tips in order). */

@@ -31,6 +31,7 @@ import {
   newestCommentId,
   type QueueItemFilter,
   refreshCommentCounts,
+  textPlanOf,
   tombstoneComment,
   updateCommentStatus,
   updateCommentStatuses,
@@ -260,17 +261,15 @@ export async function listModerationQueue(
   const { order, limit } = query;
   // Read before the page, so nothing on the page is newer than the bound it reports.
   const maxId = await newestCommentId({ db: db.read });
-  const { counts, exact } = await countQueueByStatus({
-    db: db.read,
-    filter: { articleId: query.articleId, text: query.text },
-  });
+  const counted = await countQueueByStatus({ db: db.read, filter: { articleId: query.articleId, text: query.text } });
+  const { counts, exact } = counted;
   const filter = {
     status: query.status,
     articleId: query.articleId,
     text: query.text,
     createdBefore: query.createdBefore,
     // Past the count limit, walking the queue's order and testing each comment beats sorting every match.
-    manyMatches: query.articleId !== undefined || !exact,
+    textPlan: textPlanOf(counted, query.articleId, limit),
   };
   const rows = await listQueueItems({
     db: db.read,
@@ -372,7 +371,7 @@ export async function decideCommentsByFilter(
     text: filter.q,
     createdBefore: filter.createdBefore,
     // Batches walk the queue's order: each tests the comments it passes, never sorts every match.
-    manyMatches: true,
+    textPlan: 'walked' as const,
   };
   // Only a move into or out of `approved` changes what the public sees (threads, counts, ETags).
   const touchesPublic = decision.status === 'approved' || filter.status === undefined || filter.status === 'approved';

@@ -30,7 +30,14 @@ import {
   type Tables,
   tablesOf,
 } from '../../db/schema.js';
-import { commentTextMatch, newestCommentTextMatches, searchWords } from '../../db/text-search.js';
+import {
+  type CommentSearch,
+  type CommentTextPlan,
+  commentSearchOf,
+  commentTextMatch,
+  newestCommentTextMatches,
+  searchWords,
+} from '../../db/text-search.js';
 
 export type { CommentRow, ModerationEventRow } from '../../db/schema.js';
 
@@ -248,23 +255,30 @@ export interface QueueFilter {
   status?: CommentStatus | undefined;
   articleId?: number | undefined;
   text?: string | undefined;
-  /** The text matches more comments than a page sorts cheaply: a plan hint from countQueueByStatus. */
-  manyMatches?: boolean | undefined;
+  /** How the text filter meets the queue's order: a plan from what countQueueByStatus saw (textPlanOf). */
+  textPlan?: CommentTextPlan | undefined;
 }
 
 const emailMatch = (comments: Comments, text: string) =>
   sql`lower(trim(${comments.authorEmail})) = ${text.trim().toLowerCase()}`;
 
-function queueConditions(db: Db, comments: Comments, filter: Omit<QueueFilter, 'status'>): SQL[] {
+/** The filter's text resolved against the index (one lookup per word on SQLite), when its words can match. */
+async function searchOf(db: Db, text: string | undefined): Promise<CommentSearch | undefined> {
+  const words = text === undefined ? [] : searchWords(text);
+  if (words.length === 0) return undefined;
+  const search = await commentSearchOf(db, words);
+  // Left out, not OR'ed as false: SQLite would then scan for the e-mail instead of using its index.
+  return search.none ? undefined : search;
+}
+
+async function queueConditions(db: Db, comments: Comments, filter: Omit<QueueFilter, 'status'>): Promise<SQL[]> {
   const conditions: SQL[] = [isNull(comments.deletedAt)];
   if (filter.articleId !== undefined) conditions.push(eq(comments.articleId, filter.articleId));
   if (filter.text !== undefined) {
-    const words = searchWords(filter.text);
+    const search = await searchOf(db, filter.text);
     // Full text over body and author name, or the author's e-mail exactly; both through an index.
     const byEmail = emailMatch(comments, filter.text);
-    conditions.push(
-      words.length > 0 ? or(commentTextMatch(db, comments, words, filter.manyMatches ?? false), byEmail)! : byEmail,
-    );
+    conditions.push(search ? or(commentTextMatch(db, comments, search, filter.textPlan), byEmail)! : byEmail);
   }
   return conditions;
 }
@@ -282,7 +296,7 @@ export async function listQueue({
   after?: ThreadCursor;
 }) {
   const { articles, comments } = tablesOf(db);
-  const conditions = queueConditions(db, comments, filter);
+  const conditions = await queueConditions(db, comments, filter);
   if (filter.status) conditions.push(eq(comments.status, filter.status));
   if (after)
     conditions.push(
@@ -307,6 +321,17 @@ export interface QueueCounts {
   counts: Record<CommentStatus, number>;
   /** False when the text matched more than TEXT_COUNT_LIMIT comments: counts are then lower bounds. */
   exact: boolean;
+  /** When not exact: the share of comments matching among the ids the newest matches span. */
+  share?: number;
+}
+
+// Past this many comments to test before a page is full, reading every match once beats asking per comment.
+const MAX_PROBES = 200;
+
+/** The cheapest way to list a page under the text filter, from what countQueueByStatus saw. */
+export function textPlanOf(counts: QueueCounts, articleId: number | undefined, limit: number): CommentTextPlan {
+  if (counts.exact) return articleId === undefined ? 'driven' : 'walked';
+  return (limit + 1) / (counts.share ?? 0) <= MAX_PROBES ? 'probed' : 'walked';
 }
 
 /**
@@ -319,7 +344,7 @@ export async function countQueueByStatus({
   filter,
 }: {
   db: Db;
-  filter: Omit<QueueFilter, 'status' | 'manyMatches'>;
+  filter: Omit<QueueFilter, 'status' | 'textPlan'>;
 }): Promise<QueueCounts> {
   const { comments, commentCounts, commentArticleCounts } = tablesOf(db);
   const counts: Record<CommentStatus, number> = { pending: 0, approved: 0, rejected: 0, spam: 0 };
@@ -338,17 +363,17 @@ export async function countQueueByStatus({
   for (const row of rows.slice(0, TEXT_COUNT_LIMIT))
     if (row.deletedAt === null && (filter.articleId === undefined || row.articleId === filter.articleId))
       counts[row.status] += 1;
-  return { counts, exact: rows.length <= TEXT_COUNT_LIMIT };
+  if (rows.length <= TEXT_COUNT_LIMIT) return { counts, exact: true };
+  return { counts, exact: false, share: rows.length / (rows[0]!.id - rows.at(-1)!.id + 1) };
 }
 
 /** The newest TEXT_COUNT_LIMIT + 1 comments matching the text (deleted ones too), read from the text index in id order so it stops there. */
 async function textMatchSample(db: Db, comments: Comments, text: string) {
-  const words = searchWords(text);
+  const search = await searchOf(db, text);
   const limit = TEXT_COUNT_LIMIT + 1;
-  const newest =
-    words.length > 0 ? sql`${comments.id} in ${newestCommentTextMatches(db, comments, words, limit)}` : undefined;
+  const newest = search ? sql`${comments.id} in ${newestCommentTextMatches(db, comments, search, limit)}` : undefined;
   return db
-    .select({ status: comments.status, articleId: comments.articleId, deletedAt: comments.deletedAt })
+    .select({ id: comments.id, status: comments.status, articleId: comments.articleId, deletedAt: comments.deletedAt })
     .from(comments)
     .where(newest ? or(newest, emailMatch(comments, text)) : emailMatch(comments, text))
     .orderBy(desc(comments.id))
@@ -532,8 +557,8 @@ export interface QueueItemFilter extends QueueFilter {
   createdBefore?: string | undefined;
 }
 
-function queueItemConditions(db: Db, comments: Comments, filter: QueueItemFilter): SQL[] {
-  const conditions = queueConditions(db, comments, filter);
+async function queueItemConditions(db: Db, comments: Comments, filter: QueueItemFilter): Promise<SQL[]> {
+  const conditions = await queueConditions(db, comments, filter);
   if (filter.status) conditions.push(eq(comments.status, filter.status));
   if (filter.createdBefore) conditions.push(lt(comments.createdAt, filter.createdBefore));
   return conditions;
@@ -554,7 +579,7 @@ export async function listQueueItems({
   after?: ThreadCursor | undefined;
 }) {
   const { articles, comments } = tablesOf(db);
-  const conditions = queueItemConditions(db, comments, filter);
+  const conditions = await queueItemConditions(db, comments, filter);
   const beyond = order === 'oldest' ? gt : lt;
   if (after)
     conditions.push(
@@ -618,7 +643,7 @@ export async function listDecidableBatch({
   const { comments } = tablesOf(db);
   // The article's index may drive (its comments are few); the status and date must not, or each
   // batch would sort every comment in that status instead of reading on from `after`.
-  const conditions = queueConditions(db, comments, filter);
+  const conditions = await queueConditions(db, comments, filter);
   if (filter.status) conditions.push(sql`${unindexed(db, comments.status)} = ${filter.status}`);
   if (filter.createdBefore) conditions.push(sql`${unindexed(db, comments.createdAt)} < ${filter.createdBefore}`);
   conditions.push(gt(comments.id, after), lte(comments.id, maxId), sql`${comments.status} <> ${notStatus}`);
