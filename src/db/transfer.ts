@@ -4,6 +4,7 @@ import { getTableConfig, PgTable } from 'drizzle-orm/pg-core';
 import { rewriteArticleSearch } from '../modules/articles/articles.repository.js';
 import { insertRows, syncIdSequences } from './bulk.js';
 import type { DatabaseHandles } from './client.js';
+import { COMMENT_STATUSES } from './enums.js';
 import * as postgresTables from './postgres/schema.js';
 import { type Db, type Tables, tablesOf } from './schema.js';
 
@@ -282,13 +283,24 @@ function decodeRow(spec: TableSpec, row: unknown, at: number): Record<string, un
 /** The comment counts the triggers keep (per status, per article and status), recomputed from the imported comments. */
 async function recountComments(tx: Db): Promise<void> {
   const { commentArticleCounts, commentCounts, comments } = tablesOf(tx);
-  await tx.update(commentCounts).set({
-    n: sql`(select count(*) from ${comments} where ${comments.status} = ${commentCounts.status} and ${comments.deletedAt} is null)`,
-  });
+  // One row per status in slot 0, every status present: SQLite's triggers only update theirs.
+  await tx.delete(commentCounts);
+  await tx.insert(commentCounts).values(
+    COMMENT_STATUSES.map((status) => ({
+      status,
+      slot: 0,
+      n: sql<number>`(select count(*) from ${comments} where ${comments.status} = ${status} and ${comments.deletedAt} is null)`,
+    })),
+  );
   await tx.delete(commentArticleCounts);
   await tx.insert(commentArticleCounts).select(
     tx
-      .select({ articleId: comments.articleId, status: comments.status, n: count().as('n') })
+      .select({
+        articleId: comments.articleId,
+        status: comments.status,
+        slot: sql<number>`0`.as('slot'),
+        n: count().as('n'),
+      })
       .from(comments)
       .where(isNull(comments.deletedAt))
       .groupBy(comments.articleId, comments.status),

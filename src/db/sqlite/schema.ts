@@ -248,10 +248,16 @@ export const comments = sqliteTable(
 
 // Live comments per status, kept by triggers in the same statement as every change (migration
 // 0001): the queue's counts are read, never recounted.
-export const commentCounts = sqliteTable('comment_counts', {
-  status: text({ enum: COMMENT_STATUSES }).primaryKey(),
-  n: integer().notNull().default(0),
-});
+export const commentCounts = sqliteTable(
+  'comment_counts',
+  {
+    status: text({ enum: COMMENT_STATUSES }).notNull(),
+    // Several rows per status, summed when read: PostgreSQL's concurrent writers each update their own (0004); SQLite uses slot 0.
+    slot: integer().notNull().default(0),
+    n: integer().notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.status, t.slot] })],
+);
 
 // Live comments per article and status, kept by the same kind of triggers (migration 0003): the
 // queue's counts under an article filter are read too.
@@ -262,9 +268,10 @@ export const commentArticleCounts = sqliteTable(
       .notNull()
       .references(() => articles.id, { onDelete: 'cascade' }),
     status: text({ enum: COMMENT_STATUSES }).notNull(),
+    slot: integer().notNull().default(0),
     n: integer().notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.articleId, t.status] })],
+  (t) => [primaryKey({ columns: [t.articleId, t.status, t.slot] })],
 );
 
 // Blocked words, e-mails and addresses moderators manage; read at every submission.

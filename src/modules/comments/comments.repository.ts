@@ -16,6 +16,7 @@ import {
   type SQL,
   type SQLWrapper,
   sql,
+  sum,
 } from 'drizzle-orm';
 import { jsonOf } from '../../db/json.js';
 import { forUpdate } from '../../db/locks.js';
@@ -349,13 +350,18 @@ export async function countQueueByStatus({
   const { comments, commentCounts, commentArticleCounts } = tablesOf(db);
   const counts: Record<CommentStatus, number> = { pending: 0, approved: 0, rejected: 0, spam: 0 };
   if (filter.text === undefined) {
+    // A status may span several slots (migration 0004): its count is their sum.
     const rows =
       filter.articleId === undefined
-        ? await db.select({ status: commentCounts.status, n: commentCounts.n }).from(commentCounts)
+        ? await db
+            .select({ status: commentCounts.status, n: sum(commentCounts.n) })
+            .from(commentCounts)
+            .groupBy(commentCounts.status)
         : await db
-            .select({ status: commentArticleCounts.status, n: commentArticleCounts.n })
+            .select({ status: commentArticleCounts.status, n: sum(commentArticleCounts.n) })
             .from(commentArticleCounts)
-            .where(eq(commentArticleCounts.articleId, filter.articleId));
+            .where(eq(commentArticleCounts.articleId, filter.articleId))
+            .groupBy(commentArticleCounts.status);
     for (const { status, n } of rows) counts[status] = Number(n);
     return { counts, exact: true };
   }
