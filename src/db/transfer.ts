@@ -60,11 +60,14 @@ const PAGE_SIZE = 1000;
 
 function specOf(key: keyof Tables, table: PgTable): TableSpec {
   const config = getTableConfig(table);
-  const columns = config.columns.map((column) => {
-    const kind = KINDS[column.columnType];
-    if (!kind) throw new Error(`transfer: no rule for ${config.name}.${column.name} (${column.columnType})`);
-    return { key: column.name, name: toSnakeCase(column.name), kind, nullable: !column.notNull };
-  });
+  // Generated columns (article_search.document on PostgreSQL) are the database's to compute: never exported nor inserted.
+  const columns = config.columns
+    .filter((column) => !column.generated)
+    .map((column) => {
+      const kind = KINDS[column.columnType];
+      if (!kind) throw new Error(`transfer: no rule for ${config.name}.${column.name} (${column.columnType})`);
+      return { key: column.name, name: toSnakeCase(column.name), kind, nullable: !column.notNull };
+    });
   const primaryKey =
     config.primaryKeys[0]?.columns.map((c) => c.name) ?? config.columns.filter((c) => c.primary).map((c) => c.name);
   if (primaryKey.length === 0) throw new Error(`transfer: table ${config.name} has no primary key`);

@@ -140,12 +140,23 @@ function kindOf(columnType: string): string {
   return kinds[columnType] ?? columnType;
 }
 
+// PostgreSQL's stored search document and its GIN index (migration 0005) stand where SQLite has its FTS5 table.
+function withoutSearchDocument(table: PgTable): never {
+  const config = getPgTableConfig(table);
+  if (config.name !== 'article_search') return config as never;
+  return {
+    ...config,
+    columns: config.columns.filter((c) => c.name !== 'document'),
+    indexes: config.indexes.filter((i) => i.config.name !== 'article_search_document_idx'),
+  } as never;
+}
+
 describe('the two schemas', () => {
   it('have the same tables, columns, constraints and indexes', () => {
     const sqlite = Object.values(sqliteSchema).map((table) =>
       shapeOf(getSqliteTableConfig(table as SQLiteTable) as never),
     );
-    const postgres = Object.values(postgresSchema).map((table) => shapeOf(getPgTableConfig(table as PgTable) as never));
+    const postgres = Object.values(postgresSchema).map((table) => shapeOf(withoutSearchDocument(table as PgTable)));
     const byName = <T extends { name: string }>(list: T[]) => list.sort((a, b) => a.name.localeCompare(b.name));
     expect(byName(postgres)).toEqual(byName(sqlite));
   });
