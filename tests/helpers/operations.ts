@@ -131,8 +131,14 @@ export async function world() {
       at: ctx.clock.now.toISOString(),
     }),
   );
-  await fanOutEvents({ db: ctx.db });
-  const [delivery] = await ctx.db.read.select().from(tables.webhookDeliveries);
+  // On PostgreSQL a reader stops below any transaction its snapshot saw running (one of another test's
+  // database may count until it ends), so the event can need another pass, as the dispatcher's loop gives it.
+  let [delivery] = await ctx.db.read.select().from(tables.webhookDeliveries);
+  for (let pass = 0; !delivery && pass < 200; pass++) {
+    await fanOutEvents({ db: ctx.db });
+    [delivery] = await ctx.db.read.select().from(tables.webhookDeliveries);
+    if (!delivery) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
   const preview = (
     await ctx.app.inject({ method: 'POST', url: `/v1/admin/articles/${spare.id}/preview`, headers: admin })
   ).json();
