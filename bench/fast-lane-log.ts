@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { ROOT, spawnQuire } from './quire-server.js';
 
 /**
  * `tsx bench/fast-lane-log.ts`: what logging the fast lane's answers costs. Quire (compiled, sample
@@ -19,7 +20,6 @@ const { values: flags } = parseArgs({
     samples: { type: 'string', default: '0,1' },
   },
 });
-const ROOT = new URL('..', import.meta.url).pathname;
 const SLUG = '/v1/articles/sciatica-in-runners';
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
@@ -42,21 +42,15 @@ function load(url: string, headers: Record<string, string>): Promise<{ total: nu
 }
 
 async function measure(dir: string, sample: string, port: number) {
-  const child = spawn(process.execPath, ['dist/src/server.js'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      DATABASE_URL: join(dir, 'quire.db'),
-      LOG_LEVEL: 'info',
-      LOG_FAST_LANE_SAMPLE: sample,
-    },
-  });
+  const child = spawnQuire(
+    port,
+    join(dir, 'quire.db'),
+    { LOG_LEVEL: 'info', LOG_FAST_LANE_SAMPLE: sample, SEED_ON_EMPTY: 'true' },
+    'pipe',
+  );
+
   let logged = 0;
-  child.stdout.on('data', (chunk: Buffer) => (logged += chunk.length));
+  child.stdout!.on('data', (chunk: Buffer) => (logged += chunk.length));
   const base = `http://127.0.0.1:${port}`;
   try {
     for (let i = 0; ; i += 1) {

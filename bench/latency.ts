@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawnQuire } from './quire-server.js';
 
 /**
  * `npx tsx bench/latency.ts <DATABASE_URL> [tag]`: per-request latency of search and of plain,
@@ -12,21 +12,7 @@ const PER_ROUND = 20;
 
 const port = 4900 + Math.floor(Math.random() * 90);
 const base = `http://127.0.0.1:${port}`;
-const server = spawn(process.execPath, ['dist/src/server.js'], {
-  cwd: new URL('..', import.meta.url).pathname,
-  stdio: ['ignore', 'ignore', 'inherit'],
-  env: {
-    ...process.env,
-    NODE_ENV: 'production',
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    DATABASE_URL: database,
-    LOG_LEVEL: 'warn',
-    SEED_ON_EMPTY: 'false',
-    RESPONSE_CACHE_BYTES: '0',
-    DATABASE_POOL_SIZE: '4',
-  },
-});
+const server = spawnQuire(port, database, { RESPONSE_CACHE_BYTES: '0', DATABASE_POOL_SIZE: '4' });
 // The server never outlives the measurement.
 process.on('exit', () => server.kill('SIGKILL'));
 

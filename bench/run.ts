@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { Recording } from './bare-server.js';
 import { formatQueueTable, measureQueue, type QueueRow, queueScenarios } from './queue.js';
+import { ROOT, spawnQuire } from './quire-server.js';
 
 /**
  * `npm run bench`: Quire in production mode against a bare Fastify process replaying Quire's own
@@ -36,7 +37,6 @@ const { values: flags } = parseArgs({
   },
 });
 
-const ROOT = new URL('..', import.meta.url).pathname;
 const RUNS = Number(flags.runs ?? (flags.quick ? 1 : 3));
 const DURATION = Number(flags.duration ?? (flags.quick ? 2 : 5));
 const CONNECTIONS = Number(flags.connections);
@@ -94,18 +94,12 @@ async function startQuire(database: string, cacheBytes: number): Promise<Server>
   const port = nextPort++;
   const started = performance.now();
   const logging = LOG_LEVEL !== 'warn';
-  const child = spawn(process.execPath, ['dist/src/server.js'], {
-    cwd: ROOT,
-    stdio: ['ignore', logging ? 'pipe' : 'ignore', 'inherit'],
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      DATABASE_URL: database,
+  const child = spawnQuire(
+    port,
+    database,
+    {
       // By default no per-request log lines: access logs belong to the proxy in front.
       LOG_LEVEL,
-      SEED_ON_EMPTY: 'false',
       RESPONSE_CACHE_BYTES: String(cacheBytes),
       // Feeds link to the website; the bench has none, so any address does.
       SITE_URL: 'https://bench.example',
@@ -115,7 +109,8 @@ async function startQuire(database: string, cacheBytes: number): Promise<Server>
       COMMENT_RATE_LIMIT_MAX: '1000000000',
       COMMENT_MIN_SUBMIT_SECONDS: '0',
     },
-  });
+    logging ? 'pipe' : 'ignore',
+  );
   children.add(child);
   // Read like a log collector would read it, so a full pipe never stalls the server.
   child.stdout?.resume();

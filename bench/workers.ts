@@ -2,6 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ROOT, spawnQuire } from './quire-server.js';
 
 /**
  * `npx tsx bench/workers.ts [seconds] [rounds]` (issue 8): cache-on article detail with one process
@@ -11,7 +12,6 @@ import { join } from 'node:path';
  */
 const SECONDS = Number(process.argv[2] ?? 5);
 const ROUNDS = Number(process.argv[3] ?? 3);
-const ROOT = new URL('..', import.meta.url).pathname;
 const URL_PATH = '/v1/articles/sciatica-in-runners';
 const dir = mkdtempSync(join(tmpdir(), 'quire-workers-'));
 const file = join(dir, 'quire.db');
@@ -42,20 +42,8 @@ function cpuSeconds(pid: number): number {
 }
 
 async function start(workers: number, port: number) {
-  const child = spawn(process.execPath, ['dist/src/server.js'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      DATABASE_URL: file,
-      LOG_LEVEL: 'warn',
-      SEED_ON_EMPTY: 'false',
-      WORKERS: String(workers),
-    },
-  });
+  const child = spawnQuire(port, file, { WORKERS: String(workers) });
+
   children.add(child);
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 400; i++) {
