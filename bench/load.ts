@@ -12,6 +12,8 @@ interface LoadOptions {
   bodyTemplate?: string;
   connections: number;
   duration: number;
+  /** Requests per second across all connections; unset: as fast as the server answers. */
+  overallRate?: number;
 }
 
 const options = JSON.parse(process.argv[2]!) as LoadOptions;
@@ -21,6 +23,7 @@ const result = (await autocannon({
   url: options.url,
   connections: options.connections,
   duration: options.duration,
+  ...(options.overallRate ? { overallRate: options.overallRate } : {}),
   method: options.method ?? 'GET',
   headers: options.headers ?? {},
   requests: options.bodyTemplate
