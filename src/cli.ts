@@ -291,6 +291,7 @@ async function run(
         ...command,
         onProgress: progressBar(),
       });
+      await db.refreshStatistics();
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       console.log(
         `Synthetic content: ${added.articles} article(s) and ${added.comments} comment(s) added in ${seconds} s (seed ${command.seed})`,

@@ -14,6 +14,8 @@ export interface DatabaseHandles {
   migrate(): Promise<void>;
   /** Cheap liveness probe: the database answers and is still the one configured. */
   ping(): Promise<void>;
+  /** After a bulk load: the planner's statistics brought up to date (PostgreSQL's ANALYZE). */
+  refreshStatistics(): Promise<void>;
   /** What the logs and errors call it: a file path, or a URL without its password. */
   describe(): string;
   /** Figures for /metrics, read when scraped. */

@@ -347,7 +347,7 @@ export async function importDatabase({
   };
   const header = parseHeader(await nextLine());
   const total = Object.values(header.rows).reduce((sum, n) => sum + n, 0);
-  return db.withTransaction(
+  const summary = await db.withTransaction(
     once(async (tx) => {
       const present = await contentCounts(tx);
       if (present.length > 0)
@@ -403,4 +403,6 @@ export async function importDatabase({
     // The content version is the file's: the import must not bump it.
     { touchesContent: false },
   );
+  await db.refreshStatistics();
+  return summary;
 }

