@@ -1,12 +1,12 @@
 import { spawnQuire } from './quire-server.js';
 
 /**
- * `npx tsx bench/latency.ts <DATABASE_URL> [tag] [product]`: per-request latency of search and of plain,
+ * `npx tsx bench/latency.ts <DATABASE_URL> [tag] [product] [pages deep in the product]`: per-request latency of search and of plain,
  * filtered and sorted lists with the cache off, one request at a time (issue 12's targets are
  * latencies, which 50 concurrent connections would turn into queueing). Needs `dist/` built.
  */
-const [database, tag = 's1-1-tag-3', product = 's1-1-product-3'] = process.argv.slice(2);
-if (!database) throw new Error('usage: npx tsx bench/latency.ts <DATABASE_URL> [tag] [product]');
+const [database, tag = 's1-1-tag-3', product = 's1-1-product-3', productPages = '10'] = process.argv.slice(2);
+if (!database) throw new Error('usage: npx tsx bench/latency.ts <DATABASE_URL> [tag] [product] [pages]');
 const ROUNDS = 10;
 // A second tag for any-of lists: the next one by number.
 const tag2 = tag.replace(/\d+$/, (n) => String(Number(n) + 1));
@@ -54,8 +54,8 @@ const urls: Record<string, string> = {
   [`two tags + sort=title, first page`]: `/v1/articles?limit=20&tag=${tag}&tag=${tag2}&sort=title`,
   [`two tags + sort=title, 1,000 deep`]: `/v1/articles?limit=20&tag=${tag}&tag=${tag2}&sort=title&cursor=${await walk(`&tag=${tag}&tag=${tag2}&sort=title`, 50)}`,
   [`product ${product}, first page`]: `/v1/articles?limit=20&product=${product}`,
-  [`product ${product}, 200 deep`]: `/v1/articles?limit=20&product=${product}&cursor=${await walk(`&product=${product}`, 10)}`,
-  [`product ${product} + sort=title, 200 deep`]: `/v1/articles?limit=20&product=${product}&sort=title&cursor=${await walk(`&product=${product}&sort=title`, 10)}`,
+  [`product ${product}, ${Number(productPages) * 20} deep`]: `/v1/articles?limit=20&product=${product}&cursor=${await walk(`&product=${product}`, Number(productPages))}`,
+  [`product ${product} + sort=title, ${Number(productPages) * 20} deep`]: `/v1/articles?limit=20&product=${product}&sort=title&cursor=${await walk(`&product=${product}&sort=title`, Number(productPages))}`,
   'sort=title, first page': '/v1/articles?limit=20&sort=title',
   'sort=publishedAt, first page': '/v1/articles?limit=20&sort=publishedAt',
 };

@@ -11,10 +11,11 @@ CREATE INDEX "article_tags_title_idx" ON "article_tags" USING btree ("tag_id","a
 -- Hand-written (drizzle cannot express triggers): article_tags and article_products copy their article's status, published_at and title, the keys of the list indexes above, filled here and kept by triggers in the statement of every write.
 UPDATE "article_tags" SET ("article_status", "article_published_at", "article_title") = (SELECT "status", "published_at", "title" FROM "articles" WHERE "articles"."id" = "article_tags"."article_id");--> statement-breakpoint
 UPDATE "article_products" SET ("article_status", "article_published_at", "article_title") = (SELECT "status", "published_at", "title" FROM "articles" WHERE "articles"."id" = "article_products"."article_id");--> statement-breakpoint
+-- FOR SHARE: a concurrent write to the article either commits first (and is the row read) or waits for this insert, whose link its trigger then updates.
 CREATE FUNCTION "article_list_keys_copy"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   SELECT "status", "published_at", "title" INTO NEW."article_status", NEW."article_published_at", NEW."article_title"
-    FROM "articles" WHERE "id" = NEW."article_id";
+    FROM "articles" WHERE "id" = NEW."article_id" FOR SHARE;
   RETURN NEW;
 END $$;--> statement-breakpoint
 CREATE FUNCTION "article_list_keys_spread"() RETURNS trigger LANGUAGE plpgsql AS $$
