@@ -1,13 +1,15 @@
 import { spawnQuire } from './quire-server.js';
 
 /**
- * `npx tsx bench/latency.ts <DATABASE_URL> [tag]`: per-request latency of search and of plain,
+ * `npx tsx bench/latency.ts <DATABASE_URL> [tag] [product] [pages deep in the product]`: per-request latency of search and of plain,
  * filtered and sorted lists with the cache off, one request at a time (issue 12's targets are
  * latencies, which 50 concurrent connections would turn into queueing). Needs `dist/` built.
  */
-const [database, tag = 's1-1-tag-3'] = process.argv.slice(2);
-if (!database) throw new Error('usage: npx tsx bench/latency.ts <DATABASE_URL> [tag]');
+const [database, tag = 's1-1-tag-3', product = 's1-1-product-3', productPages = '10'] = process.argv.slice(2);
+if (!database) throw new Error('usage: npx tsx bench/latency.ts <DATABASE_URL> [tag] [product] [pages]');
 const ROUNDS = 10;
+// A second tag for any-of lists: the next one by number.
+const tag2 = tag.replace(/\d+$/, (n) => String(Number(n) + 1));
 const PER_ROUND = 20;
 
 const port = 4900 + Math.floor(Math.random() * 90);
@@ -44,8 +46,16 @@ const urls: Record<string, string> = {
   'list, first page': '/v1/articles?limit=20',
   'list, 1,000 deep': `/v1/articles?limit=20&cursor=${await walk('', 50)}`,
   [`tag ${tag}, first page`]: `/v1/articles?limit=20&tag=${tag}`,
+  [`tag ${tag}, 1,000 deep`]: `/v1/articles?limit=20&tag=${tag}&cursor=${await walk(`&tag=${tag}`, 50)}`,
+  [`tag ${tag} + sort=publishedAt, first page`]: `/v1/articles?limit=20&tag=${tag}&sort=publishedAt`,
+  [`tag ${tag} + sort=publishedAt, 1,000 deep`]: `/v1/articles?limit=20&tag=${tag}&sort=publishedAt&cursor=${await walk(`&tag=${tag}&sort=publishedAt`, 50)}`,
   [`tag ${tag} + sort=title, first page`]: `/v1/articles?limit=20&tag=${tag}&sort=title`,
   [`tag ${tag} + sort=title, 1,000 deep`]: `/v1/articles?limit=20&tag=${tag}&sort=title&cursor=${await walk(`&tag=${tag}&sort=title`, 50)}`,
+  [`two tags + sort=title, first page`]: `/v1/articles?limit=20&tag=${tag}&tag=${tag2}&sort=title`,
+  [`two tags + sort=title, 1,000 deep`]: `/v1/articles?limit=20&tag=${tag}&tag=${tag2}&sort=title&cursor=${await walk(`&tag=${tag}&tag=${tag2}&sort=title`, 50)}`,
+  [`product ${product}, first page`]: `/v1/articles?limit=20&product=${product}`,
+  [`product ${product}, ${Number(productPages) * 20} deep`]: `/v1/articles?limit=20&product=${product}&cursor=${await walk(`&product=${product}`, Number(productPages))}`,
+  [`product ${product} + sort=title, ${Number(productPages) * 20} deep`]: `/v1/articles?limit=20&product=${product}&sort=title&cursor=${await walk(`&product=${product}&sort=title`, Number(productPages))}`,
   'sort=title, first page': '/v1/articles?limit=20&sort=title',
   'sort=publishedAt, first page': '/v1/articles?limit=20&sort=publishedAt',
 };
@@ -66,6 +76,6 @@ console.log('| request (cache off, one at a time) | median ms | p99 ms |');
 console.log('| --- | ---: | ---: |');
 for (const [name, values] of times) {
   const sorted = [...values].sort((a, b) => a - b);
-  console.log(`| ${name} | ${at(sorted, 0.5).toFixed(1)} | ${at(sorted, 0.99).toFixed(1)} |`);
+  console.log(`| ${name} | ${at(sorted, 0.5).toFixed(2)} | ${at(sorted, 0.99).toFixed(1)} |`);
 }
 process.exit(0);

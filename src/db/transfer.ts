@@ -58,11 +58,18 @@ const INSTANCE_TABLES = new Set(['content_version', 'instance_secrets']);
 // Rows read per query and written per insert batch: bounded memory whatever the size of the database.
 const PAGE_SIZE = 1000;
 
+// The article's list keys copied beside its tags and products: triggers fill them on insert (SQLite 0005, PostgreSQL 0006).
+const COPIED_COLUMNS = new Set(
+  ['article_tags', 'article_products'].flatMap((table) =>
+    ['article_status', 'article_published_at', 'article_title'].map((column) => `${table}.${column}`),
+  ),
+);
+
 function specOf(key: keyof Tables, table: PgTable): TableSpec {
   const config = getTableConfig(table);
   // Generated columns (article_search.document on PostgreSQL) are the database's to compute: never exported nor inserted.
   const columns = config.columns
-    .filter((column) => !column.generated)
+    .filter((column) => !column.generated && !COPIED_COLUMNS.has(`${config.name}.${toSnakeCase(column.name)}`))
     .map((column) => {
       const kind = KINDS[column.columnType];
       if (!kind) throw new Error(`transfer: no rule for ${config.name}.${column.name} (${column.columnType})`);

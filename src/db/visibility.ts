@@ -1,4 +1,4 @@
-import { and, eq, gt, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
+import { type AnyColumn, and, eq, gt, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import type { ArticleStatus, Tables } from './schema.js';
 
 /**
@@ -10,12 +10,22 @@ export const ADMIN_STATUSES = ['draft', 'scheduled', 'published'] as const;
 export type DerivedStatus = (typeof ADMIN_STATUSES)[number];
 
 type Articles = Tables['articles'];
+/** The rule's inputs: an article's own columns, or their copies beside a tag or product (article_tags, article_products). */
+export interface VisibilityInputs {
+  status: AnyColumn;
+  publishedAt: AnyColumn;
+}
 /** A timestamp: an ISO string, or a placeholder bound per execution. */
 type At = string | SQLWrapper;
 
 /** Published and due: the only articles the public may know exist. */
-export function isPublic(articles: Articles, now: At): SQL {
+export function isPublic(articles: VisibilityInputs, now: At): SQL {
   return and(eq(articles.status, 'published'), sql`${articles.publishedAt} <= ${now}`)!;
+}
+
+/** The visibility inputs copied onto article_tags or article_products, for isPublic. */
+export function copiedInputs(link: Tables['articleTags'] | Tables['articleProducts']): VisibilityInputs {
+  return { status: link.articleStatus, publishedAt: link.articlePublishedAt };
 }
 
 /** Published but not yet due. */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ArticleListSchema } from '../../src/modules/articles/articles.schemas.js';
 import { createTestApp } from '../helpers/app.js';
 import { createArticle, createProduct } from '../helpers/factories.js';
+import { bearer, createKeyFor } from '../helpers/keys.js';
 
 type Page = {
   data: { slug: string; title: string; publishedAt: string }[];
@@ -105,5 +106,57 @@ describe('GET /v1/articles filters and sorts', () => {
       expect(res.statusCode, query).toBe(400);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     }
+  });
+
+  it('walks a tag or a product in every order: pages of one equal one page, with no repeat and no gap', async () => {
+    const { app } = await world();
+    const cases: [string, string[]][] = [
+      ['tag=knee&tag=hip', ['a4', 'a2', 'a1']],
+      ['tag=knee&tag=hip&sort=publishedAt', ['a1', 'a2', 'a4']],
+      ['tag=knee&tag=hip&sort=title', ['a4', 'a2', 'a1']],
+      ['tag=hip&sort=title', ['a4', 'a2']],
+      ['tag=knee&sort=publishedAt', ['a1', 'a2']],
+      ['product=roller&sort=title', ['a5', 'a3']],
+      ['product=roller&sort=publishedAt', ['a3', 'a5']],
+      ['product=roller&tag=back', ['a3']],
+      ['tag=knee&tag=hip&publishedBefore=2026-05-04T10:00:00Z&sort=title', ['a2', 'a1']],
+    ];
+    for (const [query, slugs] of cases) {
+      expect(await walk(app, query, 1), query).toEqual(slugs);
+      expect(await walk(app, query, 50), query).toEqual(slugs);
+    }
+  });
+
+  it('follows a retitle, an unpublish, a schedule, a tag change and a delete at once, in tag and product lists', async () => {
+    const { app, db, clock } = await world();
+    const headers = bearer(await createKeyFor(db, 'editor'));
+    const id = async (slug: string) =>
+      (await app.inject({ method: 'GET', url: `/v1/admin/articles?limit=100`, headers }))
+        .json()
+        .data.find((a: { slug: string }) => a.slug === slug).id as number;
+    const write = async (method: 'PATCH' | 'POST' | 'DELETE', url: string, payload?: object) => {
+      const res = await app.inject({ method, url, headers, ...(payload && { payload }) });
+      expect(res.statusCode, res.body).toBeLessThan(300);
+    };
+    const a1 = await id('a1');
+    await write('PATCH', `/v1/admin/articles/${a1}`, { title: 'Aardvark' });
+    expect(await walk(app, 'tag=knee&tag=hip&sort=title')).toEqual(['a1', 'a4', 'a2']);
+    await write('POST', `/v1/admin/articles/${await id('a4')}/unpublish`, {});
+    expect(await walk(app, 'tag=hip&sort=title')).toEqual(['a2']);
+    expect(await walk(app, 'tag=hip')).toEqual(['a2']);
+    const a3 = await id('a3');
+    await write('POST', `/v1/admin/articles/${a3}/unpublish`, {});
+    const inAnHour = new Date(clock.now.getTime() + 3_600_000).toISOString();
+    await write('POST', `/v1/admin/articles/${a3}/publish`, { publishedAt: inAnHour });
+    expect(await walk(app, 'product=roller')).toEqual(['a5']);
+    clock.advance(3_600_000);
+    expect(await walk(app, 'product=roller')).toEqual(['a3', 'a5']);
+    expect(await walk(app, 'product=roller&sort=publishedAt')).toEqual(['a5', 'a3']);
+    await write('PATCH', `/v1/admin/articles/${await id('a5')}`, { tags: ['knee'] });
+    expect(await walk(app, 'tag=knee&sort=title')).toEqual(['a1', 'a2', 'a5']);
+    const a2 = await id('a2');
+    await write('DELETE', `/v1/admin/articles/${a2}`);
+    expect(await walk(app, 'tag=knee&tag=hip&sort=title')).toEqual(['a1', 'a5']);
+    expect(await walk(app, 'tag=knee&tag=hip&sort=publishedAt')).toEqual(['a1', 'a5']);
   });
 });

@@ -102,11 +102,18 @@ export const articleTags = sqliteTable(
       .notNull()
       .references(() => tags.id, { onDelete: 'cascade' }),
     position: integer().notNull(),
+    // Copies of the article's list keys and visibility inputs, kept by triggers (SQLite 0005, PostgreSQL 0006) in the statement of every write.
+    articleStatus: text({ enum: ARTICLE_STATUSES }).notNull().default('draft'),
+    articlePublishedAt: timestamp(),
+    articleTitle: text().notNull().default(''),
   },
   (t) => [
     primaryKey({ columns: [t.articleId, t.tagId] }),
     uniqueIndex('article_tags_position_unique').on(t.articleId, t.position),
     index('article_tags_tag_idx').on(t.tagId, t.articleId),
+    // A tag's public articles in each list order, walked from the cursor on.
+    index('article_tags_date_idx').on(t.tagId, t.articleStatus, t.articlePublishedAt, t.articleId),
+    index('article_tags_title_idx').on(t.tagId, t.articleStatus, t.articleTitle, t.articleId),
   ],
 );
 
@@ -194,11 +201,18 @@ export const articleProducts = sqliteTable(
     afterSectionId: integer().references(() => sections.id, { onDelete: 'set null' }),
     headline: text(),
     pitch: text(),
+    // Copies of the article's list keys and visibility inputs, kept by triggers (SQLite 0005, PostgreSQL 0006) in the statement of every write.
+    articleStatus: text({ enum: ARTICLE_STATUSES }).notNull().default('draft'),
+    articlePublishedAt: timestamp(),
+    articleTitle: text().notNull().default(''),
   },
   (t) => [
     uniqueIndex('article_products_position_unique').on(t.articleId, t.position),
     uniqueIndex('article_products_product_unique').on(t.articleId, t.productId),
     index('article_products_product_idx').on(t.productId),
+    // A product's public articles in each list order, walked from the cursor on.
+    index('article_products_date_idx').on(t.productId, t.articleStatus, t.articlePublishedAt, t.articleId),
+    index('article_products_title_idx').on(t.productId, t.articleStatus, t.articleTitle, t.articleId),
     check('article_products_placement_check', sql`${t.placement} in ('inline', 'end', 'sidebar')`),
   ],
 );

@@ -9,7 +9,7 @@ import {
   articleSearchSnippet,
   type IdWindow,
 } from '../../db/text-search.js';
-import { isPublic } from '../../db/visibility.js';
+import { copiedInputs, isPublic } from '../../db/visibility.js';
 
 // Public documents built as JSON by the database, in the exact shape of ArticleSchema and
 // ArticleSummarySchema: one statement per read, and no per-request serialisation. The same
@@ -145,8 +145,8 @@ export async function findPublicArticleDocument({ db, slug, now }: { db: Db; slu
 
 // Keyset: newest first; a later page starts strictly after the cursor's (publishedAt, id), which
 // also bounds the index range, so a deep page starts at its cursor instead of walking every newer row.
-function summaryPage(db: Db, limit: number, filter: 'all' | 'tag', paged: boolean) {
-  const { articles, articleTags, tags } = tablesOf(db);
+function summaryPage(db: Db, limit: number, paged: boolean) {
+  const { articles } = tablesOf(db);
   const json = jsonOf(db);
   const conditions: SQL[] = [isPublic(articles, sql.placeholder('now'))];
   if (paged) {
@@ -160,17 +160,7 @@ function summaryPage(db: Db, limit: number, filter: 'all' | 'tag', paged: boolea
     doc: json.text(documents(db).summary),
   };
   const order = orderByWithLimit(limit, desc(articles.publishedAt), desc(articles.id));
-  const name = `article_summaries_${filter}_${paged ? 'after' : 'first'}_${limit}`;
-  if (filter === 'tag') {
-    return db
-      .select(columns)
-      .from(articles)
-      .innerJoin(articleTags, eq(articleTags.articleId, articles.id))
-      .innerJoin(tags, eq(tags.id, articleTags.tagId))
-      .where(and(eq(tags.slug, sql.placeholder('tag')), ...conditions))
-      .orderBy(...order)
-      .prepare(name);
-  }
+  const name = `article_summaries_all_${paged ? 'after' : 'first'}_${limit}`;
   return db
     .select(columns)
     .from(articles)
@@ -180,10 +170,8 @@ function summaryPage(db: Db, limit: number, filter: 'all' | 'tag', paged: boolea
 }
 
 const pages = {
-  all: preparedPerLimit((db: Db, limit: number) => summaryPage(db, limit, 'all', false)),
-  allAfter: preparedPerLimit((db: Db, limit: number) => summaryPage(db, limit, 'all', true)),
-  tag: preparedPerLimit((db: Db, limit: number) => summaryPage(db, limit, 'tag', false)),
-  tagAfter: preparedPerLimit((db: Db, limit: number) => summaryPage(db, limit, 'tag', true)),
+  all: preparedPerLimit((db: Db, limit: number) => summaryPage(db, limit, false)),
+  allAfter: preparedPerLimit((db: Db, limit: number) => summaryPage(db, limit, true)),
 };
 
 export const ARTICLE_SORTS = ['-publishedAt', 'publishedAt', 'title'] as const;
@@ -243,27 +231,18 @@ interface ListShape {
 }
 
 // Each order walks an index from the cursor on (articles_public_list_idx for dates, articles_title_idx for titles).
-function filteredPage(db: Db, shape: ListShape, limit: number) {
+function articlesPage(db: Db, shape: ListShape, limit: number, name: string) {
   const { articles } = tablesOf(db);
   const column = shape.sort === 'title' ? articles.title : articles.publishedAt;
   const conditions = filterConditions(db, {
     now: sql.placeholder('now'),
-    tagSlugs: Array.from({ length: shape.tags }, (_, i) => sql.placeholder(`tag${i}`)),
-    productSlug: shape.product ? sql.placeholder('product') : undefined,
+    tagSlugs: [],
     publishedFrom: shape.from ? sql.placeholder('from') : undefined,
     publishedUntil: shape.until ? sql.placeholder('until') : undefined,
   });
-  if (shape.paged) {
-    const cursor = sql`(${sql.placeholder('afterKey')}, ${sql.placeholder('afterId')})`;
-    conditions.push(
-      shape.sort === '-publishedAt'
-        ? sql`(${column}, ${articles.id}) < ${cursor}`
-        : sql`(${column}, ${articles.id}) > ${cursor}`,
-    );
-  }
+  if (shape.paged) conditions.push(afterCursor(shape.sort, column, articles.id));
   const order = shape.sort === '-publishedAt' ? [desc(column), desc(articles.id)] : [asc(column), asc(articles.id)];
   const index = shape.sort === 'title' ? 'articles_title_idx' : 'articles_public_list_idx';
-  const name = `article_summaries_${shape.sort === 'title' ? 'title' : shape.sort === 'publishedAt' ? 'oldest' : 'newest'}_t${shape.tags}${shape.product ? '_p' : ''}${shape.from ? '_f' : ''}${shape.until ? '_u' : ''}${shape.paged ? '_after' : ''}_${limit}`;
   return db
     .select({
       id: sql<number>`${articles.id}`,
@@ -274,6 +253,76 @@ function filteredPage(db: Db, shape: ListShape, limit: number) {
     .where(and(...conditions))
     .orderBy(...orderByWithLimit(limit, ...order))
     .prepare(name);
+}
+
+/** Strictly after the cursor's (key, id) in the list's order. */
+function afterCursor(sort: ArticleSort, key: SQLWrapper, id: SQLWrapper): SQL {
+  const cursor = sql`(${sql.placeholder('afterKey')}, ${sql.placeholder('afterId')})`;
+  return sort === '-publishedAt' ? sql`(${key}, ${id}) < ${cursor}` : sql`(${key}, ${id}) > ${cursor}`;
+}
+
+/**
+ * One tag's or one product's public articles in the list's order, from the cursor on, as
+ * (article_id, key) rows: a walk of article_tags_* / article_products_* (tag_id | product_id,
+ * status, sort key, article_id), whose copies of the article's keys the triggers of migration
+ * 0005 (SQLite) / 0006 (PostgreSQL) keep exact. `tagSlugs` are further checked per walked row.
+ */
+function linkWalk(db: Db, shape: ListShape, limit: number, by: { tag: Param } | { product: Param }, tagSlugs: Param[]) {
+  const { articleTags, articleProducts, tags, products } = tablesOf(db);
+  const link = 'tag' in by ? articleTags : articleProducts;
+  const owner =
+    'tag' in by
+      ? sql`${articleTags.tagId} = (select ${tags.id} from ${tags} where ${tags.slug} = ${by.tag})`
+      : sql`${articleProducts.productId} = (select ${products.id} from ${products} where ${products.slug} = ${by.product})`;
+  const key = shape.sort === 'title' ? link.articleTitle : link.articlePublishedAt;
+  const conditions: SQL[] = [owner, isPublic(copiedInputs(link), sql.placeholder('now'))];
+  if (shape.from) conditions.push(gte(link.articlePublishedAt, sql.placeholder('from') as unknown as string));
+  if (shape.until) conditions.push(lt(link.articlePublishedAt, sql.placeholder('until') as unknown as string));
+  if (tagSlugs.length)
+    conditions.push(
+      sql`exists (select 1 from ${articleTags} where ${articleTags.articleId} = ${link.articleId} and ${articleTags.tagId} in (select ${tags.id} from ${tags} where ${tags.slug} in (${sql.join(tagSlugs, sql`, `)})))`,
+    );
+  if (shape.paged) conditions.push(afterCursor(shape.sort, key, link.articleId));
+  const direction = shape.sort === '-publishedAt' ? sql`desc` : sql`asc`;
+  const index = `${'tag' in by ? 'article_tags' : 'article_products'}_${shape.sort === 'title' ? 'title' : 'date'}_idx`;
+  return sql`select ${link.articleId} as article_id, ${key} as list_key from ${tableThroughIndex(db, link, index)} where ${and(...conditions)} order by ${key} ${direction}, ${link.articleId} ${direction} limit ${sql.raw(String(limit))}`;
+}
+
+/**
+ * A filtered page. With a product, its links are walked (tags checked per row); with tags, each
+ * tag's links are walked and the walks merged, duplicates dropped (any-of: at most `limit` rows per
+ * tag are sorted); otherwise the articles themselves. Only the page's rows get their document.
+ */
+function filteredPage(db: Db, shape: ListShape, limit: number) {
+  const name = `article_summaries_${shape.sort === 'title' ? 'title' : shape.sort === 'publishedAt' ? 'oldest' : 'newest'}_t${shape.tags}${shape.product ? '_p' : ''}${shape.from ? '_f' : ''}${shape.until ? '_u' : ''}${shape.paged ? '_after' : ''}_${limit}`;
+  if (!shape.product && shape.tags === 0) return articlesPage(db, shape, limit, name);
+  const { articles } = tablesOf(db);
+  const tagSlugs = Array.from({ length: shape.tags }, (_, i) => sql.placeholder(`tag${i}`));
+  const walks = shape.product
+    ? [linkWalk(db, shape, limit, { product: sql.placeholder('product') }, tagSlugs)]
+    : tagSlugs.map((tag) => linkWalk(db, shape, limit, { tag }, []));
+  const direction = shape.sort === '-publishedAt' ? sql`desc` : sql`asc`;
+  // Each walk is a subquery: SQLite allows no ORDER BY or LIMIT on a bare member of a UNION.
+  const merged =
+    walks.length === 1
+      ? walks[0]!
+      : sql`${sql.join(
+          walks.map((walk, i) => sql`select * from (${walk}) as ${sql.identifier(`walk${i}`)}`),
+          sql` union `,
+        )} order by list_key ${direction}, article_id ${direction} limit ${sql.raw(String(limit))}`;
+  return (
+    db
+      .select({
+        id: sql<number>`${articles.id}`,
+        key: sql<string>`page.list_key`,
+        doc: jsonOf(db).text(documents(db).summary),
+      })
+      // CROSS JOIN keeps the page as the outer loop on SQLite; PostgreSQL plans it freely.
+      .from(sql`(${merged}) as page cross join ${articles}`)
+      .where(sql`${articles.id} = page.article_id`)
+      .orderBy(sql`page.list_key ${direction}`, sql`page.article_id ${direction}`)
+      .prepare(name)
+  );
 }
 
 const filteredPages = new WeakMap<Db, Map<string, ReturnType<typeof filteredPage>>>();
@@ -295,9 +344,10 @@ function preparedFilteredPage(db: Db, shape: ListShape, limit: number) {
 
 /**
  * Up to `limit` public article summaries as JSON documents in the given order, after the cursor's
- * (key, id), where key is the sort column. Each order walks an index from the cursor on
- * (articles_public_list_idx for dates, articles_title_idx for titles); filters are checked per row.
- * Every shape of filters is a statement prepared once.
+ * (key, id), where key is the sort column. Each order walks an index from the cursor on: a
+ * product's or each tag's links (filteredPage) when the list has one, else the articles; the date
+ * range bounds a date order's walk and is checked per row in title order. Every shape of filters
+ * is a statement prepared once.
  */
 export async function listPublicSummaryDocuments({
   db,
@@ -316,16 +366,12 @@ export async function listPublicSummaryDocuments({
 }): Promise<{ id: number; key: string; doc: string }[]> {
   const { tagSlugs = [], productSlug, publishedFrom, publishedUntil } = filters;
   const plain = productSlug === undefined && publishedFrom === undefined && publishedUntil === undefined;
-  if (sort === '-publishedAt' && plain && tagSlugs.length <= 1) {
-    // The common lists, prepared once: the tighter of "due by now" and "not after the cursor" bounds the index range.
-    const upper = after && after.key < now ? after.key : now;
-    const params = {
-      now: upper,
-      ...(after ? { afterPublishedAt: after.key, afterId: after.id } : {}),
-      ...(tagSlugs[0] ? { tag: tagSlugs[0] } : {}),
-    };
-    const page = tagSlugs[0] ? (after ? pages.tagAfter : pages.tag) : after ? pages.allAfter : pages.all;
-    return page(db, limit).execute(params);
+  // Newest first, the tighter of "due by now" and "not after the cursor" bounds the index range.
+  const upper = sort === '-publishedAt' && after && after.key < now ? after.key : now;
+  if (sort === '-publishedAt' && plain && tagSlugs.length === 0) {
+    // The plain list, prepared once.
+    const params = { now: upper, ...(after ? { afterPublishedAt: after.key, afterId: after.id } : {}) };
+    return (after ? pages.allAfter : pages.all)(db, limit).execute(params);
   }
   const shape: ListShape = {
     sort,
@@ -335,7 +381,7 @@ export async function listPublicSummaryDocuments({
     until: publishedUntil !== undefined,
     paged: after !== undefined,
   };
-  const params: Record<string, string | number> = { now };
+  const params: Record<string, string | number> = { now: upper };
   tagSlugs.forEach((slug, i) => {
     params[`tag${i}`] = slug;
   });
