@@ -269,7 +269,7 @@ export async function listModerationQueue(
     text: query.text,
     createdBefore: query.createdBefore,
     // Past the count limit, walking the queue's order and testing each comment beats sorting every match.
-    textPlan: textPlanOf(counted, query.articleId, limit),
+    textPlan: textPlanOf(db.read, counted, query.articleId, limit),
   };
   const rows = await listQueueItems({
     db: db.read,
