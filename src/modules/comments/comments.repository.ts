@@ -32,6 +32,7 @@ import {
   tablesOf,
 } from '../../db/schema.js';
 import {
+  batchCommentTextPlan,
   type CommentSearch,
   type CommentTextPlan,
   commentSearchOf,
@@ -325,6 +326,11 @@ export interface QueueCounts {
   exact: boolean;
   /** When not exact: the share of comments matching among the ids the newest matches span. */
   share?: number;
+}
+
+/** How each batch of a decision by filter tests the text filter (see batchCommentTextPlan). */
+export function batchTextPlanOf(db: Db): CommentTextPlan {
+  return batchCommentTextPlan(db);
 }
 
 /** The cheapest way to list a page under the text filter, from what countQueueByStatus saw. */
