@@ -1,7 +1,8 @@
 // Bulk decision by filter under load: how long deciding every pending comment takes, and what a
 // reader's submission waits meanwhile. `npx tsx bench/bulk-filter.ts [comments]` (default 200000)
 // seeds 1,000 articles and that many comments; `npx tsx bench/bulk-filter.ts --from <file.db>`
-// works on a copy of a database seeded before (`npm run bench -- --queue --data-dir <dir>` keeps one).
+// works on a copy of a database seeded before (`npm run bench -- --queue --data-dir <dir>` keeps one);
+// `--from postgres://…` works on that PostgreSQL database itself (seeded before; its pending comments get decided).
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,11 +12,12 @@ import { createKey } from '../src/modules/keys/keys.service.js';
 import { buildAppFromConfig } from '../src/startup.js';
 
 const from = process.argv[2] === '--from' ? process.argv[3] : undefined;
+const postgres = from?.startsWith('postgres') === true;
 const total = from ? 0 : Number(process.argv[2] ?? 200_000);
 const dir = await mkdtemp(join(tmpdir(), 'quire-bulk-'));
-if (from) await copyFile(from, join(dir, 'quire.db'));
+if (from && !postgres) await copyFile(from, join(dir, 'quire.db'));
 const config = loadConfig({
-  DATABASE_URL: join(dir, 'quire.db'),
+  DATABASE_URL: postgres ? from! : join(dir, 'quire.db'),
   LOG_LEVEL: 'silent',
   SEED_ON_EMPTY: 'false',
   COMMENT_RATE_LIMIT_MAX: '1000000',
@@ -83,7 +85,7 @@ try {
   running = false;
   await submitter;
   console.log(
-    `${from ?? `${total} comments`}, ${listed.meta.counts.pending} pending: decided ${result.changed} in ${seconds.toFixed(1)} s ` +
+    `${postgres ? 'PostgreSQL' : (from ?? `${total} comments`)}, ${listed.meta.counts.pending} pending: decided ${result.changed} in ${seconds.toFixed(1)} s ` +
       `(${Math.round(result.changed / seconds)}/s)\n  alone:  ${alone}\n  during: ${percentiles(latencies)}`,
   );
 } finally {

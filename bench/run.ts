@@ -552,6 +552,7 @@ async function queueBench(dir: string): Promise<void> {
   const requests = Number(flags.requests);
   const rows: QueueRow[] = [];
   for (const scenario of await queueScenarios(database)) {
+    if (ONLY && !ONLY.some((word) => scenario.scenario.toLowerCase().includes(word))) continue;
     const row = await measureQueue(quire.url, key, scenario, requests);
     rows.push(row);
     log(`  ${row.scenario}: median ${row.median.toFixed(1)} ms, p99 ${row.p99.toFixed(1)} ms (${row.counts})`);

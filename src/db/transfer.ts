@@ -106,6 +106,7 @@ function dependencyOrder(): TableSpec[] {
 // bookkeeping (events already sent, their attempts), which belongs to the installation that sent them.
 const DERIVED_TABLES = new Set([
   'comment_counts',
+  'comment_search',
   'comment_article_counts',
   'article_search',
   'outbox_events',

@@ -131,6 +131,7 @@ export async function createComment(
     parentId?: number | null;
     status?: CommentStatus;
     body?: string;
+    authorName?: string;
     authorEmail?: string;
     createdAt?: string;
     deletedAt?: string | null;
@@ -145,7 +146,7 @@ export async function createComment(
       values: {
         articleId: input.articleId,
         parentId: input.parentId ?? null,
-        authorName: `Reader ${n}`,
+        authorName: input.authorName ?? `Reader ${n}`,
         authorEmail: input.authorEmail ?? `reader${n}@example.com`,
         body,
         status: input.status ?? 'approved',

@@ -107,6 +107,18 @@ describe('POST /v1/admin/comments/bulk by filter', () => {
     expect(await statusOf(ctx, ids)).toEqual(['pending', 'spam', 'pending', 'spam']);
   });
 
+  it('matches the text filter over several batches, each comment once, the counts exact', async () => {
+    const ctx = await moderatorApp();
+    const ids = await pendingComments(ctx, 230, ctx.article.id, (i) => (i % 2 ? 'cheap pills' : 'thanks'));
+    const { maxId } = (await queue(ctx)).meta;
+    const res = await bulk(ctx, { filter: { q: 'pills', maxId }, status: 'spam' });
+    expect(res.json()).toEqual({ status: 'spam', changed: 115 });
+    expect(await statusOf(ctx, ids)).toEqual(ids.map((_, i) => (i % 2 ? 'spam' : 'pending')));
+    const events = await ctx.db.read.select().from(moderationEvents).where(eq(moderationEvents.toStatus, 'spam'));
+    expect(events.map((e) => e.commentId).sort((a, b) => a - b)).toEqual(ids.filter((_, i) => i % 2));
+    expect((await queue(ctx)).meta.counts).toMatchObject({ pending: 115, spam: 115 });
+  });
+
   it('answers the first result again when retried with the same Idempotency-Key, and 422 for another body', async () => {
     const ctx = await moderatorApp();
     await pendingComments(ctx, 3);

@@ -1,7 +1,9 @@
+import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { seedSynthetic } from '../../seeds/synthetic.js';
 import { insertRows } from '../../src/db/bulk.js';
 import { COMMENT_STATUSES } from '../../src/db/schema.js';
+import { listQueueItems } from '../../src/modules/comments/comments.repository.js';
 import { createTestApp, tables } from '../helpers/app.js';
 import { createArticle, createComment } from '../helpers/factories.js';
 import { bearer, createKeyFor } from '../helpers/keys.js';
@@ -212,5 +214,120 @@ describe('the queue at scale', () => {
     expect(await ids('caf du')).toEqual([cafe]);
     const counted = await queue(ctx, 'q=driv');
     expect(counted.meta.counts).toEqual({ pending: 2, approved: 1, rejected: 0, spam: 0 });
+  });
+});
+
+describe('the text filter, whichever way a page meets it', () => {
+  it('lists the same comments driven by the matches, walking a set of them, or probing each comment', async () => {
+    const ctx = await moderatorApp();
+    const other = await createArticle(ctx.db);
+    const bodies = ['A long drive home', 'Long drives hurt', 'Driving all day', 'Knees ache', 'Stairs and drives'];
+    const names = ['Mira Long', 'Jo', 'Miranda', 'Al'];
+    const statuses = ['pending', 'approved', 'spam'] as const;
+    const made: { id: number; words: string[]; status: string; articleId: number }[] = [];
+    for (let i = 0; i < 24; i++) {
+      const row = {
+        articleId: i % 3 === 0 ? other.id : ctx.article.id,
+        status: statuses[i % 3]!,
+        body: bodies[i % bodies.length]!,
+        authorName: names[i % names.length]!,
+      };
+      const id = await createComment(ctx.db, row);
+      made.push({ id, words: `${row.body} ${row.authorName}`.toLowerCase().split(/[^a-z]+/), ...row });
+    }
+    // The meaning: every word of the query starts a word of the body or the author name.
+    const expected = (q: string, keep: (c: (typeof made)[number]) => boolean) =>
+      made
+        .filter((c) => keep(c) && q.split(' ').every((w) => c.words.some((word) => word.startsWith(w))))
+        .map((c) => c.id);
+    const cases = [
+      { text: 'driv', filter: {}, keep: () => true },
+      {
+        text: 'long drives',
+        filter: { status: 'approved' as const },
+        keep: (c: { status: string }) => c.status === 'approved',
+      },
+      { text: 'mira', filter: { articleId: other.id }, keep: (c: { articleId: number }) => c.articleId === other.id },
+      {
+        text: 'mira l',
+        filter: { status: 'spam' as const, articleId: ctx.article.id },
+        keep: (c: { status: string; articleId: number }) => c.status === 'spam' && c.articleId === ctx.article.id,
+      },
+      { text: 'nothing', filter: {}, keep: () => true },
+    ];
+    for (const { text, filter, keep } of cases) {
+      const want = expected(text, keep);
+      for (const textPlan of ['driven', 'walked', 'probed'] as const)
+        for (const order of ['oldest', 'newest'] as const) {
+          const rows = await listQueueItems({
+            db: ctx.db.read,
+            filter: { ...filter, text, textPlan },
+            order,
+            limit: 50,
+          });
+          const ids = rows.map((r) => r.comment.id);
+          expect(ids, `${text} ${textPlan} ${order}`).toEqual(order === 'oldest' ? want : [...want].reverse());
+        }
+    }
+  });
+
+  it('finds a comment by its new text once its body or author name changes', async () => {
+    const ctx = await moderatorApp();
+    const id = await createComment(ctx.db, { articleId: ctx.article.id, status: 'pending', body: 'Old words' });
+    await ctx.db.withTransaction((tx) =>
+      tx.update(comments).set({ body: 'Fresh phrasing', authorName: 'Quentin' }).where(eq(comments.id, id)),
+    );
+    const ids = async (q: string) => (await queue(ctx, `q=${q}`)).data.map((c: { id: number }) => c.id);
+    expect(await ids('old')).toEqual([]);
+    expect(await ids('fresh phras')).toEqual([id]);
+    expect(await ids('quent')).toEqual([id]);
+  });
+});
+
+describe('the newest matches a text filter counts', () => {
+  it('are exactly the newest 1,000 however dense the words, past the first comments the sample walks', async () => {
+    const ctx = await moderatorApp();
+    const at = (i: number) => new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString();
+    const total = 30_000;
+    // i = 0 is the oldest. "walker": 1 in 6 throughout; "gap": 1 in 5 among the newest 4,000, then
+    // none until the oldest 3,000 (1 in 3); "rare": 1 in 1,500; "dense": 1 in 2.
+    const wordsOf = (i: number) => {
+      const fromNewest = total - 1 - i;
+      const words = [];
+      if (i % 6 === 0) words.push('walker');
+      if ((fromNewest < 4000 && i % 5 === 0) || (i < 3000 && i % 3 === 0)) words.push('gap');
+      if (i % 1500 === 7) words.push('rare');
+      if (i % 2 === 1) words.push('dense');
+      return words;
+    };
+    const statusOf = (i: number) => COMMENT_STATUSES[Math.floor(i / 7) % 4]!;
+    for (let start = 0; start < total; start += 1000)
+      await ctx.db.withTransaction((tx) =>
+        insertRows({
+          db: tx,
+          table: tables.comments,
+          rows: Array.from({ length: 1000 }, (_, k) => {
+            const i = start + k;
+            return {
+              articleId: ctx.article.id,
+              authorName: 'Sam',
+              authorEmail: `s${i}@example.com`,
+              body: `Note ${wordsOf(i).join(' ')}`,
+              status: statusOf(i),
+              contentHash: `h${i}`,
+              createdAt: at(i),
+              updatedAt: at(i),
+            };
+          }),
+        }),
+      );
+    for (const word of ['walker', 'gap', 'rare', 'dense']) {
+      const matching = Array.from({ length: total }, (_, i) => i).filter((i) => wordsOf(i).includes(word));
+      const expected = Object.fromEntries(COMMENT_STATUSES.map((s) => [s, 0])) as Record<string, number>;
+      for (const i of matching.slice(-1000)) expected[statusOf(i)]! += 1;
+      const page = await queue(ctx, `q=${word}&limit=1`);
+      expect(page.meta.counts, word).toEqual(expected);
+      expect(page.meta.countsExact, word).toBe(matching.length <= 1000);
+    }
   });
 });

@@ -272,6 +272,21 @@ export const comments = pgTable(
   ],
 );
 
+// PostgreSQL only (SQLite has FTS5's comments_fts): each comment's text search document, written by
+// triggers when its text is (migration 0007). A side table, so a status change, the commonest
+// write, neither copies the document nor touches its GIN index.
+export const commentSearch = pgTable(
+  'comment_search',
+  {
+    commentId: integer()
+      .primaryKey()
+      .references(() => comments.id, { onDelete: 'cascade' }),
+    // to_tsvector('simple', body || ' ' || author_name): every word, lowercased, no stemming.
+    document: tsvector().notNull(),
+  },
+  (t) => [index('comment_search_document_idx').using('gin', t.document)],
+);
+
 // Live comments per status, kept by triggers in the same statement as every change (migration
 // 0001): the queue's counts are read, never recounted.
 export const commentCounts = pgTable(

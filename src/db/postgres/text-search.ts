@@ -1,19 +1,90 @@
 import { type SQL, type SQLWrapper, sql } from 'drizzle-orm';
-import type { Tables } from '../schema.js';
-import type { IdWindow } from '../text-search.js';
+import type { Db, Tables } from '../schema.js';
+import type { CommentTextPlan, IdWindow } from '../text-search.js';
+import { commentSearch } from './schema.js';
 
 const queryOf = (words: string[]) => words.map((word) => `${word}:*`).join(' & ');
-const documentOf = (comments: Tables['comments']) =>
-  sql`to_tsvector('simple', ${comments.body} || ' ' || ${comments.authorName})`;
+const commentQuery = (words: string[]) => sql`to_tsquery('simple', ${queryOf(words)})`;
 
-/** The GIN index `comments_text_idx` over to_tsvector('simple', body || ' ' || author_name); same expression. */
-export function postgresCommentText(comments: Tables['comments'], words: string[]): SQL {
-  return sql`${documentOf(comments)} @@ to_tsquery('simple', ${queryOf(words)})`;
+/** The ids of the comments holding every word, through the GIN index on the stored documents (migration 0007). */
+const matchingIds = (words: string[]) =>
+  sql`select ${commentSearch.commentId} from ${commentSearch} where ${commentSearch.document} @@ ${commentQuery(words)}`;
+
+// Past this many comments to test before a page is full, reading every match once is cheaper: a
+// probe is one primary-key lookup and a test of the stored document, a few microseconds.
+export const POSTGRES_MAX_COMMENT_PROBES = 2000;
+
+/**
+ * Comments whose stored document (comment_search) holds every word as a prefix. 'driven' (few
+ * matches, known): the matches as an array, which the primary key's index (or a BitmapOr with the
+ * e-mail's) looks up; 'walked': every match read once into a hashed set the queue's order is
+ * tested against; 'probed': a scalar subquery, never flattened, so each comment the order walks
+ * past is looked up by id and its document tested, and the walk stops after a page.
+ */
+export function postgresCommentText(comments: Tables['comments'], words: string[], plan: CommentTextPlan): SQL {
+  if (plan === 'driven') return sql`${comments.id} = any(array(${matchingIds(words)}))`;
+  if (plan === 'walked') return sql`${comments.id} in (${matchingIds(words)})`;
+  return sql`(select ${commentSearch.document} from ${commentSearch} where ${commentSearch.commentId} = ${comments.id}) @@ ${commentQuery(words)}`;
 }
 
-/** The ids of the newest `limit` matches (the planner weighs the GIN index against the primary key). */
-export function postgresNewestCommentText(comments: Tables['comments'], words: string[], limit: number): SQL {
-  return sql`(select ${comments.id} from ${comments} where ${postgresCommentText(comments, words)} order by ${comments.id} desc limit ${limit})`;
+// The newest comments a sample reads one by one before judging how dense the matches are.
+const FIRST_WALK = 4000;
+// Reading one comment's stored document costs about a third of reading one match found through the GIN index.
+const WALK_PER_MATCH = 3;
+// The most comments a sample walks past in all: beyond, the GIN index is cheaper whatever the density.
+const MAX_WALK = 60_000;
+
+/** The rows of a raw query (node-postgres and PGlite both answer `{ rows }`). */
+async function rowsOf<Row>(db: Db, query: SQL): Promise<Row[]> {
+  return ((await db.execute(query)) as unknown as { rows: Row[] }).rows;
+}
+
+/** The newest `rows` comments below id `below`: the window of a walk down the primary key. */
+const windowOf = (below: number, rows: number) =>
+  sql`select ${commentSearch.commentId}, ${commentSearch.document} from ${commentSearch} where ${commentSearch.commentId} < ${below} order by ${commentSearch.commentId} desc limit ${rows}`;
+
+/** The matches in a window, newest first, and the window's oldest id (0 when it reached the first comment). */
+async function walkedMatches(db: Db, words: string[], below: number, rows: number, limit: number) {
+  const [row] = await rowsOf<{ ids: number[] | null; oldest: number | null; walked: number }>(
+    db,
+    sql`with w as (select "comment_id", "document" @@ ${commentQuery(words)} as hit from (${windowOf(below, rows)}) as x) select array(select "comment_id" from w where hit order by "comment_id" desc limit ${limit}) as ids, min("comment_id") as oldest, count(*)::int as walked from w`,
+  );
+  return {
+    ids: (row?.ids ?? []).map(Number),
+    oldest: !row || row.walked < rows ? 0 : Number(row.oldest),
+  };
+}
+
+/** The newest `limit` matches below id `below` through the GIN index (`+ 0` keeps the planner off a walk of the primary key). */
+async function indexedMatches(db: Db, words: string[], below: number, limit: number): Promise<number[]> {
+  if (below <= 0 || limit <= 0) return [];
+  const rows = await rowsOf<{ id: number }>(
+    db,
+    sql`select ${commentSearch.commentId} as id from ${commentSearch} where ${commentSearch.document} @@ ${commentQuery(words)} and ${commentSearch.commentId} < ${below} order by ${commentSearch.commentId} + 0 desc limit ${limit}`,
+  );
+  return rows.map((r) => Number(r.id));
+}
+
+/**
+ * The ids of the newest `limit` comments holding every word, newest first, with bounded work: the
+ * newest FIRST_WALK comments are tested one by one; if that is not enough, the share found there
+ * says which is cheaper, walking on (dense words: few comments to pass, at most MAX_WALK) or
+ * reading every older match through the GIN index (rare words). The planner alone cannot choose:
+ * it multiplies the words' shares, so two common words look rare together and it reads every match.
+ */
+export async function postgresNewestCommentIds(db: Db, words: string[], limit: number): Promise<number[]> {
+  // Above every id: comment ids are PostgreSQL integers.
+  const first = await walkedMatches(db, words, 2 ** 31 - 1, FIRST_WALK, limit);
+  const wanted = limit - first.ids.length;
+  if (wanted <= 0 || first.oldest === 0) return first.ids;
+  const share = first.ids.length / FIRST_WALK;
+  const rowsToWalk = share === 0 ? Number.POSITIVE_INFINITY : Math.ceil((wanted / share) * 1.5);
+  // The matches the index would read: the share over every older comment (ids are dense enough to count by).
+  if (rowsToWalk > MAX_WALK || rowsToWalk > share * first.oldest * WALK_PER_MATCH)
+    return [...first.ids, ...(await indexedMatches(db, words, first.oldest, wanted))];
+  const more = await walkedMatches(db, words, first.oldest, rowsToWalk, wanted);
+  const rest = more.ids.length < wanted ? await indexedMatches(db, words, more.oldest, wanted - more.ids.length) : [];
+  return [...first.ids, ...more.ids, ...rest];
 }
 
 /** The searchable text of each `articles` row, as migration 0002 backfills it (sections and tips in order). */

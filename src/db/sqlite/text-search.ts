@@ -49,6 +49,9 @@ export async function sqliteCommentQuery(db: Db, words: string[]): Promise<strin
   return parts.join(' AND ');
 }
 
+// Past this many comments to test before a page is full, reading every match once beats asking per comment.
+export const SQLITE_MAX_COMMENT_PROBES = 200;
+
 /**
  * FTS5 external-content table `comments_fts` (body, author_name), kept by triggers. 'driven': SQLite
  * may read every match, then sort them; 'walked': `+id` makes it walk the queue's order index and

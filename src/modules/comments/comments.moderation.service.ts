@@ -13,6 +13,7 @@ import { getInstanceSecret } from '../content/content.repository.js';
 import { blocksForSubmission } from './comment-blocks.repository.js';
 import {
   authorKeyOf,
+  batchTextPlanOf,
   type CommentRow,
   countQueueByStatus,
   countRecentSpamFromAuthor,
@@ -269,7 +270,7 @@ export async function listModerationQueue(
     text: query.text,
     createdBefore: query.createdBefore,
     // Past the count limit, walking the queue's order and testing each comment beats sorting every match.
-    textPlan: textPlanOf(counted, query.articleId, limit),
+    textPlan: textPlanOf(db.read, counted, query.articleId, limit),
   };
   const rows = await listQueueItems({
     db: db.read,
@@ -371,7 +372,7 @@ export async function decideCommentsByFilter(
     text: filter.q,
     createdBefore: filter.createdBefore,
     // Batches walk the queue's order: each tests the comments it passes, never sorts every match.
-    textPlan: 'walked' as const,
+    textPlan: batchTextPlanOf(db.read),
   };
   // Only a move into or out of `approved` changes what the public sees (threads, counts, ETags).
   const touchesPublic = decision.status === 'approved' || filter.status === undefined || filter.status === 'approved';

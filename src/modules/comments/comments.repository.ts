@@ -32,11 +32,13 @@ import {
   tablesOf,
 } from '../../db/schema.js';
 import {
+  batchCommentTextPlan,
   type CommentSearch,
   type CommentTextPlan,
   commentSearchOf,
   commentTextMatch,
-  newestCommentTextMatches,
+  commentTextPlan,
+  newestCommentTextMatch,
   searchWords,
 } from '../../db/text-search.js';
 
@@ -326,13 +328,14 @@ export interface QueueCounts {
   share?: number;
 }
 
-// Past this many comments to test before a page is full, reading every match once beats asking per comment.
-const MAX_PROBES = 200;
+/** How each batch of a decision by filter tests the text filter (see batchCommentTextPlan). */
+export function batchTextPlanOf(db: Db): CommentTextPlan {
+  return batchCommentTextPlan(db);
+}
 
 /** The cheapest way to list a page under the text filter, from what countQueueByStatus saw. */
-export function textPlanOf(counts: QueueCounts, articleId: number | undefined, limit: number): CommentTextPlan {
-  if (counts.exact) return articleId === undefined ? 'driven' : 'walked';
-  return (limit + 1) / (counts.share ?? 0) <= MAX_PROBES ? 'probed' : 'walked';
+export function textPlanOf(db: Db, counts: QueueCounts, articleId: number | undefined, limit: number): CommentTextPlan {
+  return commentTextPlan(db, counts, articleId !== undefined, limit);
 }
 
 /**
@@ -373,11 +376,11 @@ export async function countQueueByStatus({
   return { counts, exact: false, share: rows.length / (rows[0]!.id - rows.at(-1)!.id + 1) };
 }
 
-/** The newest TEXT_COUNT_LIMIT + 1 comments matching the text (deleted ones too), read from the text index in id order so it stops there. */
+/** The newest TEXT_COUNT_LIMIT + 1 comments matching the text (deleted ones too), read from the text index with bounded work (see newestCommentTextMatch). */
 async function textMatchSample(db: Db, comments: Comments, text: string) {
   const search = await searchOf(db, text);
   const limit = TEXT_COUNT_LIMIT + 1;
-  const newest = search ? sql`${comments.id} in ${newestCommentTextMatches(db, comments, search, limit)}` : undefined;
+  const newest = search ? await newestCommentTextMatch(db, comments, search, limit) : undefined;
   return db
     .select({ id: comments.id, status: comments.status, articleId: comments.articleId, deletedAt: comments.deletedAt })
     .from(comments)
