@@ -70,7 +70,7 @@ describe('migrations', () => {
         ? sql`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '__drizzle%' and name not like 'comments_fts%' and name not like 'article_search_fts%'`
         : sql`select table_name as name from information_schema.tables where table_schema = 'public'`;
     const rows = await rawRows<{ name: string }>(db, query);
-    // comment_search is PostgreSQL's counterpart of SQLite's comments_fts (migration 0006).
+    // comment_search is PostgreSQL's counterpart of SQLite's comments_fts (migration 0007).
     const expected = TEST_ENGINE === 'sqlite' ? EXPECTED_TABLES : [...EXPECTED_TABLES, 'comment_search'].sort();
     expect(rows.map((r) => r.name).sort()).toEqual(expected);
   });
@@ -142,7 +142,7 @@ function kindOf(columnType: string): string {
   return kinds[columnType] ?? columnType;
 }
 
-// PostgreSQL's stored search documents and their GIN indexes (migrations 0005, 0006) stand where SQLite has its FTS5 tables.
+// PostgreSQL's stored search documents and their GIN indexes (migrations 0005, 0007) stand where SQLite has its FTS5 tables.
 function withoutSearchDocument(table: PgTable): never {
   const config = getPgTableConfig(table);
   if (config.name !== 'article_search') return config as never;
