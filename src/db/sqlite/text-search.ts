@@ -6,7 +6,7 @@ import type { CommentTextPlan, IdWindow } from '../text-search.js';
 /** The temp fts5vocab table ('instance') over comments_fts each connection opens (client.ts). */
 export const COMMENT_TERMS = 'comments_fts_terms';
 
-// A prefix standing for more indexed words than this stays a prefix query.
+// A prefix standing for more indexed words than this stays a prefix query: of 1 to 3 characters, one doclist of the prefix indexes (migration 0006).
 const MAX_TERMS_PER_WORD = 8;
 
 const quoted = (term: string) => `"${term.replaceAll('"', '""')}"`;
