@@ -7,18 +7,14 @@ import { bumpContentVersion } from '../../db/transaction.js';
 import { decodeCursor, splitPage } from '../../http/cursor.js';
 import { conflict, notFound, ruleViolation } from '../../http/errors.js';
 import { checkIfMatch } from '../../http/preconditions.js';
-import { findPublicArticleIdBySlug } from '../articles/articles.documents.js';
 import { findArticleById, lockArticle } from '../articles/articles.repository.js';
 import { getInstanceSecret } from '../content/content.repository.js';
-import { blocksForSubmission } from './comment-blocks.repository.js';
 import {
   authorKeyOf,
   type CommentRow,
   countQueueByStatus,
-  countRecentSpamFromAuthor,
   findLiveComment,
   findLiveComments,
-  hasRecentDuplicate,
   insertComment,
   insertModerationEvent,
   insertModerationEvents,
@@ -38,18 +34,19 @@ import {
 } from './comments.repository.js';
 import type { AdminComment, AdminCommentDetail, BulkFilter, CommentSubmit, QueueItem } from './comments.schemas.js';
 import { contentHashOf } from './comments.service.js';
+import { findSubmissionFacts } from './comments.submission.repository.js';
 import { orderedSignals, scoreComment } from './spam.js';
 
 const SYSTEM_ACTOR = 'system';
 
-// The salt is generated once per installation and never changes: read it once per connection.
-const salts = new WeakMap<Db, string>();
+// The salt is generated once per installation and never changes: read it once per opened database.
+const salts = new WeakMap<DatabaseHandles, string>();
 
 /** Client addresses are kept only as salted hashes: enough to spot repeats, useless if leaked. */
-export async function hashAddress(db: Db, address: string): Promise<string> {
+export async function hashAddress(db: DatabaseHandles, address: string): Promise<string> {
   let salt = salts.get(db);
   if (salt === undefined) {
-    salt = await getInstanceSecret({ db, name: 'address-hash-salt' });
+    salt = await getInstanceSecret({ db: db.read, name: 'address-hash-salt' });
     if (!salt) throw new Error('instance secret address-hash-salt is missing; run the migrations');
     salts.set(db, salt);
   }
@@ -57,15 +54,10 @@ export async function hashAddress(db: Db, address: string): Promise<string> {
 }
 
 /** Why an author's comment is approved at once, or undefined: COMMENT_TRUST_AFTER approvals, none rejected or spam since. */
-async function trustReason(
-  tx: Db,
-  policy: CommentPolicy,
-  authorKey: string,
-  lock: boolean,
-): Promise<string | undefined> {
+function trustReason(policy: CommentPolicy, latestDecisions: readonly CommentStatus[]): string | undefined {
   if (policy.trustAfter === 0) return undefined;
-  const latest = await latestDecisionsOfAuthor({ db: tx, authorKey, limit: policy.trustAfter, lock });
-  if (latest.length < policy.trustAfter || latest.some((status) => status !== 'approved')) return undefined;
+  if (latestDecisions.length < policy.trustAfter || latestDecisions.some((status) => status !== 'approved'))
+    return undefined;
   return `Trusted author: ${policy.trustAfter} approved comment${policy.trustAfter === 1 ? '' : 's'}, none rejected or spam since`;
 }
 
@@ -80,20 +72,27 @@ export async function submitComment(
   input: CommentSubmit,
 ): Promise<{ id: number }> {
   const at = now.toISOString();
+  const addressHash = await hashAddress(db, clientAddress);
+  const contentHash = contentHashOf(input.body);
+  const authorKey = authorKeyOf(input.authorEmail);
   // The content version is bumped only when a trusted author's comment goes public at once.
   return db.withTransaction(
     async (tx) => {
-      const articleId = await findPublicArticleIdBySlug({ db: tx, slug, now: at });
-      if (articleId === undefined) throw notFound(`No published article has the slug "${slug}".`);
+      const facts = await findSubmissionFacts({
+        db: tx,
+        slug,
+        now: at,
+        contentHash,
+        addressHash,
+        authorKey,
+        duplicateSince: new Date(now.getTime() - policy.duplicateWindowMs).toISOString(),
+        spamSince: new Date(now.getTime() - policy.spamMemoryDays * 86_400_000).toISOString(),
+        trustAfter: policy.trustAfter,
+      });
+      if (facts === undefined) throw notFound(`No published article has the slug "${slug}".`);
+      const { articleId } = facts;
       if (input.parentId !== undefined) await assertReplyable(tx, input.parentId, articleId);
-      const addressHash = await hashAddress(tx, clientAddress);
-      const contentHash = contentHashOf(input.body);
-      const since = new Date(now.getTime() - policy.duplicateWindowMs).toISOString();
-      if (await hasRecentDuplicate({ db: tx, contentHash, addressHash, since }))
-        throw conflict('You already posted this comment a moment ago.');
-      const authorKey = authorKeyOf(input.authorEmail);
-      const blocks = await blocksForSubmission({ db: tx, authorKey, addressHash });
-      const memory = new Date(now.getTime() - policy.spamMemoryDays * 86_400_000).toISOString();
+      if (facts.duplicate) throw conflict('You already posted this comment a moment ago.');
       const renderedAt = input.renderedAt === undefined ? undefined : new Date(input.renderedAt);
       const { score, signals, links } = scoreComment(
         {
@@ -102,18 +101,19 @@ export async function submitComment(
           honeypot: input.website,
           renderedAt,
           receivedAt: now,
-          spamFromSameAuthor: await countRecentSpamFromAuthor({ db: tx, addressHash, authorKey, since: memory }),
-          blockedWords: blocks.words,
-          blockedAuthor: blocks.authorBlocked,
+          spamFromSameAuthor: facts.spamFromSameAuthor,
+          blockedWords: facts.blockedWords,
+          blockedAuthor: facts.authorBlocked,
         },
         policy,
       );
       let status: CommentStatus = score >= policy.spamThreshold ? 'spam' : 'pending';
       let note = status === 'spam' ? `Spam filter: score ${score} (${Object.keys(signals).join(', ')})` : 'Submitted';
-      if (status === 'pending' && links <= policy.holdLinks && (await trustReason(tx, policy, authorKey, false))) {
+      if (status === 'pending' && links <= policy.holdLinks && trustReason(policy, facts.latestDecisions)) {
         // Article first, then the author's comments (the order of src/db/locks.ts), and check again under the locks.
         await lockArticle({ db: tx, id: articleId });
-        const reason = await trustReason(tx, policy, authorKey, true);
+        const latest = await latestDecisionsOfAuthor({ db: tx, authorKey, limit: policy.trustAfter, lock: true });
+        const reason = trustReason(policy, latest);
         if (reason) {
           status = 'approved';
           note = reason;
@@ -142,7 +142,7 @@ export async function submitComment(
         db: tx,
         values: { commentId: id, fromStatus: null, toStatus: status, actor: SYSTEM_ACTOR, note, at },
       });
-      await recordCommentEvents(tx, [{ id, articleId, from: null, to: status }], at);
+      await recordCommentEvents(tx, [{ id, articleId, from: null, to: status }], at, new Map([[articleId, slug]]));
       if (status === 'approved') {
         await refreshCommentCounts({ db: tx, articleIds: [articleId] });
         await bumpContentVersion(tx);
@@ -164,14 +164,19 @@ interface CommentMove {
  * A new pending comment is news for moderators (comment.created); into `approved` it becomes
  * public, out of it (or deleted) it leaves the public view. Spam and rejections say nothing.
  */
-async function recordCommentEvents(tx: Db, moves: readonly CommentMove[], at: string): Promise<void> {
+async function recordCommentEvents(
+  tx: Db,
+  moves: readonly CommentMove[],
+  at: string,
+  /** Slugs the caller already knows, by article id (a submission's route has it). */
+  slugs = new Map<number, string | null>(),
+): Promise<void> {
   const typeOf = ({ from, to }: CommentMove): OutboxEventInput['type'] | undefined => {
     if (from === null && to === 'pending') return 'comment.created';
     if (to === 'approved' && from !== 'approved') return 'comment.approved';
     if (from === 'approved' && to !== 'approved') return 'comment.removed';
     return undefined;
   };
-  const slugs = new Map<number, string | null>();
   const events: OutboxEventInput[] = [];
   for (const move of moves) {
     const type = typeOf(move);
