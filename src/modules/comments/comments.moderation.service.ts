@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { CommentPolicy } from '../../config.js';
 import type { DatabaseHandles, Db } from '../../db/client.js';
+import { groupCommit, type Settled } from '../../db/group-commit.js';
 import { type OutboxEventInput, recordEvents, surrogateKeysOf } from '../../db/outbox.js';
 import type { CommentStatus } from '../../db/schema.js';
 import { bumpContentVersion } from '../../db/transaction.js';
 import { decodeCursor, splitPage } from '../../http/cursor.js';
-import { conflict, notFound, ruleViolation } from '../../http/errors.js';
+import { AppError, conflict, notFound, ruleViolation } from '../../http/errors.js';
 import { checkIfMatch } from '../../http/preconditions.js';
 import { findArticleById, lockArticle } from '../articles/articles.repository.js';
 import { getInstanceSecret } from '../content/content.repository.js';
@@ -61,96 +62,181 @@ function trustReason(policy: CommentPolicy, latestDecisions: readonly CommentSta
   return `Trusted author: ${policy.trustAfter} approved comment${policy.trustAfter === 1 ? '' : 's'}, none rejected or spam since`;
 }
 
+/** A submission as the batch writes it: the request's input and what was derived from it outside the transaction. */
+interface Submission {
+  now: Date;
+  policy: CommentPolicy;
+  slug: string;
+  input: CommentSubmit;
+  addressHash: string;
+  contentHash: string;
+  authorKey: string;
+}
+
+// Submissions arriving together share one transaction: a handful of statements for the batch instead of per comment.
+const MAX_SUBMISSION_BATCH = 32;
+const submissionWriters = new WeakMap<DatabaseHandles, (submission: Submission) => Promise<{ id: number }>>();
+
 /**
  * A reader's comment: stored as `pending`, as `spam` when the signals say so, or `approved` at
  * once for a trusted returning author (unless it holds more than COMMENT_HOLD_LINKS links). The
- * caller always answers "pending", so a bot learns nothing from the response.
+ * caller always answers "pending", so a bot learns nothing from the response. Answered only
+ * once the transaction holding it has committed.
  */
 export async function submitComment(
   { db, now, policy, clientAddress }: { db: DatabaseHandles; now: Date; policy: CommentPolicy; clientAddress: string },
   slug: string,
   input: CommentSubmit,
 ): Promise<{ id: number }> {
-  const at = now.toISOString();
-  const addressHash = await hashAddress(db, clientAddress);
-  const contentHash = contentHashOf(input.body);
-  const authorKey = authorKeyOf(input.authorEmail);
-  // The content version is bumped only when a trusted author's comment goes public at once.
+  let write = submissionWriters.get(db);
+  if (write === undefined) {
+    write = groupCommit(db, (batch: readonly Submission[]) => writeSubmissions(db, batch), MAX_SUBMISSION_BATCH);
+    submissionWriters.set(db, write);
+  }
+  return write({
+    now,
+    policy,
+    slug,
+    input,
+    addressHash: await hashAddress(db, clientAddress),
+    contentHash: contentHashOf(input.body),
+    authorKey: authorKeyOf(input.authorEmail),
+  });
+}
+
+interface Written {
+  id: number;
+  articleId: number;
+  slug: string;
+  status: CommentStatus;
+  note: string;
+  at: string;
+}
+
+/**
+ * One transaction for a batch of submissions, each checked after the ones before it were
+ * inserted (so a duplicate or a spam verdict in the batch counts for the next); their
+ * moderation and outbox events are written together at the end. A rule's refusal (404, 409,
+ * 422) answers that submission alone; a database error rolls the batch back.
+ */
+async function writeSubmissions(db: DatabaseHandles, batch: readonly Submission[]): Promise<Settled<{ id: number }>[]> {
+  // Approving a trusted author's comment locks rows (src/db/locks.ts): only in a transaction of its own.
+  const alone = batch.length === 1;
   return db.withTransaction(
     async (tx) => {
-      const facts = await findSubmissionFacts({
-        db: tx,
-        slug,
-        now: at,
-        contentHash,
-        addressHash,
-        authorKey,
-        duplicateSince: new Date(now.getTime() - policy.duplicateWindowMs).toISOString(),
-        spamSince: new Date(now.getTime() - policy.spamMemoryDays * 86_400_000).toISOString(),
-        trustAfter: policy.trustAfter,
-      });
-      if (facts === undefined) throw notFound(`No published article has the slug "${slug}".`);
-      const { articleId } = facts;
-      if (input.parentId !== undefined) await assertReplyable(tx, input.parentId, articleId);
-      if (facts.duplicate) throw conflict('You already posted this comment a moment ago.');
-      const renderedAt = input.renderedAt === undefined ? undefined : new Date(input.renderedAt);
-      const { score, signals, links } = scoreComment(
-        {
-          body: input.body,
-          authorName: input.authorName,
-          honeypot: input.website,
-          renderedAt,
-          receivedAt: now,
-          spamFromSameAuthor: facts.spamFromSameAuthor,
-          blockedWords: facts.blockedWords,
-          blockedAuthor: facts.authorBlocked,
-        },
-        policy,
-      );
-      let status: CommentStatus = score >= policy.spamThreshold ? 'spam' : 'pending';
-      let note = status === 'spam' ? `Spam filter: score ${score} (${Object.keys(signals).join(', ')})` : 'Submitted';
-      if (status === 'pending' && links <= policy.holdLinks && trustReason(policy, facts.latestDecisions)) {
-        // Article first, then the author's comments (the order of src/db/locks.ts), and check again under the locks.
-        await lockArticle({ db: tx, id: articleId });
-        const latest = await latestDecisionsOfAuthor({ db: tx, authorKey, limit: policy.trustAfter, lock: true });
-        const reason = trustReason(policy, latest);
-        if (reason) {
-          status = 'approved';
-          note = reason;
+      const results: Settled<{ id: number }>[] = [];
+      const written: Written[] = [];
+      for (const submission of batch) {
+        try {
+          const outcome = await writeSubmission(tx, submission, alone);
+          if (outcome === 'alone') results.push({ alone: true });
+          else {
+            written.push(outcome);
+            results.push({ ok: true, value: { id: outcome.id } });
+          }
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error;
+          results.push({ ok: false, error });
         }
-      } else if (status === 'pending' && links > policy.holdLinks) {
-        note = `Held: ${links} links (more than ${policy.holdLinks})`;
       }
-      const id = await insertComment({
+      await insertModerationEvents({
         db: tx,
-        values: {
-          articleId,
-          parentId: input.parentId ?? null,
-          authorName: input.authorName,
-          authorEmail: input.authorEmail,
-          body: input.body,
-          status,
-          addressHash,
-          contentHash,
-          spamScore: score,
-          spamSignals: signals,
-          createdAt: at,
-          updatedAt: at,
-        },
+        values: written.map(({ id, status, note, at }) => ({
+          commentId: id,
+          fromStatus: null,
+          toStatus: status,
+          actor: SYSTEM_ACTOR,
+          note,
+          at,
+        })),
       });
-      await insertModerationEvent({
-        db: tx,
-        values: { commentId: id, fromStatus: null, toStatus: status, actor: SYSTEM_ACTOR, note, at },
-      });
-      await recordCommentEvents(tx, [{ id, articleId, from: null, to: status }], at, new Map([[articleId, slug]]));
-      if (status === 'approved') {
-        await refreshCommentCounts({ db: tx, articleIds: [articleId] });
+      await recordCommentEvents(
+        tx,
+        written.map(({ id, articleId, status, at }) => ({ id, articleId, from: null, to: status, at })),
+        written[0]?.at ?? '',
+        new Map(written.map((w) => [w.articleId, w.slug])),
+      );
+      const approved = [...new Set(written.filter((w) => w.status === 'approved').map((w) => w.articleId))];
+      if (approved.length > 0) {
+        await refreshCommentCounts({ db: tx, articleIds: approved });
         await bumpContentVersion(tx);
       }
-      return { id };
+      return results;
     },
+    // The content version is bumped above, only when a trusted author's comment goes public at once.
     { touchesContent: false },
   );
+}
+
+/** Checks one submission and inserts its comment; 'alone' when it needs a transaction of its own. */
+async function writeSubmission(
+  tx: Db,
+  { now, policy, slug, input, addressHash, contentHash, authorKey }: Submission,
+  alone: boolean,
+): Promise<Written | 'alone'> {
+  const at = now.toISOString();
+  const facts = await findSubmissionFacts({
+    db: tx,
+    slug,
+    now: at,
+    contentHash,
+    addressHash,
+    authorKey,
+    duplicateSince: new Date(now.getTime() - policy.duplicateWindowMs).toISOString(),
+    spamSince: new Date(now.getTime() - policy.spamMemoryDays * 86_400_000).toISOString(),
+    trustAfter: policy.trustAfter,
+  });
+  if (facts === undefined) throw notFound(`No published article has the slug "${slug}".`);
+  const { articleId } = facts;
+  if (input.parentId !== undefined) await assertReplyable(tx, input.parentId, articleId);
+  if (facts.duplicate) throw conflict('You already posted this comment a moment ago.');
+  const renderedAt = input.renderedAt === undefined ? undefined : new Date(input.renderedAt);
+  const { score, signals, links } = scoreComment(
+    {
+      body: input.body,
+      authorName: input.authorName,
+      honeypot: input.website,
+      renderedAt,
+      receivedAt: now,
+      spamFromSameAuthor: facts.spamFromSameAuthor,
+      blockedWords: facts.blockedWords,
+      blockedAuthor: facts.authorBlocked,
+    },
+    policy,
+  );
+  let status: CommentStatus = score >= policy.spamThreshold ? 'spam' : 'pending';
+  let note = status === 'spam' ? `Spam filter: score ${score} (${Object.keys(signals).join(', ')})` : 'Submitted';
+  if (status === 'pending' && links <= policy.holdLinks && trustReason(policy, facts.latestDecisions)) {
+    if (!alone) return 'alone';
+    // Article first, then the author's comments (the order of src/db/locks.ts), and check again under the locks.
+    await lockArticle({ db: tx, id: articleId });
+    const latest = await latestDecisionsOfAuthor({ db: tx, authorKey, limit: policy.trustAfter, lock: true });
+    const reason = trustReason(policy, latest);
+    if (reason) {
+      status = 'approved';
+      note = reason;
+    }
+  } else if (status === 'pending' && links > policy.holdLinks) {
+    note = `Held: ${links} links (more than ${policy.holdLinks})`;
+  }
+  const id = await insertComment({
+    db: tx,
+    values: {
+      articleId,
+      parentId: input.parentId ?? null,
+      authorName: input.authorName,
+      authorEmail: input.authorEmail,
+      body: input.body,
+      status,
+      addressHash,
+      contentHash,
+      spamScore: score,
+      spamSignals: signals,
+      createdAt: at,
+      updatedAt: at,
+    },
+  });
+  return { id, articleId, slug, status, note, at };
 }
 
 interface CommentMove {
@@ -158,6 +244,8 @@ interface CommentMove {
   articleId: number;
   from: CommentStatus | null;
   to: CommentStatus | 'deleted';
+  /** When it happened, if not at the transaction's `at` (a batch of submissions). */
+  at?: string;
 }
 
 /**
@@ -189,6 +277,7 @@ async function recordCommentEvents(
       resourceId: move.id,
       slug: slugs.get(move.articleId) ?? null,
       surrogateKeys: surrogateKeysOf.comments(move.articleId),
+      ...(move.at === undefined ? {} : { at: move.at }),
     });
   }
   await recordEvents({ tx, events, at });
