@@ -16,7 +16,6 @@ import {
   countQueueByStatus,
   findLiveComment,
   findLiveComments,
-  insertComment,
   insertModerationEvent,
   insertModerationEvents,
   latestDecisionsOfAuthor,
@@ -25,6 +24,7 @@ import {
   listQueueItems,
   lockDecidableComments,
   lockLiveComments,
+  type NewComment,
   newestCommentId,
   type QueueItemFilter,
   refreshCommentCounts,
@@ -35,7 +35,12 @@ import {
 } from './comments.repository.js';
 import type { AdminComment, AdminCommentDetail, BulkFilter, CommentSubmit, QueueItem } from './comments.schemas.js';
 import { contentHashOf } from './comments.service.js';
-import { findSubmissionFacts } from './comments.submission.repository.js';
+import {
+  findSubmissionFacts,
+  insertComments,
+  type SubmissionCheck,
+  type SubmissionFacts,
+} from './comments.submission.repository.js';
 import { orderedSignals, scoreComment } from './spam.js';
 
 const SYSTEM_ACTOR = 'system';
@@ -113,11 +118,16 @@ interface Written {
   at: string;
 }
 
+/** A submission judged: the comment to insert and what its events need. */
+type Judged = Omit<Written, 'id'> & { values: NewComment };
+
 /**
- * One transaction for a batch of submissions, each checked after the ones before it were
- * inserted (so a duplicate or a spam verdict in the batch counts for the next); their
- * moderation and outbox events are written together at the end. A rule's refusal (404, 409,
- * 422) answers that submission alone; a database error rolls the batch back.
+ * One transaction for a batch of submissions, in rounds of one facts query and one multi-row
+ * insert. A round ends before a submission that an earlier one of the round could change: the
+ * same text from the same address (a duplicate), or after a comment that is not pending (spam
+ * counts against its author's next ones); the rest is checked again in the next round, seeing
+ * what came before. Moderation and outbox events are written together at the end. A rule's
+ * refusal (404, 409, 422) answers that submission alone; a database error rolls the batch back.
  */
 async function writeSubmissions(db: DatabaseHandles, batch: readonly Submission[]): Promise<Settled<{ id: number }>[]> {
   // Approving a trusted author's comment locks rows (src/db/locks.ts): only in a transaction of its own.
@@ -126,18 +136,40 @@ async function writeSubmissions(db: DatabaseHandles, batch: readonly Submission[
     async (tx) => {
       const results: Settled<{ id: number }>[] = [];
       const written: Written[] = [];
-      for (const submission of batch) {
-        try {
-          const outcome = await writeSubmission(tx, submission, alone);
-          if (outcome === 'alone') results.push({ alone: true });
-          else {
-            written.push(outcome);
-            results.push({ ok: true, value: { id: outcome.id } });
+      for (let next = 0; next < batch.length; ) {
+        const round = batch.slice(next);
+        // Submissions of one app share its policy; the first's trust setting is every one's.
+        const facts = await findSubmissionFacts({
+          db: tx,
+          checks: round.map(checkOf),
+          trustAfter: round[0]!.policy.trustAfter,
+        });
+        const judged: { index: number; comment: Judged }[] = [];
+        const texts = new Set<string>();
+        for (const [k, submission] of round.entries()) {
+          const text = `${submission.contentHash} ${submission.addressHash}`;
+          if (texts.has(text)) break;
+          next += 1;
+          try {
+            const comment = await judgeSubmission(tx, submission, facts[k], alone);
+            if (comment === 'alone') {
+              results[next - 1] = { alone: true };
+              continue;
+            }
+            judged.push({ index: next - 1, comment });
+            texts.add(text);
+            if (comment.status !== 'pending') break;
+          } catch (error) {
+            if (!(error instanceof AppError)) throw error;
+            results[next - 1] = { ok: false, error };
           }
-        } catch (error) {
-          if (!(error instanceof AppError)) throw error;
-          results.push({ ok: false, error });
         }
+        const ids = await insertComments({ db: tx, values: judged.map((j) => j.comment.values) });
+        judged.forEach(({ index, comment: { values: _, ...comment } }, i) => {
+          const id = ids[i]!;
+          written.push({ id, ...comment });
+          results[index] = { ok: true, value: { id } };
+        });
       }
       await insertModerationEvents({
         db: tx,
@@ -168,24 +200,26 @@ async function writeSubmissions(db: DatabaseHandles, batch: readonly Submission[
   );
 }
 
-/** Checks one submission and inserts its comment; 'alone' when it needs a transaction of its own. */
-async function writeSubmission(
-  tx: Db,
-  { now, policy, slug, input, addressHash, contentHash, authorKey }: Submission,
-  alone: boolean,
-): Promise<Written | 'alone'> {
-  const at = now.toISOString();
-  const facts = await findSubmissionFacts({
-    db: tx,
+function checkOf({ now, policy, slug, addressHash, contentHash, authorKey }: Submission): SubmissionCheck {
+  return {
     slug,
-    now: at,
+    now: now.toISOString(),
     contentHash,
     addressHash,
     authorKey,
     duplicateSince: new Date(now.getTime() - policy.duplicateWindowMs).toISOString(),
     spamSince: new Date(now.getTime() - policy.spamMemoryDays * 86_400_000).toISOString(),
-    trustAfter: policy.trustAfter,
-  });
+  };
+}
+
+/** Applies every rule to one submission; 'alone' when approving it needs a transaction of its own. */
+async function judgeSubmission(
+  tx: Db,
+  { now, policy, slug, input, addressHash, contentHash, authorKey }: Submission,
+  facts: SubmissionFacts | undefined,
+  alone: boolean,
+): Promise<Judged | 'alone'> {
+  const at = now.toISOString();
   if (facts === undefined) throw notFound(`No published article has the slug "${slug}".`);
   const { articleId } = facts;
   if (input.parentId !== undefined) await assertReplyable(tx, input.parentId, articleId);
@@ -219,24 +253,21 @@ async function writeSubmission(
   } else if (status === 'pending' && links > policy.holdLinks) {
     note = `Held: ${links} links (more than ${policy.holdLinks})`;
   }
-  const id = await insertComment({
-    db: tx,
-    values: {
-      articleId,
-      parentId: input.parentId ?? null,
-      authorName: input.authorName,
-      authorEmail: input.authorEmail,
-      body: input.body,
-      status,
-      addressHash,
-      contentHash,
-      spamScore: score,
-      spamSignals: signals,
-      createdAt: at,
-      updatedAt: at,
-    },
-  });
-  return { id, articleId, slug, status, note, at };
+  const values: NewComment = {
+    articleId,
+    parentId: input.parentId ?? null,
+    authorName: input.authorName,
+    authorEmail: input.authorEmail,
+    body: input.body,
+    status,
+    addressHash,
+    contentHash,
+    spamScore: score,
+    spamSignals: signals,
+    createdAt: at,
+    updatedAt: at,
+  };
+  return { articleId, slug, status, note, at, values };
 }
 
 interface CommentMove {
