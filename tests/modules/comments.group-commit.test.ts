@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { DatabaseHandles } from '../../src/db/client.js';
 import { groupCommit, groupCommitWaiting, type Settled } from '../../src/db/group-commit.js';
 import { createTestApp, TEST_ENGINE, tables, testConfig } from '../helpers/app.js';
-import { createArticle } from '../helpers/factories.js';
+import { createArticle, createComment } from '../helpers/factories.js';
 
 const { comments, moderationEvents, outboxEvents } = tables;
 
@@ -179,5 +179,35 @@ describe('POST /v1/articles/{slug}/comments, submissions arriving together', () 
       );
       if (TEST_ENGINE === 'postgres') await exec(db, 'drop function refuse_poison()');
     }
+  });
+
+  it("counts a spam verdict earlier in a burst against the same author's next comment, and approves a trusted author's alone", async () => {
+    const { app, db, clock } = await createTestApp(unlimited);
+    const { id: articleId, slug } = await createArticle(db);
+    await createComment(db, { articleId, status: 'approved', authorEmail: 'trusted@example.org' });
+    const renderedAt = new Date(clock.now.getTime() - 60_000).toISOString();
+    const post = (payload: Record<string, string>) =>
+      app.inject({
+        method: 'POST',
+        url: `/v1/articles/${slug}/comments`,
+        payload: { ...reader, renderedAt, ...payload },
+      });
+    // The first goes at once; the rest arrive while its transaction runs, and go together.
+    const responses = await Promise.all([
+      post({ body: 'Opening the burst', authorEmail: 'opener@example.org' }),
+      post({ body: 'Filled the hidden field', website: 'https://bot.example' }),
+      post({ body: 'Same author, same address, right after' }),
+      post({ body: 'Known here', authorEmail: 'trusted@example.org' }),
+      post({ body: 'After the trusted one', authorEmail: 'other@example.org' }),
+    ]);
+    expect(responses.map((r) => r.statusCode)).toEqual([202, 202, 202, 202, 202]);
+    const byId = new Map((await db.read.select().from(comments)).map((row) => [row.id, row]));
+    const rowOf = (i: number) => byId.get(responses[i]!.json().id as number)!;
+    expect(rowOf(1)).toMatchObject({ status: 'spam', spamSignals: { honeypot: 1 } });
+    expect(rowOf(2)).toMatchObject({ status: 'pending', spamSignals: { knownSpamAddress: 0.6 } });
+    expect(rowOf(3)).toMatchObject({ status: 'approved' });
+    expect(rowOf(4)).toMatchObject({ status: 'pending', spamSignals: {} });
+    const approved = await app.inject({ method: 'GET', url: `/v1/articles/${slug}/comments` });
+    expect(approved.json().data.map((c: { body: string }) => c.body)).toContain('Known here');
   });
 });
