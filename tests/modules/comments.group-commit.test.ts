@@ -192,6 +192,7 @@ describe('POST /v1/articles/{slug}/comments, submissions arriving together', () 
         url: `/v1/articles/${slug}/comments`,
         payload: { ...reader, renderedAt, ...payload },
       });
+    expect((await post({ body: 'Before the burst', authorEmail: 'early@example.org' })).statusCode).toBe(202);
     // The first goes at once; the rest arrive while its transaction runs, and go together.
     const responses = await Promise.all([
       post({ body: 'Opening the burst', authorEmail: 'opener@example.org' }),

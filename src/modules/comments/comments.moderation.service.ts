@@ -46,17 +46,26 @@ import { orderedSignals, scoreComment } from './spam.js';
 const SYSTEM_ACTOR = 'system';
 
 // The salt is generated once per installation and never changes: read it once per opened database.
-const salts = new WeakMap<DatabaseHandles, string>();
+const salts = new WeakMap<DatabaseHandles, Promise<string>>();
+
+async function readSalt(db: DatabaseHandles): Promise<string> {
+  const salt = await getInstanceSecret({ db: db.read, name: 'address-hash-salt' });
+  if (!salt) throw new Error('instance secret address-hash-salt is missing; run the migrations');
+  return salt;
+}
 
 /** Client addresses are kept only as salted hashes: enough to spot repeats, useless if leaked. */
 export async function hashAddress(db: DatabaseHandles, address: string): Promise<string> {
   let salt = salts.get(db);
   if (salt === undefined) {
-    salt = await getInstanceSecret({ db: db.read, name: 'address-hash-salt' });
-    if (!salt) throw new Error('instance secret address-hash-salt is missing; run the migrations');
+    // Callers arriving before it is read share the one read; a failed read is tried again by the next.
+    salt = readSalt(db);
     salts.set(db, salt);
+    salt.catch(() => salts.delete(db));
   }
-  return createHash('sha256').update(`${salt}:${address}`).digest('hex');
+  return createHash('sha256')
+    .update(`${await salt}:${address}`)
+    .digest('hex');
 }
 
 /** Why an author's comment is approved at once, or undefined: COMMENT_TRUST_AFTER approvals, none rejected or spam since. */
