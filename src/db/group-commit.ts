@@ -21,12 +21,14 @@ export function groupCommitWaiting(db: DatabaseHandles): number {
  * Group commit: items that arrive while a batch is being written wait, and go together in the
  * next batch (one transaction, multi-row statements); the first item after a quiet spell goes at
  * once. `write` answers each item of a batch; if it throws (the transaction rolled back), the
- * batch is written again one item at a time, so one bad item never fails another.
+ * batch is written again one item at a time, so one bad item never fails another, unless the
+ * error is `shared`: one that says nothing about any item (the database busy or gone), which
+ * every item of the batch gets at once rather than one wait after another.
  */
 export function groupCommit<T, R>(
   db: DatabaseHandles,
   write: (items: readonly T[]) => Promise<Settled<R>[]>,
-  maxBatch: number,
+  { maxBatch, shared = () => false }: { maxBatch: number; shared?: (error: unknown) => boolean },
 ): (item: T) => Promise<R> {
   const queue: Waiting<T, R>[] = [];
   let running = false;
@@ -42,7 +44,7 @@ export function groupCommit<T, R>(
     try {
       results = await write(batch.map((w) => w.item));
     } catch (error) {
-      if (batch.length === 1) batch[0]!.reject(error);
+      if (batch.length === 1 || shared(error)) for (const waiting of batch) waiting.reject(error);
       else for (const waiting of batch) await settle([waiting]);
       return;
     }

@@ -45,7 +45,7 @@ describe('groupCommit', () => {
         if (batches.length === 1) await first.opened;
         return items.map((n) => ({ ok: true, value: n * 10 }));
       },
-      3,
+      { maxBatch: 3 },
     );
     const answers = [write(1), write(2), write(3), write(4), write(5)];
     expect(groupCommitWaiting(db)).toBe(4);
@@ -55,7 +55,7 @@ describe('groupCommit', () => {
     expect(groupCommitWaiting(db)).toBe(0);
   });
 
-  it('answers each item with its own problem, retries a failed batch one item at a time, and runs an item that asks for it alone', async () => {
+  it('answers each item with its own problem, retries a failed batch one item at a time (not for an error shared by all), and runs an item that asks for it alone', async () => {
     const { db } = await createTestApp();
     const batches: string[][] = [];
     let hold: Promise<void> | undefined;
@@ -65,13 +65,14 @@ describe('groupCommit', () => {
         batches.push([...items]);
         await hold;
         if (items.includes('broken')) throw new Error('the transaction rolled back');
+        if (items.includes('busy')) throw new Error('the database is busy');
         return items.map((item) => {
           if (item === 'refused') return { ok: false, error: new Error('refused alone') };
           if (item === 'lonely' && items.length > 1) return { alone: true };
           return { ok: true, value: item.toUpperCase() };
         });
       },
-      10,
+      { maxBatch: 10, shared: (error) => (error as Error).message === 'the database is busy' },
     );
     const answer = (item: string) => write(item).catch((error: Error) => error.message);
     for (const [opening, burst, expected, written] of [
@@ -86,6 +87,13 @@ describe('groupCommit', () => {
         ['c', 'refused', 'lonely', 'd'],
         ['C', 'refused alone', 'LONELY', 'D'],
         [['blocker'], ['c', 'refused', 'lonely', 'd'], ['lonely']],
+      ],
+      // An error no item is to blame for reaches each of them at once, without one write per item.
+      [
+        'before',
+        ['e', 'busy', 'f'],
+        ['the database is busy', 'the database is busy', 'the database is busy'],
+        [['before'], ['e', 'busy', 'f']],
       ],
     ] as const) {
       batches.length = 0;

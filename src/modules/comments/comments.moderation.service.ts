@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CommentPolicy } from '../../config.js';
 import type { DatabaseHandles, Db } from '../../db/client.js';
+import { isDatabaseBusy, isDatabaseUnavailable, isStorageFull } from '../../db/errors.js';
 import { groupCommit, type Settled } from '../../db/group-commit.js';
 import { type OutboxEventInput, recordEvents, surrogateKeysOf } from '../../db/outbox.js';
 import type { CommentStatus } from '../../db/schema.js';
@@ -104,7 +105,11 @@ export async function submitComment(
 ): Promise<{ id: number }> {
   let write = submissionWriters.get(db);
   if (write === undefined) {
-    write = groupCommit(db, (batch: readonly Submission[]) => writeSubmissions(db, batch), MAX_SUBMISSION_BATCH);
+    write = groupCommit(db, (batch: readonly Submission[]) => writeSubmissions(db, batch), {
+      maxBatch: MAX_SUBMISSION_BATCH,
+      // Busy, full or gone: no submission is to blame, and each alone would wait as long again.
+      shared: (error) => isDatabaseBusy(error) || isStorageFull(error) || isDatabaseUnavailable(error),
+    });
     submissionWriters.set(db, write);
   }
   return write({
