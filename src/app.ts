@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
 import type { DatabaseHandles } from './db/client.js';
+import { groupCommitWaiting } from './db/group-commit.js';
 import { installAuth } from './http/auth.js';
 import { createPublicCache, installPublicCaching, type PublicCache } from './http/caching.js';
 import { clientAddress } from './http/client-address.js';
@@ -127,7 +128,11 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
   const { db } = options;
   const etagSecret = await getInstanceSecret({ db: db.read, name: 'etag-secret' });
   if (!etagSecret) throw new Error('instance secret etag-secret is missing; run the migrations');
-  const metrics = createMetrics(db.stats);
+  // Writes waiting for a group commit's batch wait for their turn too.
+  const metrics = createMetrics(() => {
+    const stats = db.stats();
+    return { ...stats, writerQueueDepth: stats.writerQueueDepth + groupCommitWaiting(db) };
+  });
   const publicCache = createPublicCache({
     db: db.read,
     contentVersion: db.contentVersion,

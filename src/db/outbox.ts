@@ -35,6 +35,8 @@ export interface OutboxEventInput {
   previousSlug?: string | null;
   /** What the change touched, as named in `Surrogate-Key` headers. */
   surrogateKeys: readonly string[];
+  /** When it happened, if not at the `at` of the whole call (writes batched into one transaction). */
+  at?: string;
 }
 
 export interface OutboxEvent {
@@ -80,7 +82,7 @@ export async function recordEvents({
       slug: event.slug,
       previousSlug: event.previousSlug ?? null,
       surrogateKeys: [...new Set(event.surrogateKeys)].join(' '),
-      at,
+      at: event.at ?? at,
     })),
   );
 }

@@ -1,4 +1,4 @@
-import { and, asc, eq, or } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import { type Db, type Tables, tablesOf } from '../../db/schema.js';
 
 export type CommentBlockRow = Tables['commentBlocks']['$inferSelect'];
@@ -49,31 +49,4 @@ export async function deleteCommentBlock({ db, id }: { db: Db; id: number }): Pr
   const { commentBlocks } = tablesOf(db);
   const rows = await db.delete(commentBlocks).where(eq(commentBlocks.id, id)).returning({ id: commentBlocks.id });
   return rows.length > 0;
-}
-
-/** What a submission checks: every blocked word, and whether its e-mail or address is blocked (one indexed read). */
-export async function blocksForSubmission({
-  db,
-  authorKey,
-  addressHash,
-}: {
-  db: Db;
-  authorKey: string;
-  addressHash: string;
-}): Promise<{ words: string[]; authorBlocked: boolean }> {
-  const { commentBlocks } = tablesOf(db);
-  const rows = await db
-    .select({ kind: commentBlocks.kind, value: commentBlocks.value })
-    .from(commentBlocks)
-    .where(
-      or(
-        eq(commentBlocks.kind, 'word'),
-        and(eq(commentBlocks.kind, 'email'), eq(commentBlocks.value, authorKey)),
-        and(eq(commentBlocks.kind, 'address'), eq(commentBlocks.value, addressHash)),
-      ),
-    );
-  return {
-    words: rows.filter((r) => r.kind === 'word').map((r) => r.value),
-    authorBlocked: rows.some((r) => r.kind !== 'word'),
-  };
 }

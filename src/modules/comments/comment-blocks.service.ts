@@ -36,15 +36,16 @@ export async function addBlock(
   { db, now, actor }: { db: DatabaseHandles; now: Date; actor: string },
   input: CreateCommentBlock,
 ): Promise<CommentBlock> {
+  // Hashed before the transaction: the salt is read outside it, once per opened database.
+  const value =
+    input.kind === 'word'
+      ? input.value.toLowerCase()
+      : input.kind === 'email'
+        ? authorKeyOf(input.value)
+        : await hashAddress(db, normalizeAddress(input.value)!);
   // Blocks change no public content: the next submission reads them from the database.
   return db.withTransaction(
     async (tx) => {
-      const value =
-        input.kind === 'word'
-          ? input.value.toLowerCase()
-          : input.kind === 'email'
-            ? authorKeyOf(input.value)
-            : await hashAddress(tx, normalizeAddress(input.value)!);
       if (await findCommentBlock({ db: tx, kind: input.kind, value }))
         throw conflict(`This ${input.kind} is already blocked.`);
       const row = await insertCommentBlock({

@@ -1,26 +1,23 @@
 import { createHash } from 'node:crypto';
 import type { CommentPolicy } from '../../config.js';
 import type { DatabaseHandles, Db } from '../../db/client.js';
+import { isDatabaseBusy, isDatabaseUnavailable, isStorageFull } from '../../db/errors.js';
+import { groupCommit, type Settled } from '../../db/group-commit.js';
 import { type OutboxEventInput, recordEvents, surrogateKeysOf } from '../../db/outbox.js';
 import type { CommentStatus } from '../../db/schema.js';
 import { bumpContentVersion } from '../../db/transaction.js';
 import { decodeCursor, splitPage } from '../../http/cursor.js';
-import { conflict, notFound, ruleViolation } from '../../http/errors.js';
+import { AppError, conflict, notFound, ruleViolation } from '../../http/errors.js';
 import { checkIfMatch } from '../../http/preconditions.js';
-import { findPublicArticleIdBySlug } from '../articles/articles.documents.js';
 import { findArticleById, lockArticle } from '../articles/articles.repository.js';
 import { getInstanceSecret } from '../content/content.repository.js';
-import { blocksForSubmission } from './comment-blocks.repository.js';
 import {
   authorKeyOf,
   batchTextPlanOf,
   type CommentRow,
   countQueueByStatus,
-  countRecentSpamFromAuthor,
   findLiveComment,
   findLiveComments,
-  hasRecentDuplicate,
-  insertComment,
   insertModerationEvent,
   insertModerationEvents,
   latestDecisionsOfAuthor,
@@ -29,6 +26,7 @@ import {
   listQueueItems,
   lockDecidableComments,
   lockLiveComments,
+  type NewComment,
   newestCommentId,
   type QueueItemFilter,
   refreshCommentCounts,
@@ -39,119 +37,252 @@ import {
 } from './comments.repository.js';
 import type { AdminComment, AdminCommentDetail, BulkFilter, CommentSubmit, QueueItem } from './comments.schemas.js';
 import { contentHashOf } from './comments.service.js';
+import {
+  findSubmissionFacts,
+  insertComments,
+  type SubmissionCheck,
+  type SubmissionFacts,
+} from './comments.submission.repository.js';
 import { orderedSignals, scoreComment } from './spam.js';
 
 const SYSTEM_ACTOR = 'system';
 
-// The salt is generated once per installation and never changes: read it once per connection.
-const salts = new WeakMap<Db, string>();
+// The salt is generated once per installation and never changes: read it once per opened database.
+const salts = new WeakMap<DatabaseHandles, Promise<string>>();
+
+async function readSalt(db: DatabaseHandles): Promise<string> {
+  const salt = await getInstanceSecret({ db: db.read, name: 'address-hash-salt' });
+  if (!salt) throw new Error('instance secret address-hash-salt is missing; run the migrations');
+  return salt;
+}
 
 /** Client addresses are kept only as salted hashes: enough to spot repeats, useless if leaked. */
-export async function hashAddress(db: Db, address: string): Promise<string> {
+export async function hashAddress(db: DatabaseHandles, address: string): Promise<string> {
   let salt = salts.get(db);
   if (salt === undefined) {
-    salt = await getInstanceSecret({ db, name: 'address-hash-salt' });
-    if (!salt) throw new Error('instance secret address-hash-salt is missing; run the migrations');
+    // Callers arriving before it is read share the one read; a failed read is tried again by the next.
+    salt = readSalt(db);
     salts.set(db, salt);
+    salt.catch(() => salts.delete(db));
   }
-  return createHash('sha256').update(`${salt}:${address}`).digest('hex');
+  return createHash('sha256')
+    .update(`${await salt}:${address}`)
+    .digest('hex');
 }
 
 /** Why an author's comment is approved at once, or undefined: COMMENT_TRUST_AFTER approvals, none rejected or spam since. */
-async function trustReason(
-  tx: Db,
-  policy: CommentPolicy,
-  authorKey: string,
-  lock: boolean,
-): Promise<string | undefined> {
+function trustReason(policy: CommentPolicy, latestDecisions: readonly CommentStatus[]): string | undefined {
   if (policy.trustAfter === 0) return undefined;
-  const latest = await latestDecisionsOfAuthor({ db: tx, authorKey, limit: policy.trustAfter, lock });
-  if (latest.length < policy.trustAfter || latest.some((status) => status !== 'approved')) return undefined;
+  if (latestDecisions.length < policy.trustAfter || latestDecisions.some((status) => status !== 'approved'))
+    return undefined;
   return `Trusted author: ${policy.trustAfter} approved comment${policy.trustAfter === 1 ? '' : 's'}, none rejected or spam since`;
 }
+
+/** A submission as the batch writes it: the request's input and what was derived from it outside the transaction. */
+interface Submission {
+  now: Date;
+  policy: CommentPolicy;
+  slug: string;
+  input: CommentSubmit;
+  addressHash: string;
+  contentHash: string;
+  authorKey: string;
+}
+
+// Submissions arriving together share one transaction: a handful of statements for the batch instead of per comment.
+const MAX_SUBMISSION_BATCH = 32;
+const submissionWriters = new WeakMap<DatabaseHandles, (submission: Submission) => Promise<{ id: number }>>();
 
 /**
  * A reader's comment: stored as `pending`, as `spam` when the signals say so, or `approved` at
  * once for a trusted returning author (unless it holds more than COMMENT_HOLD_LINKS links). The
- * caller always answers "pending", so a bot learns nothing from the response.
+ * caller always answers "pending", so a bot learns nothing from the response. Answered only
+ * once the transaction holding it has committed.
  */
 export async function submitComment(
   { db, now, policy, clientAddress }: { db: DatabaseHandles; now: Date; policy: CommentPolicy; clientAddress: string },
   slug: string,
   input: CommentSubmit,
 ): Promise<{ id: number }> {
-  const at = now.toISOString();
-  // The content version is bumped only when a trusted author's comment goes public at once.
+  let write = submissionWriters.get(db);
+  if (write === undefined) {
+    write = groupCommit(db, (batch: readonly Submission[]) => writeSubmissions(db, batch), {
+      maxBatch: MAX_SUBMISSION_BATCH,
+      // Busy, full or gone: no submission is to blame, and each alone would wait as long again.
+      shared: (error) => isDatabaseBusy(error) || isStorageFull(error) || isDatabaseUnavailable(error),
+    });
+    submissionWriters.set(db, write);
+  }
+  return write({
+    now,
+    policy,
+    slug,
+    input,
+    addressHash: await hashAddress(db, clientAddress),
+    contentHash: contentHashOf(input.body),
+    authorKey: authorKeyOf(input.authorEmail),
+  });
+}
+
+interface Written {
+  id: number;
+  articleId: number;
+  slug: string;
+  status: CommentStatus;
+  note: string;
+  at: string;
+}
+
+/** A submission judged: the comment to insert and what its events need. */
+type Judged = Omit<Written, 'id'> & { values: NewComment };
+
+/**
+ * One transaction for a batch of submissions, in rounds of one facts query and one multi-row
+ * insert. A round ends before a submission that an earlier one of the round could change: the
+ * same text from the same address (a duplicate), or after a comment that is not pending (spam
+ * counts against its author's next ones); the rest is checked again in the next round, seeing
+ * what came before. Moderation and outbox events are written together at the end. A rule's
+ * refusal (404, 409, 422) answers that submission alone; a database error rolls the batch back.
+ */
+async function writeSubmissions(db: DatabaseHandles, batch: readonly Submission[]): Promise<Settled<{ id: number }>[]> {
+  // Approving a trusted author's comment locks rows (src/db/locks.ts): only in a transaction of its own.
+  const alone = batch.length === 1;
   return db.withTransaction(
     async (tx) => {
-      const articleId = await findPublicArticleIdBySlug({ db: tx, slug, now: at });
-      if (articleId === undefined) throw notFound(`No published article has the slug "${slug}".`);
-      if (input.parentId !== undefined) await assertReplyable(tx, input.parentId, articleId);
-      const addressHash = await hashAddress(tx, clientAddress);
-      const contentHash = contentHashOf(input.body);
-      const since = new Date(now.getTime() - policy.duplicateWindowMs).toISOString();
-      if (await hasRecentDuplicate({ db: tx, contentHash, addressHash, since }))
-        throw conflict('You already posted this comment a moment ago.');
-      const authorKey = authorKeyOf(input.authorEmail);
-      const blocks = await blocksForSubmission({ db: tx, authorKey, addressHash });
-      const memory = new Date(now.getTime() - policy.spamMemoryDays * 86_400_000).toISOString();
-      const renderedAt = input.renderedAt === undefined ? undefined : new Date(input.renderedAt);
-      const { score, signals, links } = scoreComment(
-        {
-          body: input.body,
-          authorName: input.authorName,
-          honeypot: input.website,
-          renderedAt,
-          receivedAt: now,
-          spamFromSameAuthor: await countRecentSpamFromAuthor({ db: tx, addressHash, authorKey, since: memory }),
-          blockedWords: blocks.words,
-          blockedAuthor: blocks.authorBlocked,
-        },
-        policy,
-      );
-      let status: CommentStatus = score >= policy.spamThreshold ? 'spam' : 'pending';
-      let note = status === 'spam' ? `Spam filter: score ${score} (${Object.keys(signals).join(', ')})` : 'Submitted';
-      if (status === 'pending' && links <= policy.holdLinks && (await trustReason(tx, policy, authorKey, false))) {
-        // Article first, then the author's comments (the order of src/db/locks.ts), and check again under the locks.
-        await lockArticle({ db: tx, id: articleId });
-        const reason = await trustReason(tx, policy, authorKey, true);
-        if (reason) {
-          status = 'approved';
-          note = reason;
+      const results: Settled<{ id: number }>[] = [];
+      const written: Written[] = [];
+      for (let next = 0; next < batch.length; ) {
+        const round = batch.slice(next);
+        // Submissions of one app share its policy; the first's trust setting is every one's.
+        const facts = await findSubmissionFacts({
+          db: tx,
+          checks: round.map(checkOf),
+          trustAfter: round[0]!.policy.trustAfter,
+        });
+        const judged: { index: number; comment: Judged }[] = [];
+        const texts = new Set<string>();
+        for (const [k, submission] of round.entries()) {
+          const text = `${submission.contentHash} ${submission.addressHash}`;
+          if (texts.has(text)) break;
+          next += 1;
+          try {
+            const comment = await judgeSubmission(tx, submission, facts[k], alone);
+            if (comment === 'alone') {
+              results[next - 1] = { alone: true };
+              continue;
+            }
+            judged.push({ index: next - 1, comment });
+            texts.add(text);
+            if (comment.status !== 'pending') break;
+          } catch (error) {
+            if (!(error instanceof AppError)) throw error;
+            results[next - 1] = { ok: false, error };
+          }
         }
-      } else if (status === 'pending' && links > policy.holdLinks) {
-        note = `Held: ${links} links (more than ${policy.holdLinks})`;
+        const ids = await insertComments({ db: tx, values: judged.map((j) => j.comment.values) });
+        judged.forEach(({ index, comment: { values: _, ...comment } }, i) => {
+          const id = ids[i]!;
+          written.push({ id, ...comment });
+          results[index] = { ok: true, value: { id } };
+        });
       }
-      const id = await insertComment({
+      await insertModerationEvents({
         db: tx,
-        values: {
-          articleId,
-          parentId: input.parentId ?? null,
-          authorName: input.authorName,
-          authorEmail: input.authorEmail,
-          body: input.body,
-          status,
-          addressHash,
-          contentHash,
-          spamScore: score,
-          spamSignals: signals,
-          createdAt: at,
-          updatedAt: at,
-        },
+        values: written.map(({ id, status, note, at }) => ({
+          commentId: id,
+          fromStatus: null,
+          toStatus: status,
+          actor: SYSTEM_ACTOR,
+          note,
+          at,
+        })),
       });
-      await insertModerationEvent({
-        db: tx,
-        values: { commentId: id, fromStatus: null, toStatus: status, actor: SYSTEM_ACTOR, note, at },
-      });
-      await recordCommentEvents(tx, [{ id, articleId, from: null, to: status }], at);
-      if (status === 'approved') {
-        await refreshCommentCounts({ db: tx, articleIds: [articleId] });
+      await recordCommentEvents(
+        tx,
+        written.map(({ id, articleId, status, at }) => ({ id, articleId, from: null, to: status, at })),
+        written[0]?.at ?? '',
+        new Map(written.map((w) => [w.articleId, w.slug])),
+      );
+      const approved = [...new Set(written.filter((w) => w.status === 'approved').map((w) => w.articleId))];
+      if (approved.length > 0) {
+        await refreshCommentCounts({ db: tx, articleIds: approved });
         await bumpContentVersion(tx);
       }
-      return { id };
+      return results;
     },
+    // The content version is bumped above, only when a trusted author's comment goes public at once.
     { touchesContent: false },
   );
+}
+
+function checkOf({ now, policy, slug, addressHash, contentHash, authorKey }: Submission): SubmissionCheck {
+  return {
+    slug,
+    now: now.toISOString(),
+    contentHash,
+    addressHash,
+    authorKey,
+    duplicateSince: new Date(now.getTime() - policy.duplicateWindowMs).toISOString(),
+    spamSince: new Date(now.getTime() - policy.spamMemoryDays * 86_400_000).toISOString(),
+  };
+}
+
+/** Applies every rule to one submission; 'alone' when approving it needs a transaction of its own. */
+async function judgeSubmission(
+  tx: Db,
+  { now, policy, slug, input, addressHash, contentHash, authorKey }: Submission,
+  facts: SubmissionFacts | undefined,
+  alone: boolean,
+): Promise<Judged | 'alone'> {
+  const at = now.toISOString();
+  if (facts === undefined) throw notFound(`No published article has the slug "${slug}".`);
+  const { articleId } = facts;
+  if (input.parentId !== undefined) await assertReplyable(tx, input.parentId, articleId);
+  if (facts.duplicate) throw conflict('You already posted this comment a moment ago.');
+  const renderedAt = input.renderedAt === undefined ? undefined : new Date(input.renderedAt);
+  const { score, signals, links } = scoreComment(
+    {
+      body: input.body,
+      authorName: input.authorName,
+      honeypot: input.website,
+      renderedAt,
+      receivedAt: now,
+      spamFromSameAuthor: facts.spamFromSameAuthor,
+      blockedWords: facts.blockedWords,
+      blockedAuthor: facts.authorBlocked,
+    },
+    policy,
+  );
+  let status: CommentStatus = score >= policy.spamThreshold ? 'spam' : 'pending';
+  let note = status === 'spam' ? `Spam filter: score ${score} (${Object.keys(signals).join(', ')})` : 'Submitted';
+  if (status === 'pending' && links <= policy.holdLinks && trustReason(policy, facts.latestDecisions)) {
+    if (!alone) return 'alone';
+    // Article first, then the author's comments (the order of src/db/locks.ts), and check again under the locks.
+    await lockArticle({ db: tx, id: articleId });
+    const latest = await latestDecisionsOfAuthor({ db: tx, authorKey, limit: policy.trustAfter, lock: true });
+    const reason = trustReason(policy, latest);
+    if (reason) {
+      status = 'approved';
+      note = reason;
+    }
+  } else if (status === 'pending' && links > policy.holdLinks) {
+    note = `Held: ${links} links (more than ${policy.holdLinks})`;
+  }
+  const values: NewComment = {
+    articleId,
+    parentId: input.parentId ?? null,
+    authorName: input.authorName,
+    authorEmail: input.authorEmail,
+    body: input.body,
+    status,
+    addressHash,
+    contentHash,
+    spamScore: score,
+    spamSignals: signals,
+    createdAt: at,
+    updatedAt: at,
+  };
+  return { articleId, slug, status, note, at, values };
 }
 
 interface CommentMove {
@@ -159,20 +290,27 @@ interface CommentMove {
   articleId: number;
   from: CommentStatus | null;
   to: CommentStatus | 'deleted';
+  /** When it happened, if not at the transaction's `at` (a batch of submissions). */
+  at?: string;
 }
 
 /**
  * A new pending comment is news for moderators (comment.created); into `approved` it becomes
  * public, out of it (or deleted) it leaves the public view. Spam and rejections say nothing.
  */
-async function recordCommentEvents(tx: Db, moves: readonly CommentMove[], at: string): Promise<void> {
+async function recordCommentEvents(
+  tx: Db,
+  moves: readonly CommentMove[],
+  at: string,
+  /** Slugs the caller already knows, by article id (a submission's route has it). */
+  slugs = new Map<number, string | null>(),
+): Promise<void> {
   const typeOf = ({ from, to }: CommentMove): OutboxEventInput['type'] | undefined => {
     if (from === null && to === 'pending') return 'comment.created';
     if (to === 'approved' && from !== 'approved') return 'comment.approved';
     if (from === 'approved' && to !== 'approved') return 'comment.removed';
     return undefined;
   };
-  const slugs = new Map<number, string | null>();
   const events: OutboxEventInput[] = [];
   for (const move of moves) {
     const type = typeOf(move);
@@ -185,6 +323,7 @@ async function recordCommentEvents(tx: Db, moves: readonly CommentMove[], at: st
       resourceId: move.id,
       slug: slugs.get(move.articleId) ?? null,
       surrogateKeys: surrogateKeysOf.comments(move.articleId),
+      ...(move.at === undefined ? {} : { at: move.at }),
     });
   }
   await recordEvents({ tx, events, at });

@@ -6,7 +6,6 @@ import {
   desc,
   eq,
   gt,
-  gte,
   inArray,
   isNull,
   lt,
@@ -153,74 +152,16 @@ export async function findLiveComments({ db, ids }: { db: Db; ids: number[] }): 
     .where(and(inArray(comments.id, ids), isNull(comments.deletedAt)));
 }
 
-const duplicateQuery = preparedPer((db: Db) => {
-  const { comments } = tablesOf(db);
-  return db
-    .select({ id: comments.id })
-    .from(comments)
-    .where(
-      and(
-        eq(comments.contentHash, sql.placeholder('contentHash')),
-        eq(comments.addressHash, sql.placeholder('addressHash')),
-        gte(comments.createdAt, sql.placeholder('since')),
-      ),
-    )
-    .limit(1)
-    .prepare('recent_duplicate_comment');
-});
-
-/** Whether the same text came from the same address since `since`. */
-export async function hasRecentDuplicate({
-  db,
-  contentHash,
-  addressHash,
-  since,
-}: {
-  db: Db;
-  contentHash: string;
-  addressHash: string;
-  since: string;
-}): Promise<boolean> {
-  return (await duplicateQuery(db).execute({ contentHash, addressHash, since })).length > 0;
-}
-
 /** The normalised e-mail an author is known by: trimmed, lowercased (the expression comments_author_idx holds). */
 export function authorKeyOf(email: string): string {
   return email.trim().toLowerCase();
 }
 
-const authorKeyOfColumn = (comments: Comments) => sql`lower(trim(${comments.authorEmail}))`;
+/** The normalised e-mail in SQL: the expression comments_author_idx holds. */
+export const authorKeyOfColumn = (comments: Comments) => sql`lower(trim(${comments.authorEmail}))`;
 
-const spamFromAuthorQuery = preparedPer((db: Db) => {
-  const { comments } = tablesOf(db);
-  return db
-    .select({ n: count() })
-    .from(comments)
-    .where(
-      and(
-        eq(comments.addressHash, sql.placeholder('addressHash')),
-        eq(comments.status, 'spam'),
-        sql`${authorKeyOfColumn(comments)} = ${sql.placeholder('authorKey')}`,
-        gte(comments.updatedAt, sql.placeholder('since')),
-      ),
-    )
-    .prepare('spam_from_author');
-});
-
-/** Comments marked spam since `since` that came from this address with this e-mail: another reader behind the address is not tainted. */
-export async function countRecentSpamFromAuthor({
-  db,
-  addressHash,
-  authorKey,
-  since,
-}: {
-  db: Db;
-  addressHash: string;
-  authorKey: string;
-  since: string;
-}): Promise<number> {
-  return Number((await spamFromAuthorQuery(db).execute({ addressHash, authorKey, since }))[0]?.n ?? 0);
-}
+/** What a moderator (or the spam filter) decided: the statuses trust looks back over. */
+export const DECIDED_STATUSES = ['approved', 'rejected', 'spam'] as const satisfies readonly CommentStatus[];
 
 /**
  * The statuses of the author's `limit` latest decided comments (approved, rejected or spam),
@@ -241,12 +182,7 @@ export async function latestDecisionsOfAuthor({
   const query = db
     .select({ id: comments.id, status: comments.status })
     .from(comments)
-    .where(
-      and(
-        sql`${authorKeyOfColumn(comments)} = ${authorKey}`,
-        inArray(comments.status, ['approved', 'rejected', 'spam']),
-      ),
-    )
+    .where(and(sql`${authorKeyOfColumn(comments)} = ${authorKey}`, inArray(comments.status, [...DECIDED_STATUSES])))
     .orderBy(desc(comments.id))
     .limit(limit)
     .$dynamic();
