@@ -63,9 +63,15 @@ export async function findSubmissionFacts({
   if (!Number.isSafeInteger(trustAfter) || trustAfter < 0) throw new RangeError(`invalid trustAfter ${trustAfter}`);
   const { articles, comments, commentBlocks } = tablesOf(db);
   const json = jsonOf(db);
-  const decided = sql.join(
-    DECIDED_STATUSES.map((status) => sql.raw(`'${status}'`)),
-    sql`, `,
+  // One index range per status (newest first on comments_author_idx), merged: with `status in (…)` PostgreSQL read every
+  // comment of the author, pending ones included (6 ms per submission for an author with 14,000 comments, 0.09 ms so).
+  const limit = sql.raw(String(trustAfter));
+  const perStatus = sql.join(
+    DECIDED_STATUSES.map(
+      (status) =>
+        sql`select * from (select ${comments.id} as id, ${comments.status} as status from ${comments} where ${authorKeyOfColumn(comments)} = ${input('authorKey')} and ${comments.status} = ${sql.raw(`'${status}'`)} order by ${comments.id} desc limit ${limit}) as ${sql.raw(`decided_${status}`)}`,
+    ),
+    sql` union all `,
   );
   // A literal limit: SQLite plans `LIMIT ?` far worse; trustAfter is a checked integer from the config.
   const latestDecisions =
@@ -74,7 +80,7 @@ export async function findSubmissionFacts({
       : json.text(
           json.array({
             element: sql.raw('latest.status'),
-            from: sql`(select ${comments.id}, ${comments.status} from ${comments} where ${authorKeyOfColumn(comments)} = ${input('authorKey')} and ${comments.status} in (${decided}) order by ${comments.id} desc limit ${sql.raw(String(trustAfter))}) as latest`,
+            from: sql`(select id, status from (${perStatus}) as decided order by id desc limit ${limit}) as latest`,
             orderBy: sql.raw('latest.id desc'),
           }),
         );
@@ -92,7 +98,9 @@ export async function findSubmissionFacts({
     .select({
       index: sql<number>`input.column1`,
       articleId: articles.id,
-      duplicate: sql<number>`(select count(*) from (select 1 from ${comments} where ${comments.contentHash} = ${input('contentHash')} and ${comments.addressHash} = ${input('addressHash')} and ${comments.createdAt} >= ${input('duplicateSince')} limit 1) as found)`,
+      // Only the content hash (all but unique) may pick the index: `|| ''` keeps the other two off theirs, which PostgreSQL took
+      // when its statistics predate a burst of comments from one address (8 ms per submission at 20,000 of them, 0.2 ms so).
+      duplicate: sql<number>`(select count(*) from (select 1 from ${comments} where ${comments.contentHash} = ${input('contentHash')} and ${comments.addressHash} || '' = ${input('addressHash')} and ${comments.createdAt} || '' >= ${input('duplicateSince')} limit 1) as found)`,
       spam: sql<number>`(select count(*) from ${comments} where ${comments.addressHash} = ${input('addressHash')} and ${comments.status} = 'spam' and ${authorKeyOfColumn(comments)} = ${input('authorKey')} and ${comments.updatedAt} >= ${input('spamSince')})`,
       latestDecisions,
       authorBlocked: sql<number>`(select count(*) from ${commentBlocks} where (${commentBlocks.kind} = 'email' and ${commentBlocks.value} = ${input('authorKey')}) or (${commentBlocks.kind} = 'address' and ${commentBlocks.value} = ${input('addressHash')}))`,
