@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
 import type { DatabaseHandles } from './db/client.js';
-import { groupCommitWaiting } from './db/group-commit.js';
+import { groupCommitsSettled, groupCommitWaiting } from './db/group-commit.js';
 import { installAuth } from './http/auth.js';
 import { createPublicCache, installPublicCaching, type PublicCache } from './http/caching.js';
 import { clientAddress } from './http/client-address.js';
@@ -169,7 +169,11 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<F
 
   app.decorate('db', db);
   app.decorate('publicCache', publicCache);
-  app.addHook('onClose', async () => db.close());
+  // Submissions already queued are written first: their clients may be gone, but a batch may have them half-way.
+  app.addHook('onClose', async () => {
+    await groupCommitsSettled(db);
+    await db.close();
+  });
 
   // Any origin: public reads are open and management uses bearer keys, never cookies.
   await app.register(cors, {

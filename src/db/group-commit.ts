@@ -17,6 +17,15 @@ export function groupCommitWaiting(db: DatabaseHandles): number {
   return waitingOn.get(db)?.count ?? 0;
 }
 
+// The drains running per database, so closing it can wait for what was accepted (a client gone or not).
+const drainsOn = new WeakMap<DatabaseHandles, Set<Promise<void>>>();
+
+/** Resolves once every group commit on `db` has written (or refused) everything queued: before the database closes. */
+export async function groupCommitsSettled(db: DatabaseHandles): Promise<void> {
+  const drains = drainsOn.get(db);
+  while (drains && drains.size > 0) await Promise.all(drains);
+}
+
 /**
  * Group commit: items that arrive while a batch is being written wait, and go together in the
  * next batch (one transaction, multi-row statements); the first item after a quiet spell goes at
@@ -79,6 +88,14 @@ export function groupCommit<T, R>(
     new Promise<R>((resolve, reject) => {
       queue.push({ item, resolve, reject });
       counter.count += 1;
-      if (!running) void drain();
+      if (!running) {
+        let drains = drainsOn.get(db);
+        if (drains === undefined) {
+          drains = new Set();
+          drainsOn.set(db, drains);
+        }
+        const pass = drain().finally(() => drains.delete(pass));
+        drains.add(pass);
+      }
     });
 }

@@ -2,6 +2,7 @@ import { asc, type SQL, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { DatabaseHandles } from '../../src/db/client.js';
 import { groupCommit, groupCommitWaiting, type Settled } from '../../src/db/group-commit.js';
+import { lockArticle } from '../../src/modules/articles/articles.repository.js';
 import { createTestApp, TEST_ENGINE, tables, testConfig } from '../helpers/app.js';
 import { createArticle, createComment } from '../helpers/factories.js';
 
@@ -110,6 +111,34 @@ describe('groupCommit', () => {
 });
 
 describe('POST /v1/articles/{slug}/comments, submissions arriving together', () => {
+  it('writes what is queued before the database closes, when the server stops', async () => {
+    const { app, db } = await createTestApp(unlimited);
+    const { slug, id } = await createArticle(db);
+    // One submission first: the address salt is read once, outside any batch.
+    await app.inject({ method: 'POST', url: `/v1/articles/${slug}/comments`, payload: { ...reader, body: 'Warm' } });
+    // Another writer holds the article (SQLite: the write lock; PostgreSQL: a row lock the comments' foreign key waits for).
+    const held = gate();
+    const holder = db.withTransaction(async (tx) => {
+      await lockArticle({ db: tx, id });
+      await held.opened;
+    });
+    const responses = Array.from({ length: 20 }, (_, i) =>
+      app.inject({
+        method: 'POST',
+        url: `/v1/articles/${slug}/comments`,
+        payload: { ...reader, authorEmail: `reader${i}@example.org`, body: `Sent just before shutdown, ${i}` },
+      }),
+    );
+    while (groupCommitWaiting(db) < 19) await new Promise((resolve) => setImmediate(resolve));
+    // The server stops with a batch stuck behind the lock and the rest queued (their clients may be gone: nothing else waits for them).
+    const closed = app.close();
+    held.open();
+    await holder;
+    await closed;
+    const statuses = (await Promise.all(responses)).map((r) => r.statusCode);
+    expect(statuses).toEqual(Array(20).fill(202));
+  });
+
   it('answers each with its own id or its own problem, each checked after the ones before it', async () => {
     const { app, db } = await createTestApp(unlimited);
     const { slug } = await createArticle(db);
