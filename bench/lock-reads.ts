@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, spawnQuire } from './quire-server.js';
+import { freePort, ROOT, spawnQuire } from './quire-server.js';
 
 /**
  * `npx tsx bench/lock-reads.ts [seconds] [rounds]` (issue 8): read latency while another process
@@ -140,7 +140,6 @@ const rows: {
   locked: LoadResult[];
   writes: Record<'free' | 'locked', Record<string, number>>;
 }[] = [];
-let port = 5100 + Math.floor(Math.random() * 50);
 for (const read of READS) {
   const row = {
     name: read.name,
@@ -149,7 +148,7 @@ for (const read of READS) {
     writes: { free: {}, locked: {} } as Record<'free' | 'locked', Record<string, number>>,
   };
   rows.push(row);
-  const server = await start(read.cache, port++);
+  const server = await start(read.cache, await freePort());
   for (let round = 0; round < ROUNDS; round++) {
     for (const phase of ['free', 'locked'] as const) {
       const holder = phase === 'locked' ? await holdLock() : undefined;

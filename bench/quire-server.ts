@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 
 /** The repository root: benches run the compiled server from there, as `npm start` does. */
 export const ROOT = new URL('..', import.meta.url).pathname;
@@ -26,5 +27,17 @@ export function spawnQuire(
       SEED_ON_EMPTY: 'false',
       ...env,
     },
+  });
+}
+
+/** A port nothing listens on now, as the kernel picks it: fixed ranges met this machine's own services (NATS on 4222). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
   });
 }

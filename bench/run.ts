@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { Recording } from './bare-server.js';
 import { formatQueueTable, measureQueue, type QueueRow, queueScenarios } from './queue.js';
-import { ROOT, spawnQuire } from './quire-server.js';
+import { freePort, ROOT, spawnQuire } from './quire-server.js';
 
 /**
  * `npm run bench`: Quire in production mode against a bare Fastify process replaying Quire's own
@@ -68,8 +68,6 @@ function run(command: string, args: string[], env: Record<string, string> = {}):
   });
 }
 
-let nextPort = 4100 + Math.floor(Math.random() * 800);
-
 interface Server {
   url: string;
   pid: number;
@@ -91,7 +89,7 @@ async function waitFor(url: string, started: number, child: ChildProcess): Promi
 }
 
 async function startQuire(database: string, cacheBytes: number): Promise<Server> {
-  const port = nextPort++;
+  const port = await freePort();
   const started = performance.now();
   const logging = LOG_LEVEL !== 'warn';
   const child = spawnQuire(
@@ -120,7 +118,7 @@ async function startQuire(database: string, cacheBytes: number): Promise<Server>
 }
 
 async function startBare(recordings: Recording[]): Promise<Server> {
-  const port = nextPort++;
+  const port = await freePort();
   const file = join(tmpdir(), `quire-bare-${process.pid}-${port}.json`);
   writeFileSync(file, JSON.stringify(recordings));
   const started = performance.now();
@@ -131,7 +129,9 @@ async function startBare(recordings: Recording[]): Promise<Server> {
   });
   children.add(child);
   const url = `http://127.0.0.1:${port}`;
+  // Any answer will do (a recorded 404 or 304 too), but a bare server that did not start fails the bench.
   await waitFor(`${url}${recordings[0]!.url}`, started, child).catch(() => undefined);
+  if (child.exitCode !== null) throw new Error(`the bare server exited with ${child.exitCode}`);
   return { url, pid: child.pid!, startupMs: 0, process: child };
 }
 
