@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ROOT, spawnQuire } from './quire-server.js';
+import { runLoad, spawnQuire } from './quire-server.js';
 
 /**
  * `tsx bench/fast-lane-log.ts`: what logging the fast lane's answers costs. Quire (compiled, sample
@@ -26,19 +25,6 @@ const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND; // utime + stime
-}
-
-function load(url: string, headers: Record<string, string>): Promise<{ total: number; rps: number; statuses: object }> {
-  const options = { url, headers, connections: Number(flags.connections), duration: Number(flags.duration) };
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/load.ts', JSON.stringify(options)], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (chunk) => (out += chunk));
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`load exited ${code}`))));
-  });
 }
 
 async function measure(dir: string, sample: string, port: number) {
@@ -71,7 +57,12 @@ async function measure(dir: string, sample: string, port: number) {
       ['304', { 'if-none-match': etag }],
     ] as const) {
       const [cpu, bytes] = [cpuSeconds(child.pid!), logged];
-      const result = await load(`${base}${SLUG}`, headers);
+      const result = await runLoad({
+        url: `${base}${SLUG}`,
+        headers,
+        connections: Number(flags.connections),
+        duration: Number(flags.duration),
+      });
       const micros = ((cpuSeconds(child.pid!) - cpu) * 1e6) / result.total;
       results[name] =
         `${micros.toFixed(1)} µs CPU/answer, ${Math.round(result.rps)}/s, ${((logged - bytes) / result.total).toFixed(0)} log bytes/answer ${JSON.stringify(result.statuses)}`;

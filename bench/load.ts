@@ -1,20 +1,10 @@
 import autocannon from 'autocannon';
+import type { LoadOptions } from './quire-server.js';
 
 /**
  * Runs one autocannon load in its own process, so the load generator never shares an event loop
  * with the server it measures. Usage: load.ts '<json options>'; prints the result as JSON.
  */
-interface LoadOptions {
-  url: string;
-  method?: 'GET' | 'POST';
-  headers?: Record<string, string>;
-  /** For POST: a JSON body template; "{n}" is replaced by a counter, so every body differs. */
-  bodyTemplate?: string;
-  connections: number;
-  duration: number;
-  /** Requests per second across all connections; unset: as fast as the server answers. */
-  overallRate?: number;
-}
 
 const options = JSON.parse(process.argv[2]!) as LoadOptions;
 let counter = 0;

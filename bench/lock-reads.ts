@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, ROOT, spawnQuire } from './quire-server.js';
+import { freePort, type LoadOutput, ROOT, runLoad, spawnQuire, waitReady } from './quire-server.js';
 
 /**
  * `npx tsx bench/lock-reads.ts [seconds] [rounds]` (issue 8): read latency while another process
@@ -45,14 +45,7 @@ async function start(cache: 'on' | 'off', port: number) {
   });
   children.add(child);
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 400; i++) {
-    try {
-      if ((await fetch(`${url}/readyz`)).status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await waitReady(url);
   for (let i = 0; i < 200; i++) await fetch(`${url}/v1/articles/${SLUG}`);
   return { url, child };
 }
@@ -108,43 +101,18 @@ function keepWriting(url: string) {
   };
 }
 
-interface LoadResult {
-  p50: number;
-  p99: number;
-  ok: number;
-  total: number;
-}
-
-function load(url: string): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const options = { url, connections: 10, duration: SECONDS, overallRate: RATE };
-    const loader = spawn(process.execPath, ['--import', 'tsx', 'bench/load.ts', JSON.stringify(options)], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    children.add(loader);
-    let out = '';
-    loader.stdout.on('data', (chunk) => (out += chunk));
-    loader.on('exit', (code) => {
-      children.delete(loader);
-      if (code !== 0) return reject(new Error(`load exited ${code}`));
-      resolve(JSON.parse(out) as LoadResult);
-    });
-  });
-}
-
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const rows: {
   name: string;
-  free: LoadResult[];
-  locked: LoadResult[];
+  free: LoadOutput[];
+  locked: LoadOutput[];
   writes: Record<'free' | 'locked', Record<string, number>>;
 }[] = [];
 for (const read of READS) {
   const row = {
     name: read.name,
-    free: [] as LoadResult[],
-    locked: [] as LoadResult[],
+    free: [] as LoadOutput[],
+    locked: [] as LoadOutput[],
     writes: { free: {}, locked: {} } as Record<'free' | 'locked', Record<string, number>>,
   };
   rows.push(row);
@@ -153,7 +121,12 @@ for (const read of READS) {
     for (const phase of ['free', 'locked'] as const) {
       const holder = phase === 'locked' ? await holdLock() : undefined;
       const writer = keepWriting(server.url);
-      const result = await load(`${server.url}${read.path}`);
+      const result = await runLoad({
+        url: `${server.url}${read.path}`,
+        connections: 10,
+        duration: SECONDS,
+        overallRate: RATE,
+      });
       const statuses = await writer.stop();
       if (holder) {
         holder.removeAllListeners('exit');
@@ -183,7 +156,7 @@ const fmt = (statuses: Record<string, number>) =>
     .map(([status, count]) => `${count}× ${status}`)
     .join(', ');
 for (const row of rows) {
-  const p = (rs: LoadResult[], k: 'p50' | 'p99') => median(rs.map((r) => r[k]));
+  const p = (rs: LoadOutput[], k: 'p50' | 'p99') => median(rs.map((r) => r[k]));
   const bad = [...row.free, ...row.locked].reduce((n, r) => n + (r.total - r.ok), 0);
   console.log(
     `| ${row.name} | ${p(row.free, 'p50')} / ${p(row.locked, 'p50')} | ${p(row.free, 'p99')} / ${p(row.locked, 'p99')} | ${(p(row.locked, 'p99') / p(row.free, 'p99')).toFixed(2)} | ${bad} | ${fmt(row.writes.free)} | ${fmt(row.writes.locked)} |`,

@@ -41,3 +41,68 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** What `bench/load.ts` is given: one autocannon run. */
+export interface LoadOptions {
+  url: string;
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  /** For POST: a JSON body template; "{n}" is replaced by a counter, so every body differs. */
+  bodyTemplate?: string | undefined;
+  connections: number;
+  duration: number;
+  /** Requests per second across all connections; unset: as fast as the server answers. */
+  overallRate?: number;
+}
+
+/** What `bench/load.ts` prints. */
+export interface LoadOutput {
+  rps: number;
+  okPerSecond: number;
+  p50: number;
+  p99: number;
+  total: number;
+  ok: number;
+  non2xx: number;
+  errors: number;
+  /** The load generator's own CPU during the run. */
+  cpuSeconds: number;
+  statuses: Record<string, number>;
+}
+
+const loaders = new Set<ChildProcess>();
+// A bench that stops early takes its load generators with it.
+process.on('exit', () => {
+  for (const loader of loaders) loader.kill('SIGKILL');
+});
+
+/** One autocannon run in a process of its own (never sharing an event loop with what it measures). */
+export function runLoad(options: LoadOptions): Promise<LoadOutput> {
+  return new Promise((resolve, reject) => {
+    const loader = spawn(process.execPath, ['--import', 'tsx', 'bench/load.ts', JSON.stringify(options)], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    loaders.add(loader);
+    let out = '';
+    loader.stdout!.on('data', (chunk) => (out += chunk));
+    loader.on('exit', (code) => {
+      loaders.delete(loader);
+      if (code !== 0) return reject(new Error(`load exited ${code}`));
+      resolve(JSON.parse(out) as LoadOutput);
+    });
+  });
+}
+
+/** Waits until a server started at `base` answers /readyz with 200 (20 s at most). */
+export async function waitReady(base: string): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    try {
+      if ((await fetch(`${base}/readyz`)).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`${base} never answered /readyz`);
+}

@@ -1,8 +1,8 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, spawnQuire } from './quire-server.js';
+import { ROOT, runLoad, spawnQuire, waitReady } from './quire-server.js';
 
 /**
  * `npx tsx bench/workers.ts [seconds] [rounds]` (issue 8): cache-on article detail with one process
@@ -46,36 +46,10 @@ async function start(workers: number, port: number) {
 
   children.add(child);
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 400; i++) {
-    try {
-      if ((await fetch(`${url}${URL_PATH}`)).status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await waitReady(url);
   // Every worker answers from its own cache: warm them all before measuring.
   for (let i = 0; i < 200; i++) await fetch(`${url}${URL_PATH}`);
   return { url, child };
-}
-
-function load(url: string): Promise<{ rps: number; loaderCpu: number }> {
-  return new Promise((resolve, reject) => {
-    const options = { url: `${url}${URL_PATH}`, connections: 50, duration: SECONDS };
-    const loader = spawn(process.execPath, ['--import', 'tsx', 'bench/load.ts', JSON.stringify(options)], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    children.add(loader);
-    let out = '';
-    loader.stdout.on('data', (chunk) => (out += chunk));
-    loader.on('exit', (code) => {
-      children.delete(loader);
-      if (code !== 0) return reject(new Error(`load exited ${code}`));
-      const result = JSON.parse(out) as { rps: number; cpuSeconds: number };
-      resolve({ rps: result.rps, loaderCpu: result.cpuSeconds });
-    });
-  });
 }
 
 execFileSync(process.execPath, ['dist/src/cli.js', 'seed'], {
@@ -88,7 +62,11 @@ for (let round = 0; round < ROUNDS; round++) {
   for (const workers of [0, 2]) {
     const server = await start(workers, port++);
     const before = cpuSeconds(server.child.pid!);
-    const { rps, loaderCpu } = await load(server.url);
+    const { rps, cpuSeconds: loaderCpu } = await runLoad({
+      url: `${server.url}${URL_PATH}`,
+      connections: 50,
+      duration: SECONDS,
+    });
     const serverCpu = cpuSeconds(server.child.pid!) - before;
     server.child.kill('SIGTERM');
     await new Promise((resolve) => server.child.once('exit', resolve));
