@@ -111,9 +111,9 @@ export const articleTags = sqliteTable(
     primaryKey({ columns: [t.articleId, t.tagId] }),
     uniqueIndex('article_tags_position_unique').on(t.articleId, t.position),
     index('article_tags_tag_idx').on(t.tagId, t.articleId),
-    // A tag's public articles in each list order, walked from the cursor on.
+    // A tag's public articles in each list order, walked from the cursor on; the title walk carries published_at too, so it never reads the row.
     index('article_tags_date_idx').on(t.tagId, t.articleStatus, t.articlePublishedAt, t.articleId),
-    index('article_tags_title_idx').on(t.tagId, t.articleStatus, t.articleTitle, t.articleId),
+    index('article_tags_title_idx').on(t.tagId, t.articleStatus, t.articleTitle, t.articleId, t.articlePublishedAt),
   ],
 );
 
@@ -210,9 +210,15 @@ export const articleProducts = sqliteTable(
     uniqueIndex('article_products_position_unique').on(t.articleId, t.position),
     uniqueIndex('article_products_product_unique').on(t.articleId, t.productId),
     index('article_products_product_idx').on(t.productId),
-    // A product's public articles in each list order, walked from the cursor on.
+    // A product's public articles in each list order, walked from the cursor on (the title walk carries published_at too).
     index('article_products_date_idx').on(t.productId, t.articleStatus, t.articlePublishedAt, t.articleId),
-    index('article_products_title_idx').on(t.productId, t.articleStatus, t.articleTitle, t.articleId),
+    index('article_products_title_idx').on(
+      t.productId,
+      t.articleStatus,
+      t.articleTitle,
+      t.articleId,
+      t.articlePublishedAt,
+    ),
     check('article_products_placement_check', sql`${t.placement} in ('inline', 'end', 'sidebar')`),
   ],
 );
