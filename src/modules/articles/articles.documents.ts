@@ -293,8 +293,7 @@ function linkWalk(db: Db, shape: ListShape, limit: number, by: { tag: Param } | 
  * tag's links are walked and the walks merged, duplicates dropped (any-of: at most `limit` rows per
  * tag are sorted); otherwise the articles themselves. Only the page's rows get their document.
  */
-function filteredPage(db: Db, shape: ListShape, limit: number) {
-  const name = `article_summaries_${shape.sort === 'title' ? 'title' : shape.sort === 'publishedAt' ? 'oldest' : 'newest'}_t${shape.tags}${shape.product ? '_p' : ''}${shape.from ? '_f' : ''}${shape.until ? '_u' : ''}${shape.paged ? '_after' : ''}_${limit}`;
+function filteredPage(db: Db, shape: ListShape, limit: number, name: string) {
   if (!shape.product && shape.tags === 0) return articlesPage(db, shape, limit, name);
   const { articles } = tablesOf(db);
   const tagSlugs = Array.from({ length: shape.tags }, (_, i) => sql.placeholder(`tag${i}`));
@@ -327,17 +326,23 @@ function filteredPage(db: Db, shape: ListShape, limit: number) {
 
 const filteredPages = new WeakMap<Db, Map<string, ReturnType<typeof filteredPage>>>();
 
+/** The statement's name, unique per shape and page size: also its key among the prepared ones. */
+function statementName(shape: ListShape, limit: number): string {
+  const order = shape.sort === 'title' ? 'title' : shape.sort === 'publishedAt' ? 'oldest' : 'newest';
+  return `article_summaries_${order}_t${shape.tags}${shape.product ? '_p' : ''}${shape.from ? '_f' : ''}${shape.until ? '_u' : ''}${shape.paged ? '_after' : ''}_${limit}`;
+}
+
 function preparedFilteredPage(db: Db, shape: ListShape, limit: number) {
-  let byShape = filteredPages.get(db);
-  if (byShape === undefined) {
-    byShape = new Map();
-    filteredPages.set(db, byShape);
+  let byName = filteredPages.get(db);
+  if (byName === undefined) {
+    byName = new Map();
+    filteredPages.set(db, byName);
   }
-  const key = `${JSON.stringify(shape)}:${limit}`;
-  let page = byShape.get(key);
+  const name = statementName(shape, limit);
+  let page = byName.get(name);
   if (page === undefined) {
-    page = filteredPage(db, shape, limit);
-    byShape.set(key, page);
+    page = filteredPage(db, shape, limit, name);
+    byName.set(name, page);
   }
   return page;
 }

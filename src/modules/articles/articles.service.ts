@@ -57,7 +57,8 @@ export interface ArticleListOptions {
 /** A page of public summaries as a JSON body, and the article ids it holds. */
 export async function listPublicArticleSummaries(options: ArticleListOptions) {
   const { db, now, limit, cursor, sort = '-publishedAt', count = false } = options;
-  const tagSlugs = [...new Set(typeof options.tag === 'string' ? [options.tag] : (options.tag ?? []))].sort();
+  // Sorted and unique, so the same tags in any order are one list (one cursor, one statement).
+  const tagSlugs = typeof options.tag === 'string' ? [options.tag] : [...new Set(options.tag)].sort();
   const filters: SummaryFilters = {
     tagSlugs,
     productSlug: options.product,
