@@ -201,6 +201,78 @@ async function load(base: string, request: Request): Promise<LoadResult> {
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
+/** Filtered ÷ unfiltered list on one server: issue 12's target (≥ 0.90, first and deep page). */
+interface PairRow {
+  engine: string;
+  size: string;
+  page: string;
+  plain: number;
+  filtered: number;
+  /** Median of the per-round ratios, and their lowest and highest. */
+  ratio: number;
+  low: number;
+  high: number;
+}
+
+const FILTER_TARGET = 0.9;
+const PAIRED_NAME = 'filtered ÷ unfiltered list, cache off';
+// Rounds of the paired comparison: each round runs both lists back to back.
+const PAIRED_RUNS = Math.max(5, 2 * RUNS + 1);
+
+/**
+ * Each round loads the unfiltered and the filtered list one right after the other, in alternating
+ * order, and keeps their ratio: this machine's speed drifts over seconds, and rates measured
+ * minutes apart (as the scenario table's are) would compare the drift, not the lists.
+ */
+async function pairedFilterCost(
+  base: string,
+  pages: { page: string; plain: Request; filtered: Request }[],
+  where: { engine: string; size: string },
+): Promise<PairRow[]> {
+  const rows: PairRow[] = [];
+  for (const { page, plain, filtered } of pages) {
+    const plainRates: number[] = [];
+    const filteredRates: number[] = [];
+    const ratios: number[] = [];
+    for (let i = 0; i < PAIRED_RUNS; i += 1) {
+      const order = i % 2 === 0 ? [plain, filtered] : [filtered, plain];
+      const [a, b] = [(await load(base, order[0]!)).rps, (await load(base, order[1]!)).rps];
+      const [p, f] = i % 2 === 0 ? [a, b] : [b, a];
+      plainRates.push(p);
+      filteredRates.push(f);
+      ratios.push(f / p);
+    }
+    const row = {
+      ...where,
+      page,
+      plain: median(plainRates),
+      filtered: median(filteredRates),
+      ratio: median(ratios),
+      low: Math.min(...ratios),
+      high: Math.max(...ratios),
+    };
+    rows.push(row);
+    log(
+      `  ${where.engine} ${where.size} | ${PAIRED_NAME}, ${page} page: ${row.ratio.toFixed(2)} (rounds ${row.low.toFixed(2)}–${row.high.toFixed(2)})`,
+    );
+  }
+  return rows;
+}
+
+function formatPairTable(rows: PairRow[]): string {
+  const lines = [
+    `Filtered (one tag + \`sort=title\`) ÷ unfiltered list, cache off: ${PAIRED_RUNS} rounds per page, each loading both lists back to back (order alternating); the ratio is the median of the rounds' ratios.`,
+    '',
+    '| engine | size | page | unfiltered req/s | filtered req/s | ratio (median) | rounds, lowest–highest | target |',
+    '| --- | --- | --- | ---: | ---: | ---: | --- | --- |',
+  ];
+  for (const r of rows)
+    lines.push(
+      `| ${r.engine} | ${r.size} | ${r.page} | ${Math.round(r.plain)} | ${Math.round(r.filtered)} | ${r.ratio.toFixed(2)} | ${r.low.toFixed(2)}–${r.high.toFixed(2)} | ${r.ratio >= FILTER_TARGET ? '✓' : '✗'} ≥ ${FILTER_TARGET.toFixed(2)} |`,
+    );
+  return lines.join('\n');
+}
+
 interface Scenario {
   name: string;
   cache: 'on' | 'off';
@@ -280,7 +352,10 @@ async function buildPostgres(url: string, articles: number, comments: number): P
   return (performance.now() - started) / 1000;
 }
 
-async function measureSize(size: string, database: string): Promise<{ rows: Row[]; startupMs: number; rssMb: number }> {
+async function measureSize(
+  size: string,
+  database: string,
+): Promise<{ rows: Row[]; pairs: PairRow[]; startupMs: number; rssMb: number }> {
   const engine = isPostgres(database) ? 'PostgreSQL' : 'SQLite';
   const on = await startQuire(database, CACHE_BYTES);
   const off = await startQuire(database, 0);
@@ -386,7 +461,8 @@ async function measureSize(size: string, database: string): Promise<{ rows: Row[
     await record(base, scenario.request); // warms the response cache
     recordings.push(await record(base, scenario.request));
   }
-  const bare = await startBare(recordings);
+  // None when --only picked the paired comparison alone.
+  const bare = scenarios.length ? await startBare(recordings) : null;
   const rows: Row[] = [];
   for (const scenario of scenarios) {
     const quire = scenario.cache === 'on' ? on : off;
@@ -394,7 +470,7 @@ async function measureSize(size: string, database: string): Promise<{ rows: Row[
     const bareRuns: LoadResult[] = [];
     for (let i = 0; i < RUNS; i += 1) {
       quireRuns.push(await load(quire.url, scenario.request));
-      bareRuns.push(await load(bare.url, { ...scenario.request, bodyTemplate: undefined } as Request));
+      bareRuns.push(await load(bare!.url, { ...scenario.request, bodyTemplate: undefined } as Request));
     }
     const rate = (r: LoadResult) => (scenario.writes ? r.okPerSecond : r.rps);
     const quireRate = median(quireRuns.map(rate));
@@ -417,12 +493,31 @@ async function measureSize(size: string, database: string): Promise<{ rows: Row[
       `  ${engine} ${size} | ${row.scenario}: ${Math.round(row.quire)}/s vs bare ${Math.round(row.bare)}/s (${row.ratio.toFixed(2)}), p50 ${row.p50} ms, p99 ${row.p99} ms ${row.checks}`,
     );
   }
+  const pairs =
+    !ONLY || ONLY.some((word) => PAIRED_NAME.includes(word))
+      ? await pairedFilterCost(
+          off.url,
+          [
+            {
+              page: 'first',
+              plain: { url: '/v1/articles?limit=20' },
+              filtered: { url: `/v1/articles?limit=20${filtered}` },
+            },
+            {
+              page: 'deep',
+              plain: { url: `/v1/articles?limit=20&cursor=${deepCursor}` },
+              filtered: { url: `/v1/articles?limit=20${filtered}&cursor=${filteredDeep}` },
+            },
+          ],
+          { engine, size },
+        )
+      : [];
   const rss = rssMb(on.pid);
   const startupMs = Math.max(on.startupMs, off.startupMs);
   stop(on);
   stop(off);
-  stop(bare);
-  return { rows, startupMs, rssMb: rss };
+  if (bare) stop(bare);
+  return { rows, pairs, startupMs, rssMb: rss };
 }
 
 /** kill -9 in the middle of submissions: every 202 answered must be a stored row. */
@@ -612,6 +707,7 @@ async function main(): Promise<void> {
         comments: largeComments,
       });
     const rows: Row[] = [];
+    const pairs: PairRow[] = [];
     const notes: string[] = [];
     for (const size of sizes) {
       log(`preparing ${size.label} (${size.articles} articles, ${size.comments} comments) …`);
@@ -631,6 +727,7 @@ async function main(): Promise<void> {
       log(`measuring ${size.label} …`);
       const result = await measureSize(size.label, copy);
       rows.push(...result.rows);
+      pairs.push(...result.pairs);
       notes.push(
         `${size.label}${flags.postgres ? ', SQLite' : ''}: start-up (spawn to first 200 from /readyz, migrations checked) ${Math.round(result.startupMs)} ms; RSS of the cache-on process after its scenarios ${result.rssMb.toFixed(0)} MB (response cache budget ${CACHE_BYTES / 1024 / 1024} MiB).`,
       );
@@ -640,6 +737,7 @@ async function main(): Promise<void> {
         log(`measuring ${size.label} on PostgreSQL …`);
         const pgResult = await measureSize(size.label, flags.postgres);
         rows.push(...pgResult.rows);
+        pairs.push(...pgResult.pairs);
         notes.push(
           `${size.label}, PostgreSQL: seeding ${seconds.toFixed(1)} s; start-up ${Math.round(pgResult.startupMs)} ms; RSS of the cache-on process ${pgResult.rssMb.toFixed(0)} MB.`,
         );
@@ -652,7 +750,11 @@ async function main(): Promise<void> {
       notes.push(`Durability: ${crash} (SQLITE_SYNCHRONOUS=NORMAL, WAL).`);
     }
 
-    const table = flags.postgres ? `${formatTable(rows)}\n\n${formatEngineTable(rows)}` : formatTable(rows);
+    const table = [
+      formatTable(rows),
+      ...(flags.postgres ? [formatEngineTable(rows)] : []),
+      ...(pairs.length ? [formatPairTable(pairs)] : []),
+    ].join('\n\n');
     const machine = machineLine();
     const args = process.argv.slice(2).map((a) => (isPostgres(a) ? '<url>' : a));
     const command = `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`;
