@@ -126,6 +126,7 @@ describe('GET /v1/articles filters and sorts', () => {
     for (const [query, slugs] of cases) {
       expect(await walk(app, query, 1), query).toEqual(slugs);
       expect(await walk(app, query, 50), query).toEqual(slugs);
+      expect((await list(app, `${query}&count=true`)).body.meta.total, query).toBe(slugs.length);
     }
   });
 
@@ -151,23 +152,40 @@ describe('GET /v1/articles filters and sorts', () => {
     const inAnHour = new Date(clock.now.getTime() + 3_600_000).toISOString();
     await write('POST', `/v1/admin/articles/${a3}/publish`, { publishedAt: inAnHour });
     expect(await walk(app, 'product=roller')).toEqual(['a5']);
+    expect((await list(app, 'product=roller&count=true')).body.meta.total).toBe(1);
     clock.advance(3_600_000);
     expect(await walk(app, 'product=roller')).toEqual(['a3', 'a5']);
+    expect((await list(app, 'product=roller&count=true')).body.meta.total).toBe(2);
     expect(await walk(app, 'product=roller&sort=publishedAt')).toEqual(['a5', 'a3']);
     await write('PATCH', `/v1/admin/articles/${await id('a5')}`, { tags: ['knee'] });
     expect(await walk(app, 'tag=knee&sort=title')).toEqual(['a1', 'a2', 'a5']);
     const a2 = await id('a2');
     await write('DELETE', `/v1/admin/articles/${a2}`);
     expect(await walk(app, 'tag=knee&tag=hip&sort=title')).toEqual(['a1', 'a5']);
+    expect((await list(app, 'tag=knee&tag=hip&count=true')).body.meta.total).toBe(2);
     expect(await walk(app, 'tag=knee&tag=hip&sort=publishedAt')).toEqual(['a1', 'a5']);
   });
 });
 
 // PostgreSQL plans by statistics, which a handful of test rows do not give; SQLite's plans are fixed by the statements.
 describe.skipIf(TEST_ENGINE !== 'sqlite')('list plans (SQLite)', () => {
-  it('walks one index from the cursor in every list shape, reading no link row and sorting no page', async () => {
+  /** Lists on a traced world: each answer with the plan of the statement it ran that holds `marker`. */
+  async function planned() {
     const statements: string[] = [];
-    const { app, db } = await world((sql) => statements.push(sql));
+    const { app, db } = await world((statement) => statements.push(statement));
+    return async (query: string, marker: string) => {
+      statements.length = 0;
+      const { body } = await list(app, query);
+      const statement = statements.find((s) => s.includes(marker));
+      const plan = (await rawRows<{ detail: string }>(db, sql.raw(`explain query plan ${statement}`))).map(
+        (r) => r.detail,
+      );
+      return { body, plan, where: `${query}:\n${plan.join('\n')}` };
+    };
+  }
+
+  it('walks one index from the cursor in every list shape, reading no link row and sorting no page', async () => {
+    const planOf = await planned();
     const cases: [string, string][] = [
       ['', 'SEARCH articles USING INDEX articles_public_list_idx'],
       ['sort=title', 'SEARCH articles USING INDEX articles_title_idx'],
@@ -177,17 +195,11 @@ describe.skipIf(TEST_ENGINE !== 'sqlite')('list plans (SQLite)', () => {
       ['product=roller&sort=title', 'SEARCH article_products USING COVERING INDEX article_products_title_idx'],
       ['product=roller', 'SEARCH article_products USING COVERING INDEX article_products_date_idx'],
     ];
-    for (const [query, walk] of cases)
-      for (const paged of [false, true]) {
-        const cursor = paged ? `&cursor=${(await list(app, `${query}&limit=1`)).body.meta.nextCursor}` : '';
-        statements.length = 0;
-        // limit=2: a URL not answered before, so the response cache holds nothing for it.
-        await list(app, `${query}&limit=2${cursor}`);
-        const page = statements.find((s) => s.includes(`'commentCount'`));
-        const plan = (await rawRows<{ detail: string }>(db, sql.raw(`explain query plan ${page}`))).map(
-          (r) => r.detail,
-        );
-        const where = `${query} ${paged ? 'paged' : 'first'}:\n${plan.join('\n')}`;
+    for (const [query, walk] of cases) {
+      // The first page, then the next one by cursor (a new URL each: nothing answers from the response cache).
+      const first = await planOf(`${query}&limit=1`, `'commentCount'`);
+      const paged = await planOf(`${query}&limit=1&cursor=${first.body.meta.nextCursor}`, `'commentCount'`);
+      for (const { plan, where } of [first, paged]) {
         expect(
           plan.some((line) => line.startsWith(walk)),
           where,
@@ -200,5 +212,30 @@ describe.skipIf(TEST_ENGINE !== 'sqlite')('list plans (SQLite)', () => {
         if (query.includes('tag') || query.includes('product'))
           expect(plan, where).toContain('SEARCH articles USING INTEGER PRIMARY KEY (rowid=?)');
       }
+    }
+  });
+
+  it('counts (count=true) in one index range per tag, product or list, reading no article row', async () => {
+    const planOf = await planned();
+    const cases: [string, string][] = [
+      ['', 'SEARCH articles USING COVERING INDEX articles_public_list_idx'],
+      ['tag=knee', 'SEARCH article_tags USING COVERING INDEX article_tags_date_idx'],
+      [
+        'tag=knee&tag=hip&publishedAfter=2026-05-02T00:00:00Z',
+        'SEARCH article_tags USING COVERING INDEX article_tags_date_idx',
+      ],
+      ['product=roller&tag=back', 'SEARCH article_products USING COVERING INDEX article_products_date_idx'],
+    ];
+    for (const [query, range] of cases) {
+      const { plan, where } = await planOf(`${query}&count=true`, 'count(');
+      expect(
+        plan.some((line) => line.startsWith(range)),
+        where,
+      ).toBe(true);
+      expect(
+        plan.some((line) => /^SEARCH articles USING (INTEGER PRIMARY KEY|INDEX)/.test(line)),
+        where,
+      ).toBe(false);
+    }
   });
 });

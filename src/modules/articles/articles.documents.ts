@@ -198,19 +198,21 @@ interface FilterParams {
   publishedUntil?: Param | undefined;
 }
 
+/** The article has any of these tags: a probe of article_tags' (article_id, tag_id) key, the ids resolved once from their slugs. */
+function hasAnyTag(db: Db, articleId: SQLWrapper, tagSlugs: Param[]): SQL {
+  const { articleTags, tags } = tablesOf(db);
+  return sql`exists (select 1 from ${articleTags} where ${articleTags.articleId} = ${articleId} and ${articleTags.tagId} in (select ${tags.id} from ${tags} where ${tags.slug} in (${sql.join(tagSlugs, sql`, `)})))`;
+}
+
 /**
- * The public articles matching the filters, as conditions over `articles`. Tags and product are
- * probes of a unique (article_id, tag_id | product_id) index with ids resolved once from their
- * slugs: a semi-join per walked row, never a fan-out.
+ * The public articles matching the filters, as conditions over `articles`: tags and product are
+ * probes of a unique (article_id, tag_id | product_id) index, a semi-join per walked row.
  */
 function filterConditions(db: Db, filters: FilterParams): SQL[] {
-  const { articles, articleTags, tags, articleProducts, products } = tablesOf(db);
+  const { articles, articleProducts, products } = tablesOf(db);
   const conditions: SQL[] = [isPublic(articles, filters.now)];
   const { tagSlugs, productSlug, publishedFrom, publishedUntil } = filters;
-  if (tagSlugs.length)
-    conditions.push(
-      sql`exists (select 1 from ${articleTags} where ${articleTags.articleId} = ${articles.id} and ${articleTags.tagId} in (select ${tags.id} from ${tags} where ${tags.slug} in (${sql.join(tagSlugs, sql`, `)})))`,
-    );
+  if (tagSlugs.length) conditions.push(hasAnyTag(db, articles.id, tagSlugs));
   if (productSlug !== undefined)
     conditions.push(
       sql`exists (select 1 from ${articleProducts} where ${articleProducts.articleId} = ${articles.id} and ${articleProducts.productId} = (select ${products.id} from ${products} where ${products.slug} = ${productSlug}))`,
@@ -218,6 +220,34 @@ function filterConditions(db: Db, filters: FilterParams): SQL[] {
   if (publishedFrom !== undefined) conditions.push(gte(articles.publishedAt, publishedFrom));
   if (publishedUntil !== undefined) conditions.push(lt(articles.publishedAt, publishedUntil));
   return conditions;
+}
+
+type Link = Tables['articleTags'] | Tables['articleProducts'];
+
+/**
+ * Links (of the tag or product `owner` names) whose article is public and in the date range, by
+ * the copies of its keys the triggers of migration 0005 (SQLite) / 0006 (PostgreSQL) keep exact;
+ * with `tagSlugs`, whose article also has one of those tags.
+ */
+function publicLinkConditions(db: Db, link: Link, owner: SQL, filters: Omit<FilterParams, 'productSlug'>): SQL[] {
+  const { now, tagSlugs, publishedFrom, publishedUntil } = filters;
+  const conditions: SQL[] = [owner, isPublic(copiedInputs(link), now)];
+  if (publishedFrom !== undefined) conditions.push(gte(link.articlePublishedAt, publishedFrom as string));
+  if (publishedUntil !== undefined) conditions.push(lt(link.articlePublishedAt, publishedUntil as string));
+  if (tagSlugs.length) conditions.push(hasAnyTag(db, link.articleId, tagSlugs));
+  return conditions;
+}
+
+/** The links of one product, or of one tag (or any of several: `tag_id in`), by slug. */
+function linkOwner(db: Db, by: { tags: Param[] } | { product: Param }): SQL {
+  const { articleTags, articleProducts, tags, products } = tablesOf(db);
+  if ('product' in by)
+    return sql`${articleProducts.productId} = (select ${products.id} from ${products} where ${products.slug} = ${by.product})`;
+  const ids = sql`select ${tags.id} from ${tags} where ${tags.slug}`;
+  // One tag as "=": an IN over the walk's first column would cost the walk its order.
+  return by.tags.length === 1
+    ? sql`${articleTags.tagId} = (${ids} = ${by.tags[0]})`
+    : sql`${articleTags.tagId} in (${ids} in (${sql.join(by.tags, sql`, `)}))`;
 }
 
 /** Which filters a list has: one prepared statement per shape and page size. */
@@ -264,24 +294,19 @@ function afterCursor(sort: ArticleSort, key: SQLWrapper, id: SQLWrapper): SQL {
 /**
  * One tag's or one product's public articles in the list's order, from the cursor on, as
  * (article_id, key) rows: a walk of article_tags_* / article_products_* (tag_id | product_id,
- * status, sort key, article_id), whose copies of the article's keys the triggers of migration
- * 0005 (SQLite) / 0006 (PostgreSQL) keep exact. `tagSlugs` are further checked per walked row.
+ * status, sort key, article_id; the title index also holds published_at), reading no link row.
+ * `tagSlugs` are further checked per walked row.
  */
 function linkWalk(db: Db, shape: ListShape, limit: number, by: { tag: Param } | { product: Param }, tagSlugs: Param[]) {
-  const { articleTags, articleProducts, tags, products } = tablesOf(db);
+  const { articleTags, articleProducts } = tablesOf(db);
   const link = 'tag' in by ? articleTags : articleProducts;
-  const owner =
-    'tag' in by
-      ? sql`${articleTags.tagId} = (select ${tags.id} from ${tags} where ${tags.slug} = ${by.tag})`
-      : sql`${articleProducts.productId} = (select ${products.id} from ${products} where ${products.slug} = ${by.product})`;
   const key = shape.sort === 'title' ? link.articleTitle : link.articlePublishedAt;
-  const conditions: SQL[] = [owner, isPublic(copiedInputs(link), sql.placeholder('now'))];
-  if (shape.from) conditions.push(gte(link.articlePublishedAt, sql.placeholder('from') as unknown as string));
-  if (shape.until) conditions.push(lt(link.articlePublishedAt, sql.placeholder('until') as unknown as string));
-  if (tagSlugs.length)
-    conditions.push(
-      sql`exists (select 1 from ${articleTags} where ${articleTags.articleId} = ${link.articleId} and ${articleTags.tagId} in (select ${tags.id} from ${tags} where ${tags.slug} in (${sql.join(tagSlugs, sql`, `)})))`,
-    );
+  const conditions = publicLinkConditions(db, link, linkOwner(db, 'tag' in by ? { tags: [by.tag] } : by), {
+    now: sql.placeholder('now'),
+    tagSlugs,
+    publishedFrom: shape.from ? sql.placeholder('from') : undefined,
+    publishedUntil: shape.until ? sql.placeholder('until') : undefined,
+  });
   if (shape.paged) conditions.push(afterCursor(shape.sort, key, link.articleId));
   const direction = shape.sort === '-publishedAt' ? sql`desc` : sql`asc`;
   const index = `${'tag' in by ? 'article_tags' : 'article_products'}_${shape.sort === 'title' ? 'title' : 'date'}_idx`;
@@ -397,13 +422,41 @@ export async function listPublicSummaryDocuments({
   return preparedFilteredPage(db, shape, limit).execute(params);
 }
 
-/** How many public articles match the filters (for count=true). */
+/**
+ * How many public articles match the filters (for count=true). With a product or tags, a range of
+ * their links' date index (several tags: their ranges, each article once); otherwise a range of
+ * articles_public_list_idx. Neither reads an article row.
+ */
 export async function countPublicSummaries({ db, now, filters }: { db: Db; now: string; filters: SummaryFilters }) {
-  const { articles } = tablesOf(db);
-  const [row] = await db
-    .select({ n: sql<number>`cast(count(*) as integer)` })
-    .from(articles)
-    .where(and(...filterConditions(db, { ...filters, now, tagSlugs: filters.tagSlugs ?? [] })));
+  const { articles, articleTags, articleProducts } = tablesOf(db);
+  const { tagSlugs = [], productSlug, publishedFrom, publishedUntil } = filters;
+  const counted = (from: SQL, conditions: SQL[], distinct?: SQLWrapper) =>
+    db
+      .select({ n: sql<number>`cast(count(${distinct ? sql`distinct ${distinct}` : sql`*`}) as integer)` })
+      .from(from)
+      .where(and(...conditions));
+  let query: ReturnType<typeof counted>;
+  if (productSlug === undefined && tagSlugs.length === 0) {
+    query = counted(sql`${articles}`, filterConditions(db, { now, tagSlugs, publishedFrom, publishedUntil }));
+  } else {
+    const byProduct = productSlug !== undefined;
+    const link = byProduct ? articleProducts : articleTags;
+    const owner = linkOwner(db, byProduct ? { product: productSlug } : { tags: tagSlugs });
+    const conditions = publicLinkConditions(db, link, owner, {
+      now,
+      tagSlugs: byProduct ? tagSlugs : [],
+      publishedFrom,
+      publishedUntil,
+    });
+    const index = byProduct ? 'article_products_date_idx' : 'article_tags_date_idx';
+    // A product links an article once; several tags may each link it.
+    query = counted(
+      tableThroughIndex(db, link, index),
+      conditions,
+      !byProduct && tagSlugs.length > 1 ? link.articleId : undefined,
+    );
+  }
+  const [row] = await query;
   return Number(row?.n ?? 0);
 }
 
