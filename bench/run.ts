@@ -201,74 +201,82 @@ async function load(base: string, request: Request): Promise<LoadResult> {
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-/** Filtered ÷ unfiltered list on one server: issue 12's target (≥ 0.90, first and deep page). */
+/**
+ * Issue 12's relative targets, each a ratio of two requests to one server: a filtered list ÷ the
+ * unfiltered one (cache off, first and deep page), format=html ÷ Markdown (cache on).
+ */
+interface Comparison {
+  name: string;
+  cache: 'on' | 'off';
+  /** The reference, and the request measured against it. */
+  base: Request;
+  compared: Request;
+}
+
 interface PairRow {
   engine: string;
   size: string;
-  page: string;
-  plain: number;
-  filtered: number;
+  name: string;
+  base: number;
+  compared: number;
   /** Median of the per-round ratios, and their lowest and highest. */
   ratio: number;
   low: number;
   high: number;
 }
 
-const FILTER_TARGET = 0.9;
-const PAIRED_NAME = 'filtered ÷ unfiltered list, cache off';
-// Rounds of the paired comparison: each round runs both lists back to back.
+const PAIR_TARGET = 0.9;
+// Rounds of a paired comparison: each round runs both requests back to back.
 const PAIRED_RUNS = Math.max(5, 2 * RUNS + 1);
 
 /**
- * Each round loads the unfiltered and the filtered list one right after the other, in alternating
- * order, and keeps their ratio: this machine's speed drifts over seconds, and rates measured
- * minutes apart (as the scenario table's are) would compare the drift, not the lists.
+ * Each round loads the two requests one right after the other, in alternating order, and keeps
+ * their ratio: this machine's speed drifts over seconds, and rates measured minutes apart (as
+ * the scenario table's are) would compare the drift, not the requests.
  */
-async function pairedFilterCost(
-  base: string,
-  pages: { page: string; plain: Request; filtered: Request }[],
+async function pairedRatio(
+  url: string,
+  comparison: Comparison,
   where: { engine: string; size: string },
-): Promise<PairRow[]> {
-  const rows: PairRow[] = [];
-  for (const { page, plain, filtered } of pages) {
-    const plainRates: number[] = [];
-    const filteredRates: number[] = [];
-    const ratios: number[] = [];
-    for (let i = 0; i < PAIRED_RUNS; i += 1) {
-      const order = i % 2 === 0 ? [plain, filtered] : [filtered, plain];
-      const [a, b] = [(await load(base, order[0]!)).rps, (await load(base, order[1]!)).rps];
-      const [p, f] = i % 2 === 0 ? [a, b] : [b, a];
-      plainRates.push(p);
-      filteredRates.push(f);
-      ratios.push(f / p);
-    }
-    const row = {
-      ...where,
-      page,
-      plain: median(plainRates),
-      filtered: median(filteredRates),
-      ratio: median(ratios),
-      low: Math.min(...ratios),
-      high: Math.max(...ratios),
-    };
-    rows.push(row);
-    log(
-      `  ${where.engine} ${where.size} | ${PAIRED_NAME}, ${page} page: ${row.ratio.toFixed(2)} (rounds ${row.low.toFixed(2)}–${row.high.toFixed(2)})`,
-    );
+): Promise<PairRow> {
+  const { base, compared } = comparison;
+  const baseRates: number[] = [];
+  const comparedRates: number[] = [];
+  const ratios: number[] = [];
+  for (let i = 0; i < PAIRED_RUNS; i += 1) {
+    const baseFirst = i % 2 === 0;
+    const first = (await load(url, baseFirst ? base : compared)).rps;
+    const second = (await load(url, baseFirst ? compared : base)).rps;
+    const [b, c] = baseFirst ? [first, second] : [second, first];
+    baseRates.push(b);
+    comparedRates.push(c);
+    ratios.push(c / b);
   }
-  return rows;
+  const row = {
+    ...where,
+    name: comparison.name,
+    base: median(baseRates),
+    compared: median(comparedRates),
+    ratio: median(ratios),
+    low: Math.min(...ratios),
+    high: Math.max(...ratios),
+  };
+  log(
+    `  ${where.engine} ${where.size} | ${row.name}: ${row.ratio.toFixed(2)} (rounds ${row.low.toFixed(2)}–${row.high.toFixed(2)})`,
+  );
+  return row;
 }
 
 function formatPairTable(rows: PairRow[]): string {
   const lines = [
-    `Filtered (one tag + \`sort=title\`) ÷ unfiltered list, cache off: ${PAIRED_RUNS} rounds per page, each loading both lists back to back (order alternating); the ratio is the median of the rounds' ratios.`,
+    `Ratios of two requests to one server (issue 12's targets): ${PAIRED_RUNS} rounds each, loading both back to back (order alternating); the ratio is the median of the rounds' ratios.`,
     '',
-    '| engine | size | page | unfiltered req/s | filtered req/s | ratio (median) | rounds, lowest–highest | target |',
+    '| engine | size | comparison | reference req/s | compared req/s | ratio (median) | rounds, lowest–highest | target |',
     '| --- | --- | --- | ---: | ---: | ---: | --- | --- |',
   ];
   for (const r of rows)
     lines.push(
-      `| ${r.engine} | ${r.size} | ${r.page} | ${Math.round(r.plain)} | ${Math.round(r.filtered)} | ${r.ratio.toFixed(2)} | ${r.low.toFixed(2)}–${r.high.toFixed(2)} | ${r.ratio >= FILTER_TARGET ? '✓' : '✗'} ≥ ${FILTER_TARGET.toFixed(2)} |`,
+      `| ${r.engine} | ${r.size} | ${r.name} | ${Math.round(r.base)} | ${Math.round(r.compared)} | ${r.ratio.toFixed(2)} | ${r.low.toFixed(2)}–${r.high.toFixed(2)} | ${r.ratio >= PAIR_TARGET ? '✓' : '✗'} ≥ ${PAIR_TARGET.toFixed(2)} |`,
     );
   return lines.join('\n');
 }
@@ -493,25 +501,29 @@ async function measureSize(
       `  ${engine} ${size} | ${row.scenario}: ${Math.round(row.quire)}/s vs bare ${Math.round(row.bare)}/s (${row.ratio.toFixed(2)}), p50 ${row.p50} ms, p99 ${row.p99} ms ${row.checks}`,
     );
   }
-  const pairs =
-    !ONLY || ONLY.some((word) => PAIRED_NAME.includes(word))
-      ? await pairedFilterCost(
-          off.url,
-          [
-            {
-              page: 'first',
-              plain: { url: '/v1/articles?limit=20' },
-              filtered: { url: `/v1/articles?limit=20${filtered}` },
-            },
-            {
-              page: 'deep',
-              plain: { url: `/v1/articles?limit=20&cursor=${deepCursor}` },
-              filtered: { url: `/v1/articles?limit=20${filtered}&cursor=${filteredDeep}` },
-            },
-          ],
-          { engine, size },
-        )
-      : [];
+  const comparisons: Comparison[] = [
+    {
+      name: 'filtered (tag + sort=title) ÷ unfiltered list, first page, cache off',
+      cache: 'off',
+      base: { url: '/v1/articles?limit=20' },
+      compared: { url: `/v1/articles?limit=20${filtered}` },
+    },
+    {
+      name: 'filtered (tag + sort=title) ÷ unfiltered list, deep page, cache off',
+      cache: 'off',
+      base: { url: `/v1/articles?limit=20&cursor=${deepCursor}` },
+      compared: { url: `/v1/articles?limit=20${filtered}&cursor=${filteredDeep}` },
+    },
+    {
+      name: 'format=html ÷ Markdown article detail, cache on',
+      cache: 'on',
+      base: { url: `/v1/articles/${SAMPLE_SLUG}` },
+      compared: { url: `/v1/articles/${SAMPLE_SLUG}?format=html` },
+    },
+  ];
+  const pairs: PairRow[] = [];
+  for (const comparison of comparisons.filter((c) => !ONLY || ONLY.some((word) => c.name.includes(word))))
+    pairs.push(await pairedRatio((comparison.cache === 'on' ? on : off).url, comparison, { engine, size }));
   const rss = rssMb(on.pid);
   const startupMs = Math.max(on.startupMs, off.startupMs);
   stop(on);
