@@ -290,6 +290,7 @@ async function run(
         read: db.read,
         ...command,
         onProgress: progressBar(),
+        refreshStatistics: () => db.refreshStatistics(),
       });
       await db.refreshStatistics();
       const seconds = ((performance.now() - started) / 1000).toFixed(1);

@@ -1,5 +1,7 @@
+import { count } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { isEmptyDatabase, readSampleContent, seedSampleContent } from '../seeds/load.js';
+import { seedSynthetic } from '../seeds/synthetic.js';
 import { initializeDatabase } from '../src/startup.js';
 import { createClock, createTestApp, tables } from './helpers/app.js';
 import { openTestDatabase } from './helpers/databases.js';
@@ -52,5 +54,29 @@ describe('sample content', () => {
     expect(res.statusCode).toBe(200);
     const pending = (await app.db.read.select().from(comments)).filter((c) => c.status === 'pending');
     expect(pending.length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('synthetic content', () => {
+  it('brings the planner statistics up to date while it grows, not only at the end', async () => {
+    const db = await openTestDatabase();
+    try {
+      const counted: number[] = [];
+      await seedSynthetic({
+        withTransaction: db.withTransaction,
+        read: db.read,
+        articles: 10,
+        comments: 3000,
+        seed: 3,
+        refreshStatistics: async () => {
+          counted.push((await db.read.select({ n: count() }).from(comments))[0]!.n);
+          await db.refreshStatistics();
+        },
+      });
+      // Once: after the batch that took it past twice the rows of the last refresh (the first at 2,000 rows).
+      expect(counted).toEqual([3000]);
+    } finally {
+      await db.close();
+    }
   });
 });
