@@ -106,10 +106,12 @@ const tsQuery = (words: string[]) => sql`plainto_tsquery('english', ${words.join
 /**
  * Articles holding every word (English-stemmed) with ids in the window, as a derived table `hit(article_id, rank)`; rank is
  * minus ts_rank with weights title 1, headings 0.4, body 0.2, so lower is better as on SQLite. The
- * window's bounds are kept off the primary key (`+ 0`), so the planner takes the GIN index for the match.
+ * planner picks by the window: a common word's window is a short range of the primary key, walked
+ * with each document tested (100,000 articles, `pain`: 34 ms, where reading its 99,800 matches
+ * through the GIN index, or every document, took 840); a rare word's spans the table, and the GIN index finds it.
  */
 export function postgresArticleHits(words: string[], window: IdWindow): SQL {
-  return sql`(select "article_id", (-ts_rank('{0.1, 0.2, 0.4, 1.0}', ${DOCUMENT}, ${tsQuery(words)}))::float8 as rank from "article_search" where ${DOCUMENT} @@ ${tsQuery(words)} and "article_id" + 0 >= ${window.from} and "article_id" + 0 < ${window.below})`;
+  return sql`(select "article_id", (-ts_rank('{0.1, 0.2, 0.4, 1.0}', ${DOCUMENT}, ${tsQuery(words)}))::float8 as rank from "article_search" where ${DOCUMENT} @@ ${tsQuery(words)} and "article_id" >= ${window.from} and "article_id" < ${window.below})`;
 }
 
 /** The id of the `nth` newest article below `below` holding every word (no ranking: ids only). */
