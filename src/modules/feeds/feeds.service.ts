@@ -9,10 +9,12 @@ import { renderMarkdown } from '../render/markdown.js';
 import { createMemo } from '../render/memo.js';
 import { getSite } from '../site/site.repository.js';
 import {
+  countSitemapLocations,
   findTagName,
   listProductLocations,
   listPublicArticleLocations,
   listPublicTagLocations,
+  type Slice,
 } from './feeds.reads.js';
 
 export const FEED_SIZE = 20;
@@ -191,16 +193,11 @@ export async function renderSitemap({
 }): Promise<string> {
   const site = await siteContext({ db, config });
   const at = now.toISOString();
-  const urls: { loc: string; lastmod?: string }[] = [{ loc: `${site.siteUrl}/` }];
-  for (const a of await listPublicArticleLocations({ db, now: at }))
-    urls.push({ loc: pageUrl(site, site.paths.article, a.slug), lastmod: a.updatedAt });
-  for (const p of await listProductLocations({ db }))
-    urls.push({ loc: pageUrl(site, site.paths.product, p.slug), lastmod: p.updatedAt });
-  for (const t of await listPublicTagLocations({ db, now: at }))
-    urls.push({ loc: pageUrl(site, site.paths.tag, t.slug) });
-
+  // The home page, then articles, products and tags: each part reads only its slice of them.
+  const counts = await countSitemapLocations({ db, now: at });
+  const total = 1 + counts.articles + counts.products + counts.tags;
   const size = config.sitemapMaxUrls;
-  const pages = Math.ceil(urls.length / size);
+  const pages = Math.ceil(total / size);
   if (page === undefined && pages > 1) {
     const base = site.apiUrl ?? site.siteUrl;
     const entries = Array.from(
@@ -211,10 +208,28 @@ export async function renderSitemap({
   }
   const index = page ?? 1;
   if (index > pages) throw notFound(`The sitemap has ${pages} part(s).`);
-  const lines = urls
-    .slice((index - 1) * size, index * size)
-    .map(
-      ({ loc, lastmod }) => `<url><loc>${xml(loc)}</loc>${lastmod ? `<lastmod>${xml(lastmod)}</lastmod>` : ''}</url>`,
-    );
+  const from = (index - 1) * size;
+  const to = Math.min(total, index * size);
+  // The part's rows of a list that occupies [start, start + length) of the whole.
+  const sliceOf = (start: number, length: number): Slice => ({
+    offset: Math.max(0, from - start),
+    limit: Math.max(0, Math.min(to, start + length) - Math.max(from, start)),
+  });
+  const articleSlice = sliceOf(1, counts.articles);
+  const productSlice = sliceOf(1 + counts.articles, counts.products);
+  const tagSlice = sliceOf(1 + counts.articles + counts.products, counts.tags);
+  const urls: { loc: string; lastmod?: string }[] = from === 0 ? [{ loc: `${site.siteUrl}/` }] : [];
+  if (articleSlice.limit > 0)
+    for (const a of await listPublicArticleLocations({ db, now: at, slice: articleSlice }))
+      urls.push({ loc: pageUrl(site, site.paths.article, a.slug), lastmod: a.updatedAt });
+  if (productSlice.limit > 0)
+    for (const p of await listProductLocations({ db, slice: productSlice }))
+      urls.push({ loc: pageUrl(site, site.paths.product, p.slug), lastmod: p.updatedAt });
+  if (tagSlice.limit > 0)
+    for (const t of await listPublicTagLocations({ db, now: at, slice: tagSlice }))
+      urls.push({ loc: pageUrl(site, site.paths.tag, t.slug) });
+  const lines = urls.map(
+    ({ loc, lastmod }) => `<url><loc>${xml(loc)}</loc>${lastmod ? `<lastmod>${xml(lastmod)}</lastmod>` : ''}</url>`,
+  );
   return `${XML_HEADER}<urlset xmlns="${SITEMAP_NS}">\n${lines.join('\n')}\n</urlset>\n`;
 }
