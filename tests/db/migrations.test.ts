@@ -74,6 +74,18 @@ describe('migrations', () => {
     const expected = TEST_ENGINE === 'sqlite' ? EXPECTED_TABLES : [...EXPECTED_TABLES, 'comment_search'].sort();
     expect(rows.map((r) => r.name).sort()).toEqual(expected);
   });
+
+  it.runIf(TEST_ENGINE !== 'sqlite')(
+    'keep each search document in its row on PostgreSQL (storage MAIN), not in the TOAST table',
+    async () => {
+      const { db } = await createTestApp();
+      const rows = await rawRows<{ storage: string }>(
+        db,
+        sql`select attstorage as storage from pg_attribute where attrelid = 'article_search'::regclass and attname = 'document'`,
+      );
+      expect(rows).toEqual([{ storage: 'm' }]);
+    },
+  );
 });
 
 /** What both engines must agree on, table by table, in engine-neutral terms. */
