@@ -82,6 +82,38 @@ describe('GET /v1/articles?q=', () => {
     if (TEST_ENGINE === 'sqlite') expect(snippet).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
   });
 
+  it('marks a match deep in a long article in a passage of whole words, where its stem first stands inside another word or is spelled otherwise', async () => {
+    const { app, db } = await createTestApp();
+    // Long words: the passage reaches back further than the text PostgreSQL's ts_headline first gets,
+    // which starts inside a word for at least one of three shifts.
+    const filler = (shift: string) =>
+      `${shift}${'Notwithstandingly multidisciplinary physiotherapeutics. '.repeat(40)}`;
+    const texts = {
+      ache: ['', 'an ', 'a long '].map((shift) => `${filler(shift)}Afterwards came the ache`),
+      // "Spain" holds the stem of "pain" long before the word itself, which ends the text.
+      pain: [`Last spring in Spain the race went well. ${filler('')}Afterwards came the pain`],
+      // English stemming spells "injury" as "injuri", which the word does not contain.
+      injury: [`${filler('')}A hamstring injury ends it`],
+    };
+    for (const [q, bodies] of Object.entries(texts)) {
+      for (const body of bodies)
+        await createArticle(db, {
+          title: 'Race notes',
+          sections: [{ heading: 'Diary', tips: [{ title: 'Entry', body }] }],
+        });
+      // The factory's summary is "Summary <n>".
+      const words = new Set(`Race notes Summary Diary Entry ${bodies.join(' ')}`.match(/[\p{L}\p{N}]+/gu));
+      const hits = (await search(app, q)).body.data;
+      expect(hits).toHaveLength(bodies.length);
+      for (const { snippet } of hits) {
+        expect(snippet, q).toMatch(new RegExp(`<mark>${q}</mark>`, 'i'));
+        expect(snippet, q).not.toContain('<mark>Spain</mark>');
+        for (const word of snippet.replace(/<\/?mark>/g, '').match(/[\p{L}\p{N}]+/gu) ?? [])
+          expect(words.has(word) || /^\d+$/.test(word), `${q}: "${word}" in ${snippet}`).toBe(true);
+      }
+    }
+  });
+
   it('never finds drafts or scheduled articles, finds them once published, and reflects edits at once', async () => {
     const { app, db } = await createTestApp();
     await createArticle(db, { status: 'draft', title: 'Secret zucchini' });
