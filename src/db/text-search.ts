@@ -2,9 +2,9 @@ import { inArray, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import {
   POSTGRES_MAX_COMMENT_PROBES,
   postgresArticleHits,
-  postgresArticleNthNewest,
   postgresArticleSnippet,
   postgresArticleText,
+  postgresArticleWindow,
   postgresCommentText,
   postgresNewestCommentIds,
 } from './postgres/text-search.js';
@@ -122,11 +122,17 @@ export interface IdWindow {
   below: number;
 }
 
-/** A query for the id of the `nth` newest article below `below` holding every word, or no row when fewer match. */
-export function articleSearchNthNewest(db: Db, words: string[], below: number, nth: number): SQL {
-  return dialectOf(db) === 'postgres'
-    ? postgresArticleNthNewest(words, below, nth)
-    : sqliteArticleNthNewest(words, below, nth);
+/**
+ * The ranking window below `below`: the ids down to the `size`-th newest article holding every
+ * word (from 0 when fewer match). SQLite finds that article in its doclists; PostgreSQL may only
+ * estimate the bound from the matches' share among the newest documents (postgresArticleWindow).
+ */
+export async function articleSearchWindow(db: Db, words: string[], below: number, size: number): Promise<IdWindow> {
+  if (dialectOf(db) === 'postgres') return postgresArticleWindow(db, words, below, size);
+  const [row] = await db
+    .select({ id: sql<number>`nth.article_id` })
+    .from(sql`(${sqliteArticleNthNewest(words, below, size)}) as nth`);
+  return { from: row ? Number(row.id) : 0, below };
 }
 
 // Private-use characters mark matches inside the engine's passage; the text is escaped before they become tags.

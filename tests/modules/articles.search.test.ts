@@ -18,6 +18,40 @@ const search = async (app: Awaited<ReturnType<typeof createTestApp>>['app'], q: 
   return { res, body: res.json() as { data: Hit[]; meta: { nextCursor: string | null } } };
 };
 
+type TestDb = Awaited<ReturnType<typeof createTestApp>>['db'];
+
+// Same shapes everywhere, so only where "kettlebell" stands (title > heading > body, or nowhere) sets the rank.
+async function make(
+  db: TestDb,
+  where: 'title' | 'heading' | 'body' | 'none',
+  status: 'draft' | 'published' = 'published',
+) {
+  const article = await createArticle(db, {
+    status,
+    title: where === 'title' ? 'Kettlebell guide' : 'Strength guide',
+    sections: [
+      {
+        heading: where === 'heading' ? 'Kettlebell swings' : 'Warm up',
+        tips: [{ title: 'Grip', body: where === 'body' ? 'Kettlebell work helps.' : 'Hold it firmly.' }],
+      },
+    ],
+  });
+  return article.slug;
+}
+
+/** Every hit for "kettlebell", page after page of `limit`. */
+async function all(app: Awaited<ReturnType<typeof createTestApp>>['app'], limit: number) {
+  const seen: string[] = [];
+  let cursor = '';
+  for (let page = 0; page < 10; page += 1) {
+    const { body } = await search(app, 'kettlebell', `&limit=${limit}${cursor && `&cursor=${cursor}`}`);
+    seen.push(...body.data.map((hit) => hit.slug));
+    if (!body.meta.nextCursor) return seen;
+    cursor = body.meta.nextCursor;
+  }
+  throw new Error('the search never ends');
+}
+
 describe('GET /v1/articles?q=', () => {
   it('finds the sample article by stem and by phrase words, with a marked passage in the documented shape', async () => {
     const { app } = await sampleApp();
@@ -162,24 +196,6 @@ describe('GET /v1/articles?q=', () => {
   });
 
   it('ranks a word matching more than SEARCH_RANK_WINDOW articles window by window, newest first, pages without repeats or gaps', async () => {
-    // Same shapes everywhere, so only where "kettlebell" stands (title > heading > body) sets the rank.
-    const make = async (
-      db: Awaited<ReturnType<typeof createTestApp>>['db'],
-      where: 'title' | 'heading' | 'body',
-      status: 'draft' | 'published' = 'published',
-    ) =>
-      (
-        await createArticle(db, {
-          status,
-          title: where === 'title' ? 'Kettlebell guide' : 'Strength guide',
-          sections: [
-            {
-              heading: where === 'heading' ? 'Kettlebell swings' : 'Warm up',
-              tips: [{ title: 'Grip', body: where === 'body' ? 'Kettlebell work helps.' : 'Hold it firmly.' }],
-            },
-          ],
-        })
-      ).slug;
     const build = async (rankWindow?: number) => {
       const ctx = await createTestApp(rankWindow ? { config: { searchRankWindow: rankWindow } } : {});
       // Oldest first: a1 … a8 (a4 a draft whose title matches: it counts in its window, never shows).
@@ -197,17 +213,6 @@ describe('GET /v1/articles?q=', () => {
         slugs.push(await make(ctx.db, where, status));
       return { app: ctx.app, a: slugs };
     };
-    const all = async (app: Awaited<ReturnType<typeof createTestApp>>['app'], limit: number) => {
-      const seen: string[] = [];
-      let cursor = '';
-      for (let page = 0; page < 10; page += 1) {
-        const { body } = await search(app, 'kettlebell', `&limit=${limit}${cursor && `&cursor=${cursor}`}`);
-        seen.push(...body.data.map((hit) => hit.slug));
-        if (!body.meta.nextCursor) return seen;
-        cursor = body.meta.nextCursor;
-      }
-      throw new Error('the search never ends');
-    };
     const windowed = await build(3);
     const [a1, a2, a3, a4, a5, a6, a7, a8] = windowed.a;
     // Windows of 3 matches by id: {a8, a7, a6}, {a5, a4, a3}, {a2, a1}; each ranked title, heading, body.
@@ -221,6 +226,33 @@ describe('GET /v1/articles?q=', () => {
     const ranked = await all(whole.app, 20);
     expect(new Set(ranked.slice(0, 2))).toEqual(new Set([whole.a[1], whole.a[5]]));
     expect(new Set(ranked)).toEqual(new Set(expected.map((slug) => whole.a[windowed.a.indexOf(slug!)])));
+  });
+
+  it('windows sparser matches by their share among the newest documents on PostgreSQL, found exactly on SQLite, pages without repeats or gaps', async () => {
+    const { app, db } = await createTestApp({ config: { searchRankWindow: 3 } });
+    // Oldest first: n1 … n15, ids in that order; the newest three hold no match.
+    const layout = [
+      'body',
+      'none',
+      'heading',
+      'body',
+      'title',
+      'none',
+      'body',
+      'heading',
+      'title',
+      'none',
+      'none',
+      'body',
+    ] as const;
+    const n: string[] = [];
+    for (const where of [...layout, 'none', 'none', 'none'] as const) n.push(await make(db, where));
+    const at = (...numbers: number[]) => numbers.map((i) => n[i - 1]!);
+    // SQLite: windows of exactly 3 matches, {12, 9, 8}, {7, 5, 4}, {3, 1}, each ranked title, heading, body.
+    // PostgreSQL: the newest 3 documents hold none, so the index finds the 3rd newest match (n8); below
+    // it n7, n6, n5 hold 2 matches in 3 ids, so the next window spans 5 ids (n3 … n7); n2 and n1 end it.
+    const expected = TEST_ENGINE === 'sqlite' ? at(9, 8, 12, 5, 4, 7, 3, 1) : at(9, 8, 12, 5, 3, 4, 7, 1);
+    for (const limit of [20, 2, 1]) expect(await all(app, limit), `limit ${limit}`).toEqual(expected);
   });
 
   it('is rebuilt by an import: the imported articles are found', async () => {

@@ -117,9 +117,41 @@ export function postgresArticleHits(words: string[], window: IdWindow): SQL {
   return sql`(select "article_id", (-ts_rank('{0.1, 0.2, 0.4, 1.0}', ${DOCUMENT}, ${tsQuery(words)}))::float8 as rank from "article_search" where ${DOCUMENT} @@ ${tsQuery(words)} and "article_id" >= ${window.from} and "article_id" < ${window.below} order by 2, 1 offset 0)`;
 }
 
-/** The id of the `nth` newest article below `below` holding every word (no ranking: ids only). */
-export function postgresArticleNthNewest(words: string[], below: number, nth: number): SQL {
+/** The id of the `nth` newest article below `below` holding every word, through the GIN index when the words are rare. */
+function nthNewestArticle(words: string[], below: number, nth: number): SQL {
   return sql`select "article_id" from "article_search" where ${DOCUMENT} @@ ${tsQuery(words)} and "article_id" < ${below} order by "article_id" desc limit 1 offset ${nth - 1}`;
+}
+
+/**
+ * The ranking window below `below`: ids down to about the `size`-th newest match. The newest `size`
+ * documents are tested one by one; if they hold `size` matches (a common word) the window ends at
+ * the last, and if they hold none (a rare word) the GIN index finds the `size`-th. In between, the
+ * share they hold sizes the window, which the GIN index and the key's range then cut together:
+ * finding the exact bound meant reading every match's row (100,000 articles, "plantar fasciitis",
+ * 8% of them: 17 ms), since the planner, multiplying the words' shares, takes two words for rare.
+ */
+export async function postgresArticleWindow(db: Db, words: string[], below: number, size: number): Promise<IdWindow> {
+  const [sample] = await rowsOf<{
+    walked: number;
+    matches: number;
+    newest: number;
+    oldest: number;
+    nth: number | null;
+  }>(
+    db,
+    sql`with s as materialized (select "article_id", ${DOCUMENT} @@ ${tsQuery(words)} as hit from "article_search" where "article_id" < ${below} order by "article_id" desc limit ${size})
+      select count(*)::int as walked, count(*) filter (where hit)::int as matches, max("article_id") as newest, min("article_id") as oldest,
+        (select "article_id" from s where hit order by "article_id" desc offset ${size - 1} limit 1) as nth from s`,
+  );
+  if (!sample || sample.walked < size) return { from: 0, below };
+  if (sample.nth !== null) return { from: Number(sample.nth), below };
+  if (sample.matches === 0) {
+    const [row] = await rowsOf<{ article_id: number }>(db, nthNewestArticle(words, below, size));
+    return { from: row ? Number(row.article_id) : 0, below };
+  }
+  const newest = Number(sample.newest);
+  const span = Math.ceil((size * (newest - Number(sample.oldest) + 1)) / sample.matches);
+  return { from: Math.max(0, newest + 1 - span), below };
 }
 
 // The text a passage is cut from around its first match: characters before and after it.

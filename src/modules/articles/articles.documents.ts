@@ -3,12 +3,7 @@ import { tableThroughIndex } from '../../db/index-hints.js';
 import { type JsonBuilder, jsonOf } from '../../db/json.js';
 import { orderByWithLimit, preparedPer, preparedPerLimit } from '../../db/prepared.js';
 import { type Db, type Tables, tablesOf } from '../../db/schema.js';
-import {
-  articleSearchHits,
-  articleSearchNthNewest,
-  articleSearchSnippet,
-  type IdWindow,
-} from '../../db/text-search.js';
+import { articleSearchHits, articleSearchSnippet, articleSearchWindow, type IdWindow } from '../../db/text-search.js';
 import { copiedInputs, isPublic } from '../../db/visibility.js';
 
 // Public documents built as JSON by the database, in the exact shape of ArticleSchema and
@@ -463,14 +458,6 @@ export async function countPublicSummaries({ db, now, filters }: { db: Db; now: 
 // Above every article id (PostgreSQL's integer ids end there): the first ranking window is open at the top.
 const TOP = 2_147_483_647;
 
-/** The ranking window below `below`: down to the `size`-th newest match, or to the oldest when fewer match. */
-async function windowBelow(db: Db, words: string[], below: number, size: number): Promise<IdWindow> {
-  const [row] = await db
-    .select({ id: sql<number>`nth.article_id` })
-    .from(sql`(${articleSearchNthNewest(db, words, below, size)}) as nth`);
-  return { from: row ? Number(row.id) : 0, below };
-}
-
 /** One window's public matches, most relevant first, after the cursor's (rank, id). */
 function rankedPage(
   db: Db,
@@ -512,9 +499,9 @@ export interface SearchPosition {
 
 /**
  * Up to `limit` public articles holding every word, after the cursor's position. Matches are
- * ranked in windows of `rankWindow` by id, newest window first: within a window most relevant
- * first (then by id), so a search matching more than `rankWindow` articles scores only that many
- * per page instead of every match. The page is chosen on ids and ranks alone, then only its rows
+ * ranked in windows of `rankWindow` by id (about as many on PostgreSQL: articleSearchWindow),
+ * newest window first: within a window most relevant first (then by id), so a search matching
+ * more than `rankWindow` articles scores only that many per page instead of every match. The page is chosen on ids and ranks alone, then only its rows
  * get their document and passage. Each row carries its window, which the next cursor keeps.
  */
 export async function searchPublicSummaryDocuments({
@@ -532,7 +519,7 @@ export async function searchPublicSummaryDocuments({
   rankWindow: number;
   after?: SearchPosition | undefined;
 }) {
-  let window = after ? { from: after.from, below: after.below } : await windowBelow(db, words, TOP, rankWindow);
+  let window = after ? { from: after.from, below: after.below } : await articleSearchWindow(db, words, TOP, rankWindow);
   let position = after && { rank: after.rank, id: after.id };
   const rows: { id: number; rank: number; doc: string; passage: string | null; from: number; below: number }[] = [];
   for (;;) {
@@ -540,7 +527,7 @@ export async function searchPublicSummaryDocuments({
     rows.push(...page.map((row) => ({ ...row, ...window })));
     // A window starting at 0 holds every older match: nothing lies below it.
     if (rows.length >= limit || window.from === 0) return rows;
-    window = await windowBelow(db, words, window.from, rankWindow);
+    window = await articleSearchWindow(db, words, window.from, rankWindow);
     position = undefined;
   }
 }
