@@ -45,6 +45,7 @@ const urls: Record<string, string> = {
   'search, rare word (piriformis)': '/v1/articles?q=piriformis',
   // The synthetic articles' rarest words stand in 8% of them; a number stands in one.
   'search, two words in 8% (plantar fasciitis)': '/v1/articles?q=plantar%20fasciitis',
+  'search, a word in 8% and one in all (knee pain)': '/v1/articles?q=knee%20pain',
   'search, one match (54321)': '/v1/articles?q=54321',
   'list, first page': '/v1/articles?limit=20',
   'list, 1,000 deep': `/v1/articles?limit=20&cursor=${await walk('', 50)}`,

@@ -1,8 +1,8 @@
-import { inArray, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
+import { inArray, type SQL, sql } from 'drizzle-orm';
 import {
   POSTGRES_MAX_COMMENT_PROBES,
   postgresArticleHits,
-  postgresArticleSnippet,
+  postgresArticlePassages,
   postgresArticleText,
   postgresArticleWindow,
   postgresCommentText,
@@ -13,7 +13,7 @@ import {
   SQLITE_MAX_COMMENT_PROBES,
   sqliteArticleHits,
   sqliteArticleNthNewest,
-  sqliteArticleSnippet,
+  sqliteArticlePassages,
   sqliteArticleText,
   sqliteCommentQuery,
   sqliteCommentText,
@@ -139,11 +139,11 @@ export async function articleSearchWindow(db: Db, words: string[], below: number
 const OPEN = '\uE000';
 const CLOSE = '\uE001';
 
-/** The engine's best passage of one article around the words, matches marked for `markSnippet`. */
-export function articleSearchSnippet(db: Db, articleId: SQLWrapper, words: string[]): SQL {
+/** A query of the engine's best passage of each article `ids` names (at least one) around the words, `(article_id, passage)`, matches marked for `markSnippet`. */
+export function articleSearchPassages(db: Db, words: string[], ids: number[]): SQL {
   return dialectOf(db) === 'postgres'
-    ? postgresArticleSnippet(articleId, words, OPEN, CLOSE)
-    : sqliteArticleSnippet(articleId, words, OPEN, CLOSE);
+    ? postgresArticlePassages(words, ids, OPEN, CLOSE)
+    : sqliteArticlePassages(words, ids, OPEN, CLOSE);
 }
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };

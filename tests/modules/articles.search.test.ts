@@ -83,10 +83,13 @@ describe('GET /v1/articles?q=', () => {
       sections: [{ heading: 'Kettlebell swings', tips: [{ title: 'Hinge', body: 'Drive with the hips.' }] }],
     });
     // The same order on both engines: title, then heading, then body.
-    expect((await search(app, 'kettlebell')).body.data.map((a) => a.slug)).toEqual([
-      title.slug,
-      heading.slug,
-      body.slug,
+    const hits = (await search(app, 'kettlebell')).body.data;
+    expect(hits.map((a) => a.slug)).toEqual([title.slug, heading.slug, body.slug]);
+    // Each passage is its own article's (they are made apart from the page's documents).
+    expect(hits.map((a) => a.snippet.replace(/<\/?mark>/g, ''))).toEqual([
+      expect.stringContaining('Kettlebell basics'),
+      expect.stringContaining('Kettlebell swings'),
+      expect.stringContaining('Kettlebell work helps runners'),
     ]);
     const first = await search(app, 'kettlebells', '&limit=1');
     expect(first.body.data.map((a) => a.slug)).toEqual([title.slug]);

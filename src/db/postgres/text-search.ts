@@ -165,7 +165,7 @@ const AFTER = sql.raw('300');
  * holds no match (a stem inside another word, or one English stemming spells differently).
  * Each level is fenced (`offset 0`) so the planner does not copy its expressions into the next.
  */
-export function postgresArticleSnippet(articleId: SQLWrapper, words: string[], open: string, close: string): SQL {
+function articleSnippet(articleId: SQLWrapper, words: string[], open: string, close: string): SQL {
   const options = `StartSel=${open}, StopSel=${close}, MaxWords=35, MinWords=15, MaxFragments=1, FragmentDelimiter=" … "`;
   const headline = (text: SQL) => sql`ts_headline('english', ${text}, ${tsQuery(words)}, ${options})`;
   const text = sql`(select "title" || E'\n' || "headings" || E'\n' || "body" as text from "article_search" where "article_id" = ${articleId} offset 0)`;
@@ -175,4 +175,13 @@ export function postgresArticleSnippet(articleId: SQLWrapper, words: string[], o
   const start = sql`(case when t.at <= ${BEFORE} then 1 else t.at - ${BEFORE} + strpos(substr(t.text, t.at - ${BEFORE}, 40), ' ') end)`;
   const cut = sql`(case when t.at > 0 then ${headline(sql`substr(left(t.text, t.at + ${AFTER}), ${start})`)} end)`;
   return sql`(select case when strpos(p.cut, ${open}) > 0 then p.cut else ${headline(sql`p.text`)} end from (select t.text, ${cut} as cut from (select x.text, ${firstStem} as at from ${text} as x offset 0) as t offset 0) as p)`;
+}
+
+/** The best passage of each article `ids` names around the words, as `(article_id, passage)`. */
+export function postgresArticlePassages(words: string[], ids: number[], open: string, close: string): SQL {
+  const list = sql.join(
+    ids.map((id) => sql`${id}`),
+    sql`, `,
+  );
+  return sql`select a.article_id, ${articleSnippet(sql`a.article_id`, words, open, close)} as passage from "article_search" as a where a.article_id in (${list})`;
 }

@@ -1,4 +1,4 @@
-import { type SQL, type SQLWrapper, sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { Db, Tables } from '../schema.js';
 import type { CommentTextPlan, IdWindow } from '../text-search.js';
@@ -101,7 +101,17 @@ export function sqliteArticleNthNewest(words: string[], below: number, nth: numb
   return sql`select rowid as article_id from article_search_fts where article_search_fts match ${ftsQuery(words)} and rowid < cast(${below} as integer) order by rowid desc limit 1 offset ${nth - 1}`;
 }
 
-/** The best passage of one article around the words, the matches between `open` and `close`. */
-export function sqliteArticleSnippet(articleId: SQLWrapper, words: string[], open: string, close: string): SQL {
-  return sql`(select snippet(article_search_fts, -1, ${open}, ${close}, '…', 24) from article_search_fts where article_search_fts match ${ftsQuery(words)} and rowid = ${articleId})`;
+/**
+ * The best passage of each article `ids` names around the words, the matches between `open` and
+ * `close`, as `(article_id, passage)`: one walk of the matches between the lowest and highest id,
+ * each named one's passage made on the way. A lookup per article (`rowid = id`) cost 0.2 ms for a
+ * word in 8% of 100,000 articles, whose short doclist FTS5 reads from the start in every segment.
+ * The `+` keeps `rowid in` from becoming one such lookup per id.
+ */
+export function sqliteArticlePassages(words: string[], ids: number[], open: string, close: string): SQL {
+  const list = sql.join(
+    ids.map((id) => sql`${id}`),
+    sql`, `,
+  );
+  return sql`select rowid as article_id, snippet(article_search_fts, -1, ${open}, ${close}, '…', 24) as passage from article_search_fts where article_search_fts match ${ftsQuery(words)} and rowid >= cast(${Math.min(...ids)} as integer) and rowid <= cast(${Math.max(...ids)} as integer) and +rowid in (${list})`;
 }

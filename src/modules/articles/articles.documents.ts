@@ -3,7 +3,7 @@ import { tableThroughIndex } from '../../db/index-hints.js';
 import { type JsonBuilder, jsonOf } from '../../db/json.js';
 import { orderByWithLimit, preparedPer, preparedPerLimit } from '../../db/prepared.js';
 import { type Db, type Tables, tablesOf } from '../../db/schema.js';
-import { articleSearchHits, articleSearchSnippet, articleSearchWindow, type IdWindow } from '../../db/text-search.js';
+import { articleSearchHits, articleSearchPassages, articleSearchWindow, type IdWindow } from '../../db/text-search.js';
 import { copiedInputs, isPublic } from '../../db/visibility.js';
 
 // Public documents built as JSON by the database, in the exact shape of ArticleSchema and
@@ -482,7 +482,6 @@ function rankedPage(
       id: articles.id,
       rank: page.rank,
       doc: jsonOf(db).text(documents(db).summary),
-      passage: sql<string | null>`${articleSearchSnippet(db, articles.id, words)}`,
     })
     .from(page)
     .innerJoin(articles, eq(articles.id, page.id))
@@ -501,8 +500,9 @@ export interface SearchPosition {
  * Up to `limit` public articles holding every word, after the cursor's position. Matches are
  * ranked in windows of `rankWindow` by id (about as many on PostgreSQL: articleSearchWindow),
  * newest window first: within a window most relevant first (then by id), so a search matching
- * more than `rankWindow` articles scores only that many per page instead of every match. The page is chosen on ids and ranks alone, then only its rows
- * get their document and passage. Each row carries its window, which the next cursor keeps.
+ * more than `rankWindow` articles scores only that many per page instead of every match. The page
+ * is chosen on ids and ranks alone, then only its rows get their document, and then their
+ * passages, in one more query. Each row carries its window, which the next cursor keeps.
  */
 export async function searchPublicSummaryDocuments({
   db,
@@ -521,15 +521,30 @@ export async function searchPublicSummaryDocuments({
 }) {
   let window = after ? { from: after.from, below: after.below } : await articleSearchWindow(db, words, TOP, rankWindow);
   let position = after && { rank: after.rank, id: after.id };
-  const rows: { id: number; rank: number; doc: string; passage: string | null; from: number; below: number }[] = [];
+  const rows: { id: number; rank: number; doc: string; from: number; below: number }[] = [];
   for (;;) {
     const page = await rankedPage(db, now, words, window, limit - rows.length, position);
     rows.push(...page.map((row) => ({ ...row, ...window })));
     // A window starting at 0 holds every older match: nothing lies below it.
-    if (rows.length >= limit || window.from === 0) return rows;
+    if (rows.length >= limit || window.from === 0) break;
     window = await articleSearchWindow(db, words, window.from, rankWindow);
     position = undefined;
   }
+  const passages = await findPassages(
+    db,
+    words,
+    rows.map((row) => row.id),
+  );
+  return rows.map((row) => ({ ...row, passage: passages.get(row.id) ?? null }));
+}
+
+/** Each article's passage around the words, by id. */
+async function findPassages(db: Db, words: string[], ids: number[]): Promise<Map<number, string | null>> {
+  if (ids.length === 0) return new Map();
+  const found = await db
+    .select({ id: sql<number>`p.article_id`, passage: sql<string | null>`p.passage` })
+    .from(sql`(${articleSearchPassages(db, words, ids)}) as p`);
+  return new Map(found.map((row) => [Number(row.id), row.passage]));
 }
 
 const publicIdBySlug = preparedPer((db: Db) => {
