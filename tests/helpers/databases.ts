@@ -120,15 +120,25 @@ async function openPgliteDatabase(options: { trace?: (sql: string) => void } = {
     fresh = true;
   }
   const instance = client;
-  const db = Object.assign(
-    openPglite(instance, {
-      ...options,
-      close: async () => {
-        idle.push(instance);
-      },
-    }),
-    { pglite: instance },
-  );
+  // Closing hands the instance back once (a test that closes its database is closed again after it)
+  // and leaves the handles as a closed server's: the instance itself lives on for the next test.
+  let closed = false;
+  const handles = openPglite(instance, {
+    ...options,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      idle.push(instance);
+    },
+  });
+  const ping = handles.ping;
+  const db = Object.assign(handles, {
+    pglite: instance,
+    async ping() {
+      if (closed) throw new Error('the database is closed');
+      await ping();
+    },
+  });
   if (fresh) {
     await db.migrate();
   } else {
