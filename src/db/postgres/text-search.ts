@@ -131,23 +131,26 @@ function nthNewestArticle(words: string[], below: number, nth: number): SQL {
   return sql`select "article_id" from "article_search" where ${DOCUMENT} @@ ${tsQuery(words)} and "article_id" < ${below} order by "article_id" desc limit 1 offset ${nth - 1}`;
 }
 
-// A window spans at most this many times the ids its sample spanned, unless its words are rarer
-// than 1 in MIN_SHARE documents: walking a window tests each of its documents (about 0.8 µs).
+// The newest documents a window's sample tests one by one (about 0.2 ms).
+const SAMPLE = 250;
+// A window spans at most SPAN_LIMIT × `size` ids, unless its words are in fewer than 1 document
+// in MIN_SHARE: ranking a window tests each document between its bounds (about 0.8 µs each).
 const SPAN_LIMIT = 2;
 const MIN_SHARE = 40;
 
 /**
- * The ranking window below `below`: ids down to about the `size`-th newest match. The newest `size`
- * documents are tested one by one: if they hold `size` matches (a common word) the window ends at
- * the last, and if they hold none (a rare word) the GIN index finds the `size`-th match. In between,
- * the share they hold sizes the window, which the GIN index and the key's range then cut together;
- * finding the exact bound read every match's row (100,000 articles, "plantar fasciitis" in 8% of
- * them: 17 ms), as the planner, multiplying the words' shares, takes two correlated words for rare.
- * A window of words in 1 match in 40 documents or more spans at most SPAN_LIMIT times the sample's
- * ids, so it holds fewer than `size` matches: "knee pain" (8%) walked 12,000 documents, 10 ms, for
- * its 1,000 matches, and walks 2,000 for about 160.
+ * The ranking window below `below`: ids down to about the `size`-th newest match. The newest
+ * documents (SAMPLE, or `size` if fewer) are tested one by one: if every remaining document was
+ * among them, or `size` of them match, the bound is exact, and if none matches (a rare word) the
+ * GIN index finds the `size`-th match. Otherwise the share that matches sizes the window, which
+ * the GIN index and the key's range then cut together; finding the exact bound read every match's
+ * row (100,000 articles, "plantar fasciitis" in 8% of them: 17 ms), as the planner, multiplying
+ * the words' shares, takes two correlated words for rare. A window of words in 1 document in 40 or
+ * more spans at most SPAN_LIMIT × `size` ids, so it may hold fewer than `size` matches: "knee
+ * pain" (8%) walked 12,000 documents, 10 ms, for its 1,000 matches, and walks 2,000 for about 160.
  */
 export async function postgresArticleWindow(db: Db, words: string[], below: number, size: number): Promise<IdWindow> {
+  const sampled = Math.min(size, SAMPLE);
   const [sample] = await rowsOf<{
     walked: number;
     matches: number;
@@ -156,11 +159,11 @@ export async function postgresArticleWindow(db: Db, words: string[], below: numb
     nth: number | null;
   }>(
     db,
-    sql`with s as materialized (select "article_id", ${DOCUMENT} @@ ${tsQuery(words)} as hit from "article_search" where "article_id" < ${below} order by "article_id" desc limit ${size})
+    sql`with s as materialized (select "article_id", ${DOCUMENT} @@ ${tsQuery(words)} as hit from "article_search" where "article_id" < ${below} order by "article_id" desc limit ${sampled})
       select count(*)::int as walked, count(*) filter (where hit)::int as matches, max("article_id") as newest, min("article_id") as oldest,
         (select "article_id" from s where hit order by "article_id" desc offset ${size - 1} limit 1) as nth from s`,
   );
-  if (!sample || sample.walked < size) return { from: 0, below };
+  if (!sample || sample.walked < sampled) return { from: 0, below };
   const newest = Number(sample.newest);
   // Nothing lies between the newest document and `below`: ending the window there says how short it is.
   const end = Math.min(below, newest + 1);
@@ -169,9 +172,8 @@ export async function postgresArticleWindow(db: Db, words: string[], below: numb
     const [row] = await rowsOf<{ article_id: number }>(db, nthNewestArticle(words, below, size));
     return { from: row ? Number(row.article_id) : 0, below };
   }
-  const sampled = newest - Number(sample.oldest) + 1;
-  const span = Math.ceil((size * sampled) / sample.matches);
-  const limited = sample.matches * MIN_SHARE >= size ? Math.min(span, SPAN_LIMIT * sampled) : span;
+  const span = Math.ceil((size * (newest - Number(sample.oldest) + 1)) / sample.matches);
+  const limited = sample.matches * MIN_SHARE >= sampled ? Math.min(span, SPAN_LIMIT * size) : span;
   return { from: Math.max(0, newest + 1 - limited), below: end };
 }
 
