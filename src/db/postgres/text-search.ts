@@ -112,7 +112,7 @@ const WALKED_SPAN = 4000;
  * lower is better as on SQLite. A window of a few thousand ids (a common word's, or one
  * postgresArticleWindow limited) is walked along the primary key, each document tested: the test
  * is kept from the GIN index, which the planner would otherwise pick for two correlated words it
- * takes for rare, reading all their matches ("plantar fasciitis" at 100k: 3.5 ms, walked 1.7). A
+ * takes for rare, reading all their matches ("plantar fasciitis" at 100k: 2.5 ms, walked 1.5). A
  * wider window is left to the planner: the GIN index finds a rare word's matches.
  * The hits come sorted as the page wants them, behind a fence (`offset 0`), so the page joins
  * articles in that order and stops when full; left to itself the planner joined every hit first, or
